@@ -1,0 +1,91 @@
+//! [`DomListener`]: a Rust closure attached to an `EventTarget`, detached and freed on drop.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::EventTarget;
+
+/// Owns one event listener. Dropping it removes the listener first, then frees the closure, so
+/// the browser never calls a freed closure. (wasm-bindgen defers the free when the drop happens
+/// inside the closure itself, which makes closing from a callback safe.)
+pub(crate) struct DomListener {
+    target: EventTarget,
+    name: String,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl DomListener {
+    pub(crate) fn new(
+        target: &EventTarget,
+        name: &str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Result<Self, JsValue> {
+        let closure = Closure::wrap(Box::new(f) as Box<dyn FnMut(web_sys::Event)>);
+        target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())?;
+        Ok(Self {
+            target: target.clone(),
+            name: name.to_owned(),
+            closure,
+        })
+    }
+}
+
+impl Drop for DomListener {
+    fn drop(&mut self) {
+        // Removing can only fail for a target that is gone; nothing is left to clean up then.
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(&self.name, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+impl std::fmt::Debug for DomListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DomListener")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The global object (`window` or a worker's `self`) as an event target.
+pub(crate) fn global_target() -> EventTarget {
+    js_sys::global().unchecked_into()
+}
+
+/// `globalThis[name]`, or `undefined`.
+pub(crate) fn global_property(name: &str) -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `navigator.onLine`; `true` where there is no navigator.
+pub(crate) fn is_online() -> bool {
+    let navigator = global_property("navigator");
+    if navigator.is_undefined() {
+        return true;
+    }
+    js_sys::Reflect::get(&navigator, &JsValue::from_str("onLine"))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
+/// Resolves `url` against the page's base URL (`location.href`), as `EventSource` would.
+pub(crate) fn resolve_url(url: &str) -> Result<String, String> {
+    let base = js_sys::Reflect::get(&global_property("location"), &JsValue::from_str("href"))
+        .ok()
+        .and_then(|v| v.as_string());
+    let parsed = match base {
+        Some(base) => web_sys::Url::new_with_base(url, &base),
+        None => web_sys::Url::new(url),
+    };
+    parsed.map(|u| u.href()).map_err(|e| js_message(&e))
+}
+
+/// The message of a thrown JS value, for error reports.
+pub(crate) fn js_message(value: &JsValue) -> String {
+    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    value
+        .as_string()
+        .unwrap_or_else(|| String::from(js_sys::JsString::from(value.clone())))
+}

@@ -1,0 +1,200 @@
+//! Error types: what went wrong, typed, so callers can match instead of parsing messages.
+
+use std::fmt;
+
+/// An event whose data could not be decoded into the listener's type.
+///
+/// It keeps everything needed to log or recover the event: the event type, the raw text as the
+/// server sent it, and the decoder's message. A decode error never stops the stream: the next event
+/// is delivered as usual.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    event_type: String,
+    raw: String,
+    message: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(event_type: &str, raw: &str, message: String) -> Self {
+        Self {
+            event_type: event_type.to_owned(),
+            raw: raw.to_owned(),
+            message,
+        }
+    }
+
+    /// The event type (`message` for unnamed events).
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// The event's data exactly as received.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// What the decoder said.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode `{}` event: {}",
+            self.event_type, self.message
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Everything that can go wrong with an [`EventSource`](crate::EventSource).
+///
+/// Errors that end the source (see [`Error::is_fatal`]) are followed by the state
+/// [`State::Closed`](crate::State::Closed); the others are reported while the source goes on.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The URL could not be parsed, or `EventSource` refused it. Returned by the constructor.
+    #[error("invalid URL `{url}`: {message}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        message: String,
+    },
+    /// Options passed from JavaScript were not valid (the npm API only).
+    #[error("invalid option `{field}`: {message}")]
+    InvalidOption {
+        /// The name of the offending field.
+        field: String,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// An event's data could not be decoded. The stream goes on.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The server answered 204 No Content: per the SSE specification, do not reconnect.
+    #[error("the server answered 204 No Content: it asks the client not to reconnect")]
+    NoContent,
+    /// The server answered 401 or 403 and no URL refresher was set (or it failed).
+    #[error("unauthorized: the server answered {status}")]
+    Unauthorized {
+        /// 401 or 403.
+        status: u16,
+    },
+    /// The server answered a status that is neither 200 nor retryable (a 4xx other than 401, 403, 429).
+    #[error("the server answered HTTP {status}")]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// The server answered 200 with a content type other than `text/event-stream`.
+    #[error("the server answered with content type `{content_type}`, not `text/event-stream`")]
+    ContentType {
+        /// The content type the server sent (empty when there was none).
+        content_type: String,
+    },
+    /// The connection dropped or could not be made; the reconnect policy decides what follows.
+    #[error("network error: {message}")]
+    Network {
+        /// What is known about it.
+        message: String,
+    },
+    /// Nothing arrived within the idle timeout; the connection was recycled.
+    #[error("no event for {timeout_ms} ms: the connection was treated as dead")]
+    IdleTimeout {
+        /// The configured idle timeout.
+        timeout_ms: u32,
+    },
+    /// The reconnect policy's retry budget is spent: no further connection will be made.
+    #[error("gave up after {attempts} reconnect attempt(s): {last}")]
+    GaveUp {
+        /// How many reconnect attempts were made.
+        attempts: u32,
+        /// The failure that used the last attempt.
+        last: Box<Error>,
+    },
+    /// A JavaScript listener threw (the npm API only). Delivery to the others goes on.
+    #[error("a listener for `{event_type}` threw: {message}")]
+    Listener {
+        /// The event type the listener was registered for.
+        event_type: String,
+        /// The thrown value, as a string.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Whether this error ends the source: after it, the state is closed and nothing reconnects.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidUrl { .. }
+                | Error::InvalidOption { .. }
+                | Error::NoContent
+                | Error::Unauthorized { .. }
+                | Error::Http { .. }
+                | Error::ContentType { .. }
+                | Error::GaveUp { .. }
+        )
+    }
+
+    /// A short stable name for the error kind, as used by the JavaScript API (`error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidUrl { .. } => "invalid_url",
+            Error::InvalidOption { .. } => "invalid_option",
+            Error::Decode(_) => "decode",
+            Error::NoContent => "no_content",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::Http { .. } => "http",
+            Error::ContentType { .. } => "content_type",
+            Error::Network { .. } => "network",
+            Error::IdleTimeout { .. } => "idle_timeout",
+            Error::GaveUp { .. } => "gave_up",
+            Error::Listener { .. } => "listener",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_error_keeps_type_raw_and_message() {
+        let e = DecodeError::new("tick", "{oops", "expected value".into());
+        assert_eq!(e.event_type(), "tick");
+        assert_eq!(e.raw(), "{oops");
+        assert_eq!(e.message(), "expected value");
+        assert_eq!(
+            e.to_string(),
+            "could not decode `tick` event: expected value"
+        );
+    }
+
+    #[test]
+    fn fatal_errors_are_the_ones_that_stop() {
+        assert!(Error::NoContent.is_fatal());
+        assert!(Error::Unauthorized { status: 401 }.is_fatal());
+        assert!(!Error::Network {
+            message: String::new()
+        }
+        .is_fatal());
+        assert!(!Error::IdleTimeout { timeout_ms: 5 }.is_fatal());
+        let gave_up = Error::GaveUp {
+            attempts: 3,
+            last: Box::new(Error::Http { status: 503 }),
+        };
+        assert!(gave_up.is_fatal());
+        assert_eq!(gave_up.kind(), "gave_up");
+        assert_eq!(
+            gave_up.to_string(),
+            "gave up after 3 reconnect attempt(s): the server answered HTTP 503"
+        );
+    }
+}

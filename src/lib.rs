@@ -1,0 +1,64 @@
+//! Typed [Server-Sent Events](https://developer.mozilla.org/docs/Web/API/Server-sent_events) for
+//! WebAssembly.
+//!
+//! `typed-sse` wraps the browser's native
+//! [`EventSource`](https://developer.mozilla.org/docs/Web/API/EventSource) and adds what it lacks:
+//!
+//! - **typed listeners**: each event type decodes into its own Rust type ([`Json`], [`Text`], or
+//!   your own [`Decoder`]); malformed data gives a [`DecodeError`] with the raw text and never
+//!   stops the stream;
+//! - **a reconnect policy the library controls**: exponential backoff with jitter, a retry budget
+//!   that resets after success ([`ReconnectPolicy`]), resuming from the last event id;
+//! - **why it failed**: 204, 401/403, 429/5xx (honouring `Retry-After`), wrong content type, as
+//!   typed [`Error`]s and [`State`]s;
+//! - **no leaks**: the [`EventSource`] handle owns every closure and releases them on close or drop.
+//!
+//! ```no_run
+//! use serde::Deserialize;
+//! use typed_sse::EventSource;
+//!
+//! #[derive(Deserialize)]
+//! struct Quote { symbol: String, price: f64 }
+//!
+//! # fn main() -> Result<(), typed_sse::Error> {
+//! let source = EventSource::builder("https://example.com/events")
+//!     .on::<Quote>("tick", |tick| {
+//!         if let Ok(tick) = tick {
+//!             println!("{}: {}", tick.data.symbol, tick.data.price);
+//!         }
+//!     })
+//!     .on_error(|error| eprintln!("{error}"))
+//!     .build()?;
+//! # drop(source);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! With the default feature `js`, the crate also exports the JavaScript API of the npm package.
+#![deny(missing_docs, missing_debug_implementations)]
+
+mod connection;
+mod decode;
+mod dispatch;
+mod dom;
+mod error;
+mod event;
+mod probe;
+mod reconnect;
+mod resume;
+mod source;
+mod state;
+mod stream;
+mod supervisor;
+
+#[cfg(feature = "js")]
+mod js;
+
+pub use decode::{Decoder, Json, Text};
+pub use error::{DecodeError, Error};
+pub use event::Event;
+pub use reconnect::ReconnectPolicy;
+pub use resume::DEFAULT_RESUME_PARAM;
+pub use source::{Builder, EventSource, Subscription};
+pub use state::{CloseReason, State};
+pub use stream::EventStream;

@@ -1,0 +1,97 @@
+//! Resume bookkeeping: the URL of the next connection carries the last event id.
+//!
+//! A new native `EventSource` cannot send a `Last-Event-ID` header (only the browser's own
+//! reconnect of the same instance does), so the id travels in a query parameter instead.
+
+/// The query parameter that carries the last event id on reconnect, unless configured otherwise.
+pub const DEFAULT_RESUME_PARAM: &str = "lastEventId";
+
+/// `url` with `param=last_event_id` set in its query (replacing any earlier value of `param`),
+/// keeping the fragment. An empty id yields `url` without the parameter.
+pub(crate) fn resume_url(url: &str, param: &str, last_event_id: &str) -> String {
+    let (before_fragment, fragment) = match url.find('#') {
+        Some(i) => url.split_at(i),
+        None => (url, ""),
+    };
+    let (path, query) = match before_fragment.find('?') {
+        Some(i) => (&before_fragment[..i], &before_fragment[i + 1..]),
+        None => (before_fragment, ""),
+    };
+    let encoded_param = encode(param);
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(encoded_param.as_str()))
+        .collect();
+    let own;
+    if !last_event_id.is_empty() {
+        own = format!("{encoded_param}={}", encode(last_event_id));
+        pairs.push(&own);
+    }
+    let mut out = String::with_capacity(url.len() + last_event_id.len() + param.len() + 2);
+    out.push_str(path);
+    if !pairs.is_empty() {
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out.push_str(fragment);
+    out
+}
+
+/// Percent-encodes everything but the URL-safe unreserved characters.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_the_parameter() {
+        assert_eq!(
+            resume_url("http://h/s", "lastEventId", "42"),
+            "http://h/s?lastEventId=42"
+        );
+        assert_eq!(
+            resume_url("http://h/s?a=1", "lastEventId", "42"),
+            "http://h/s?a=1&lastEventId=42"
+        );
+    }
+
+    #[test]
+    fn replaces_an_earlier_value_and_keeps_the_rest() {
+        assert_eq!(
+            resume_url("http://h/s?lastEventId=1&a=2#frag", "lastEventId", "7"),
+            "http://h/s?a=2&lastEventId=7#frag"
+        );
+    }
+
+    #[test]
+    fn empty_id_removes_the_parameter() {
+        assert_eq!(
+            resume_url("http://h/s?lastEventId=1", "lastEventId", ""),
+            "http://h/s"
+        );
+        assert_eq!(resume_url("http://h/s?a=1", "x", ""), "http://h/s?a=1");
+    }
+
+    #[test]
+    fn encodes_ids_and_names() {
+        assert_eq!(
+            resume_url("http://h/s", "last id", "a&b=c é"),
+            "http://h/s?last%20id=a%26b%3Dc%20%C3%A9"
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! Connection states and the reasons for them.
+
+use crate::Error;
+
+/// Where an [`EventSource`](crate::EventSource) is in its life.
+///
+/// `Connecting -> Open -> Reconnecting -> Connecting -> Open ... -> Closed`. `Closed` is final.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum State {
+    /// A native `EventSource` is being opened.
+    Connecting,
+    /// The server accepted the stream; events flow.
+    Open,
+    /// The connection failed; the next attempt is scheduled.
+    Reconnecting {
+        /// 1 for the first reconnect attempt after a failure, 2 for the second, ...
+        attempt: u32,
+        /// How long until that attempt, in milliseconds.
+        delay_ms: u32,
+        /// Why the previous connection ended.
+        reason: Error,
+    },
+    /// Waiting for the browser to come back online; no retries are spent meanwhile.
+    Offline,
+    /// The page is hidden and `pause_when_hidden` is on: disconnected until it is visible again.
+    Paused,
+    /// Closed for good.
+    Closed(CloseReason),
+}
+
+impl State {
+    /// A short stable name, as used by the JavaScript API: `connecting`, `open`, `reconnecting`,
+    /// `offline`, `paused` or `closed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Reconnecting { .. } => "reconnecting",
+            State::Offline => "offline",
+            State::Paused => "paused",
+            State::Closed(_) => "closed",
+        }
+    }
+
+    /// Whether the state is final.
+    pub fn is_closed(&self) -> bool {
+        matches!(self, State::Closed(_))
+    }
+}
+
+/// Why a source was closed.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// `close()` was called or the handle was dropped.
+    Requested,
+    /// A fatal error; see [`Error::is_fatal`].
+    Failed(Error),
+}
+
+impl CloseReason {
+    /// A short stable name, as used by the JavaScript API: `requested`, `gave_up`, `no_content`,
+    /// `unauthorized`, `http`, `content_type`, ...: the error kind for failures.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CloseReason::Requested => "requested",
+            CloseReason::Failed(e) => e.kind(),
+        }
+    }
+}

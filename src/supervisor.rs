@@ -1,0 +1,601 @@
+//! The shared state of one source and the supervisor that runs its life: connect, dispatch,
+//! notice failures, ask the probe why, back off, reconnect with resume, close.
+//!
+//! Everything here is reached from native callbacks through a `Weak<Inner>`, so nothing the
+//! browser holds keeps a source alive, and dropping the handle ends it.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use gloo_timers::callback::{Interval, Timeout};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, MessageEvent};
+
+use crate::connection::Connection;
+use crate::dispatch::{Incoming, ListenerId, ListenerList, TypeEntry};
+use crate::dom::{self, DomListener};
+use crate::probe::{self, Outcome};
+use crate::reconnect::Backoff;
+use crate::resume::{resume_url, DEFAULT_RESUME_PARAM};
+use crate::{CloseReason, Error, ReconnectPolicy, State};
+
+/// Returns a fresh URL after a 401/403, e.g. with a renewed token; `Err` gives up.
+pub(crate) type Refresher = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
+
+/// `EventSource.CLOSED`: the browser gave up on its own (non-200, wrong content type, CORS).
+const NATIVE_CLOSED: u16 = 2;
+
+/// Idle detection ticks this many times per timeout: silence is noticed within 1.25 timeouts,
+/// and an event costs one `Cell::set` rather than re-arming a JS timer.
+const IDLE_TICKS: u32 = 4;
+
+pub(crate) struct Config {
+    pub(crate) url: String,
+    pub(crate) with_credentials: bool,
+    pub(crate) policy: ReconnectPolicy,
+    pub(crate) resume_param: Option<String>,
+    pub(crate) idle_timeout_ms: Option<u32>,
+    pub(crate) pause_when_offline: bool,
+    pub(crate) pause_when_hidden: bool,
+    pub(crate) refresher: Option<Refresher>,
+}
+
+impl Config {
+    pub(crate) fn new(url: String) -> Self {
+        Self {
+            url,
+            with_credentials: false,
+            policy: ReconnectPolicy::default(),
+            resume_param: Some(DEFAULT_RESUME_PARAM.to_owned()),
+            idle_timeout_ms: None,
+            pause_when_offline: true,
+            pause_when_hidden: false,
+            refresher: None,
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: RefCell<Config>,
+    types: RefCell<Vec<TypeEntry>>,
+    pub(crate) catch_all: ListenerList<Incoming>,
+    pub(crate) state_listeners: ListenerList<State>,
+    pub(crate) error_listeners: ListenerList<Error>,
+    next_id: Cell<ListenerId>,
+    state: RefCell<State>,
+    /// Bumped for every connection and at shutdown; callbacks carrying an older one are stale.
+    generation: Cell<u32>,
+    connection: RefCell<Option<Connection>>,
+    /// The URL the current connection was opened with (resume parameter included).
+    connected_url: RefCell<String>,
+    /// The current connection's origin, read from its first event.
+    origin: RefCell<Option<Rc<str>>>,
+    last_event_id: RefCell<Rc<str>>,
+    /// Whether the current connection delivered an event: the first one resets the backoff.
+    delivered: Cell<bool>,
+    backoff: RefCell<Backoff>,
+    timer: RefCell<Option<Timeout>>,
+    probe: RefCell<Option<AbortController>>,
+    idle: RefCell<Option<Interval>>,
+    idle_ticks: Cell<u32>,
+    watchers: RefCell<Vec<DomListener>>,
+}
+
+impl Inner {
+    pub(crate) fn new(config: Config) -> Rc<Self> {
+        Rc::new(Self {
+            config: RefCell::new(config),
+            types: RefCell::new(Vec::new()),
+            catch_all: ListenerList::default(),
+            state_listeners: ListenerList::default(),
+            error_listeners: ListenerList::default(),
+            next_id: Cell::new(1),
+            state: RefCell::new(State::Connecting),
+            generation: Cell::new(0),
+            connection: RefCell::new(None),
+            connected_url: RefCell::new(String::new()),
+            origin: RefCell::new(None),
+            last_event_id: RefCell::new(Rc::from("")),
+            delivered: Cell::new(false),
+            backoff: RefCell::new(Backoff::default()),
+            timer: RefCell::new(None),
+            probe: RefCell::new(None),
+            idle: RefCell::new(None),
+            idle_ticks: Cell::new(0),
+            watchers: RefCell::new(Vec::new()),
+        })
+    }
+
+    // ---- registry -------------------------------------------------------------------------
+
+    pub(crate) fn next_listener_id(&self) -> ListenerId {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    /// The listener list of `name`, created (and listened for on the live connection) if new.
+    pub(crate) fn type_listeners(self: &Rc<Self>, name: &str) -> Rc<ListenerList<Incoming>> {
+        let mut types = self.types.borrow_mut();
+        if let Some(entry) = types.iter().find(|t| &*t.name == name) {
+            return entry.listeners.clone();
+        }
+        let listeners = Rc::new(ListenerList::default());
+        types.push(TypeEntry {
+            name: Rc::from(name),
+            listeners: listeners.clone(),
+        });
+        let index = types.len() - 1;
+        drop(types);
+        if let Some(conn) = self.connection.borrow_mut().as_mut() {
+            if let Err(e) = conn.listen(&Rc::downgrade(self), index, name) {
+                self.report(Error::Network {
+                    message: format!("could not listen for `{name}`: {}", dom::js_message(&e)),
+                });
+            }
+        }
+        listeners
+    }
+
+    /// Adds a listener for events of `name`.
+    pub(crate) fn add_listener(
+        self: &Rc<Self>,
+        name: &str,
+        handler: Box<dyn FnMut(&Incoming)>,
+    ) -> ListenerId {
+        let id = self.next_listener_id();
+        self.type_listeners(name).add(id, handler);
+        id
+    }
+
+    /// Removes a listener of any kind by id.
+    pub(crate) fn remove_listener(&self, id: ListenerId) -> bool {
+        let lists: Vec<_> = self
+            .types
+            .borrow()
+            .iter()
+            .map(|t| t.listeners.clone())
+            .collect();
+        lists.iter().any(|l| l.remove(id))
+            || self.catch_all.remove(id)
+            || self.state_listeners.remove(id)
+            || self.error_listeners.remove(id)
+    }
+
+    pub(crate) fn state(&self) -> State {
+        self.state.borrow().clone()
+    }
+
+    pub(crate) fn last_event_id(&self) -> Rc<str> {
+        self.last_event_id.borrow().clone()
+    }
+
+    // ---- life cycle -----------------------------------------------------------------------
+
+    /// Resolves the URL, watches the network and the page, and opens the first connection.
+    pub(crate) fn start(self: &Rc<Self>) -> Result<(), Error> {
+        let url = self.config.borrow().url.clone();
+        let resolved =
+            dom::resolve_url(&url).map_err(|message| Error::InvalidUrl { url, message })?;
+        self.config.borrow_mut().url = resolved;
+        self.install_watchers();
+        let (pause_offline, pause_hidden) = {
+            let c = self.config.borrow();
+            (c.pause_when_offline, c.pause_when_hidden)
+        };
+        if pause_hidden && page_hidden() {
+            self.set_state(State::Paused);
+        } else if pause_offline && !dom::is_online() {
+            self.set_state(State::Offline);
+        } else {
+            self.connect();
+        }
+        match self.state() {
+            State::Closed(CloseReason::Failed(e @ Error::InvalidUrl { .. })) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    fn install_watchers(self: &Rc<Self>) {
+        let (pause_offline, pause_hidden) = {
+            let c = self.config.borrow();
+            (c.pause_when_offline, c.pause_when_hidden)
+        };
+        let mut watchers = Vec::new();
+        let mut watch = |target: &web_sys::EventTarget, name: &str, f: fn(&Rc<Inner>)| {
+            let weak = Rc::downgrade(self);
+            let listener = DomListener::new(target, name, move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    f(&inner);
+                }
+            });
+            // Without these events the source still works; it just cannot pause.
+            if let Ok(listener) = listener {
+                watchers.push(listener);
+            }
+        };
+        if pause_offline {
+            let global = dom::global_target();
+            watch(&global, "online", Inner::on_online);
+            watch(&global, "offline", Inner::on_offline);
+        }
+        if pause_hidden {
+            let document = dom::global_property("document");
+            if let Some(target) = wasm_bindgen::JsCast::dyn_ref::<web_sys::EventTarget>(&document) {
+                watch(target, "visibilitychange", Inner::on_visibility_change);
+            }
+        }
+        *self.watchers.borrow_mut() = watchers;
+    }
+
+    /// Opens a new native connection, replacing any other, resuming from the last event id.
+    fn connect(self: &Rc<Self>) {
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        self.drop_connection();
+        let (url, with_credentials, idle_timeout_ms) = {
+            let c = self.config.borrow();
+            let url = match &c.resume_param {
+                Some(param) => resume_url(&c.url, param, &self.last_event_id.borrow()),
+                None => c.url.clone(),
+            };
+            (url, c.with_credentials, c.idle_timeout_ms)
+        };
+        let opened = {
+            let types = self.types.borrow();
+            Connection::open(
+                self,
+                generation,
+                &url,
+                with_credentials,
+                types.iter().map(|t| &*t.name),
+            )
+        };
+        match opened {
+            Ok(conn) => {
+                *self.connection.borrow_mut() = Some(conn);
+                *self.connected_url.borrow_mut() = url;
+                *self.origin.borrow_mut() = None;
+                self.delivered.set(false);
+                self.idle_ticks.set(0);
+                if let Some(ms) = idle_timeout_ms {
+                    let weak = Rc::downgrade(self);
+                    let interval = Interval::new((ms / IDLE_TICKS).max(1), move || {
+                        if let Some(inner) = weak.upgrade() {
+                            inner.on_idle_tick(generation);
+                        }
+                    });
+                    *self.idle.borrow_mut() = Some(interval);
+                }
+                self.set_state(State::Connecting);
+            }
+            Err(e) => self.fail(Error::InvalidUrl {
+                url,
+                message: dom::js_message(&e),
+            }),
+        }
+    }
+
+    /// Closes the native connection (if any) and stops idle detection for it.
+    fn drop_connection(&self) {
+        let conn = self.connection.borrow_mut().take();
+        let idle = self.idle.borrow_mut().take();
+        drop(conn);
+        drop(idle);
+    }
+
+    /// Stops whatever is pending (connection, timer, probe) and invalidates their callbacks.
+    fn suspend(&self) {
+        self.generation.set(self.generation.get().wrapping_add(1));
+        self.drop_connection();
+        let timer = self.timer.borrow_mut().take();
+        drop(timer);
+        if let Some(probe) = self.probe.borrow_mut().take() {
+            probe.abort();
+        }
+    }
+
+    pub(crate) fn close(&self) {
+        self.shutdown(CloseReason::Requested);
+    }
+
+    fn fail(&self, error: Error) {
+        self.report(error.clone());
+        self.shutdown(CloseReason::Failed(error));
+    }
+
+    /// Closed is final: everything is released, and the listeners too (which ends every stream).
+    fn shutdown(&self, reason: CloseReason) {
+        if self.state.borrow().is_closed() {
+            return;
+        }
+        self.suspend();
+        let watchers = std::mem::take(&mut *self.watchers.borrow_mut());
+        drop(watchers);
+        self.set_state(State::Closed(reason));
+        let lists: Vec<_> = self
+            .types
+            .borrow()
+            .iter()
+            .map(|t| t.listeners.clone())
+            .collect();
+        for list in lists {
+            list.clear();
+        }
+        self.catch_all.clear();
+        self.state_listeners.clear();
+        self.error_listeners.clear();
+    }
+
+    fn set_state(&self, state: State) {
+        {
+            let mut current = self.state.borrow_mut();
+            if *current == state {
+                return;
+            }
+            *current = state.clone();
+        }
+        self.state_listeners.emit(&state);
+    }
+
+    pub(crate) fn report(&self, error: Error) {
+        self.error_listeners.emit(&error);
+    }
+
+    // ---- native events --------------------------------------------------------------------
+
+    pub(crate) fn on_open(&self, generation: u32) {
+        if generation == self.generation.get() {
+            self.set_state(State::Open);
+        }
+    }
+
+    /// The per-event path: no allocation unless the last event id changed.
+    pub(crate) fn on_message(&self, generation: u32, index: usize, native: MessageEvent) {
+        if generation != self.generation.get() {
+            return;
+        }
+        self.idle_ticks.set(0);
+        if !self.delivered.replace(true) {
+            self.backoff.borrow_mut().reset();
+        }
+        let last_event_id = {
+            let id = native.last_event_id();
+            let mut last = self.last_event_id.borrow_mut();
+            if **last != *id {
+                *last = Rc::from(id);
+            }
+            last.clone()
+        };
+        let origin = {
+            let mut origin = self.origin.borrow_mut();
+            origin
+                .get_or_insert_with(|| Rc::from(native.origin()))
+                .clone()
+        };
+        let Some((event_type, listeners)) = self
+            .types
+            .borrow()
+            .get(index)
+            .map(|t| (t.name.clone(), t.listeners.clone()))
+        else {
+            return;
+        };
+        let incoming = Incoming::new(native, event_type, last_event_id, origin);
+        listeners.emit(&incoming);
+        // A listener may have closed the source or replaced the connection.
+        if generation == self.generation.get() {
+            self.catch_all.emit(&incoming);
+        }
+    }
+
+    pub(crate) fn on_native_error(self: &Rc<Self>, generation: u32) {
+        if generation != self.generation.get() {
+            return;
+        }
+        let Some(ready_state) = self.connection.borrow().as_ref().map(|c| c.ready_state()) else {
+            return;
+        };
+        // Never let the browser retry on its own schedule: the policy decides.
+        self.drop_connection();
+        if ready_state == NATIVE_CLOSED {
+            self.start_probe(generation);
+        } else {
+            self.after_failure(Outcome::Retry {
+                error: Error::Network {
+                    message: "the connection was lost".into(),
+                },
+                min_delay_ms: 0,
+            });
+        }
+    }
+
+    fn start_probe(self: &Rc<Self>, generation: u32) {
+        let controller = match AbortController::new() {
+            Ok(c) => c,
+            Err(e) => {
+                return self.after_failure(probe::classify(Err(dom::js_message(&e)), false));
+            }
+        };
+        let signal = controller.signal();
+        *self.probe.borrow_mut() = Some(controller.clone());
+        let url = self.connected_url.borrow().clone();
+        let (with_credentials, has_refresher) = {
+            let c = self.config.borrow();
+            (c.with_credentials, c.refresher.is_some())
+        };
+        let weak = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = probe::probe(&url, with_credentials, &signal).await;
+            // Only the head was wanted: stop the body (an event stream never ends by itself).
+            controller.abort();
+            let Some(inner) = weak.upgrade() else { return };
+            if generation != inner.generation.get() {
+                return;
+            }
+            inner.probe.borrow_mut().take();
+            inner.after_failure(probe::classify(answer, has_refresher));
+        });
+    }
+
+    fn on_idle_tick(self: &Rc<Self>, generation: u32) {
+        if generation != self.generation.get() || self.connection.borrow().is_none() {
+            return;
+        }
+        let ticks = self.idle_ticks.get() + 1;
+        self.idle_ticks.set(ticks);
+        if ticks > IDLE_TICKS {
+            let timeout_ms = self.config.borrow().idle_timeout_ms.unwrap_or(0);
+            self.drop_connection();
+            self.after_failure(Outcome::Retry {
+                error: Error::IdleTimeout { timeout_ms },
+                min_delay_ms: 0,
+            });
+        }
+    }
+
+    // ---- reconnecting ---------------------------------------------------------------------
+
+    fn after_failure(self: &Rc<Self>, outcome: Outcome) {
+        match outcome {
+            Outcome::Stop(error) => self.fail(error),
+            Outcome::Refresh { status } => {
+                self.retry(Error::Unauthorized { status }, 0, Some(status))
+            }
+            Outcome::Retry {
+                error,
+                min_delay_ms,
+            } => self.retry(error, min_delay_ms, None),
+        }
+    }
+
+    /// Schedules the next attempt under the policy, or gives up when the budget is spent.
+    fn retry(self: &Rc<Self>, error: Error, min_delay_ms: u32, refresh: Option<u16>) {
+        self.report(error.clone());
+        if self.state.borrow().is_closed() {
+            return; // an error listener closed the source
+        }
+        if self.config.borrow().pause_when_offline && !dom::is_online() {
+            // Offline: wait for the `online` event without spending the retry budget.
+            self.suspend();
+            self.set_state(State::Offline);
+            return;
+        }
+        let next = {
+            let config = self.config.borrow();
+            self.backoff
+                .borrow_mut()
+                .next(&config.policy, js_sys::Math::random())
+        };
+        let Some((attempt, delay)) = next else {
+            let attempts = self.backoff.borrow().attempts();
+            return self.fail(Error::GaveUp {
+                attempts,
+                last: Box::new(error),
+            });
+        };
+        let delay_ms = delay.max(min_delay_ms);
+        let generation = self.generation.get();
+        let weak = Rc::downgrade(self);
+        let timer = Timeout::new(delay_ms, move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_retry_timer(generation, refresh);
+            }
+        });
+        *self.timer.borrow_mut() = Some(timer);
+        self.set_state(State::Reconnecting {
+            attempt,
+            delay_ms,
+            reason: error,
+        });
+    }
+
+    fn on_retry_timer(self: &Rc<Self>, generation: u32, refresh: Option<u16>) {
+        if generation != self.generation.get() {
+            return;
+        }
+        let fired = self.timer.borrow_mut().take();
+        drop(fired);
+        if self.config.borrow().pause_when_offline && !dom::is_online() {
+            self.suspend();
+            self.set_state(State::Offline);
+            return;
+        }
+        let refresher = self.config.borrow().refresher.clone();
+        match (refresh, refresher) {
+            (Some(status), Some(refresher)) => {
+                let future = refresher();
+                let weak = Rc::downgrade(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let fresh = future.await;
+                    let Some(inner) = weak.upgrade() else { return };
+                    if generation != inner.generation.get() {
+                        return;
+                    }
+                    match fresh.map(|url| dom::resolve_url(&url).map_err(|m| (url, m))) {
+                        Ok(Ok(url)) => {
+                            inner.config.borrow_mut().url = url;
+                            inner.connect();
+                        }
+                        Ok(Err((url, message))) => inner.fail(Error::InvalidUrl { url, message }),
+                        Err(_) => inner.fail(Error::Unauthorized { status }),
+                    }
+                });
+            }
+            _ => self.connect(),
+        }
+    }
+
+    fn on_online(self: &Rc<Self>) {
+        let waiting = matches!(
+            &*self.state.borrow(),
+            State::Offline
+                | State::Reconnecting {
+                    reason: Error::Network { .. } | Error::IdleTimeout { .. },
+                    ..
+                }
+        );
+        if waiting {
+            self.suspend();
+            self.connect();
+        }
+    }
+
+    fn on_offline(self: &Rc<Self>) {
+        let active = matches!(
+            &*self.state.borrow(),
+            State::Connecting | State::Open | State::Reconnecting { .. }
+        );
+        if active {
+            self.suspend();
+            self.set_state(State::Offline);
+        }
+    }
+
+    fn on_visibility_change(self: &Rc<Self>) {
+        let paused = matches!(&*self.state.borrow(), State::Paused);
+        if page_hidden() {
+            if !paused && !self.state.borrow().is_closed() {
+                self.suspend();
+                self.set_state(State::Paused);
+            }
+        } else if paused {
+            if self.config.borrow().pause_when_offline && !dom::is_online() {
+                self.set_state(State::Offline);
+            } else {
+                self.connect();
+            }
+        }
+    }
+}
+
+fn page_hidden() -> bool {
+    let document = dom::global_property("document");
+    !document.is_undefined()
+        && js_sys::Reflect::get(&document, &JsValue::from_str("hidden"))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+}
