@@ -269,7 +269,10 @@ impl Inner {
                     });
                     *self.idle.borrow_mut() = Some(interval);
                 }
-                self.set_state(State::Connecting);
+                // Announced even when the state already reads Connecting (the initial one), so
+                // listeners registered in the builder see every attempt begin.
+                *self.state.borrow_mut() = State::Connecting;
+                self.state_listeners.emit(&State::Connecting);
             }
             Err(e) => self.fail(Error::InvalidUrl {
                 url,

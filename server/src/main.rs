@@ -1,0 +1,79 @@
+//! `typed-sse-server [--port N] [--port-file PATH] [--serve NAME=DIR]...`
+//!
+//! Listens on 127.0.0.1 (port 8787 by default, 0 for any free one) and prints its URL.
+
+use std::path::PathBuf;
+
+use typed_sse_server::{app, Config};
+
+#[tokio::main]
+async fn main() {
+    let mut port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8787);
+    let mut port_file: Option<PathBuf> = None;
+    let mut config = Config::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next().unwrap_or_else(|| {
+                eprintln!("{name} needs a value");
+                std::process::exit(2)
+            })
+        };
+        match arg.as_str() {
+            "--port" => {
+                port = value("--port").parse().unwrap_or_else(|_| {
+                    eprintln!("--port takes a number from 0 to 65535");
+                    std::process::exit(2)
+                })
+            }
+            "--port-file" => port_file = Some(value("--port-file").into()),
+            "--www" => config.www_dir = value("--www").into(),
+            "--pkg" => config.pkg_dir = value("--pkg").into(),
+            "--serve" => {
+                let spec = value("--serve");
+                let Some((name, dir)) = spec.split_once('=') else {
+                    eprintln!("--serve takes NAME=DIR");
+                    std::process::exit(2)
+                };
+                config.extra_dirs.push((name.to_owned(), dir.into()));
+            }
+            "-h" | "--help" => {
+                println!("typed-sse-server [--port N] [--port-file PATH] [--www DIR] [--pkg DIR] [--serve NAME=DIR]...");
+                return;
+            }
+            other => {
+                eprintln!("unknown argument `{other}` (try --help)");
+                std::process::exit(2)
+            }
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on 127.0.0.1:{port}: {e}");
+            std::process::exit(1)
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cannot read the bound address: {e}");
+            std::process::exit(1)
+        }
+    };
+    if let Some(path) = port_file {
+        if let Err(e) = std::fs::write(&path, addr.port().to_string()) {
+            eprintln!("cannot write {}: {e}", path.display());
+            std::process::exit(1)
+        }
+    }
+    println!("typed-sse-server listening on http://{addr}/");
+    // No graceful shutdown: event streams never finish, so it would wait forever.
+    if let Err(e) = axum::serve(listener, app(config)).await {
+        eprintln!("server error: {e}");
+        std::process::exit(1)
+    }
+}

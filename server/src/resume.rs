@@ -1,0 +1,19 @@
+//! Where a reconnecting client wants to resume from: the `Last-Event-ID` header (sent by the
+//! browser's own reconnect) or the `lastEventId` query parameter (sent by typed-sse, whose new
+//! native `EventSource` cannot set the header).
+
+use axum::http::HeaderMap;
+
+/// The resume point and where it came from.
+pub fn last_event_id(
+    headers: &HeaderMap,
+    query: &std::collections::HashMap<String, String>,
+) -> (Option<String>, &'static str) {
+    if let Some(v) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+        return (Some(v.to_owned()), "header");
+    }
+    match query.get("lastEventId") {
+        Some(v) => (Some(v.clone()), "query"),
+        None => (None, "none"),
+    }
+}

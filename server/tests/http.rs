@@ -1,0 +1,187 @@
+//! The server's own tests: the bytes of its streams, CORS, resume, stats.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+use typed_sse_server::{app, demo, scenarios, stats::Stats, Config};
+
+fn router() -> Router {
+    app(Config::default())
+}
+
+async fn get(uri: &str, headers: &[(&str, &str)]) -> axum::response::Response {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    router()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn body_text(response: axum::response::Response) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// Reads a stream that never ends until `needle` appears (or panics after a few seconds).
+async fn read_until(response: axum::response::Response, needle: &str) -> String {
+    let mut body = response.into_body();
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !text.contains(needle) {
+            let frame = body.frame().await.expect("stream ended").unwrap();
+            if let Ok(data) = frame.into_data() {
+                text.push_str(std::str::from_utf8(&data).unwrap());
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("`{needle}` never came; got {text:?}"));
+    text
+}
+
+#[tokio::test]
+async fn a_finite_stream_has_ids_data_and_the_event_stream_type() {
+    let response = get("/sse/messages?n=3&end=1", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    assert_eq!(
+        body_text(response).await,
+        "id: 1\ndata: {\"n\":1}\n\nid: 2\ndata: {\"n\":2}\n\nid: 3\ndata: {\"n\":3}\n\n"
+    );
+}
+
+#[tokio::test]
+async fn resumes_after_the_header_or_the_query_parameter() {
+    let by_header = get("/sse/numbered?total=7&cut=2", &[("last-event-id", "4")]).await;
+    assert_eq!(
+        body_text(by_header).await,
+        "id: 5\ndata: {\"n\":5}\n\nid: 6\ndata: {\"n\":6}\n\n"
+    );
+    let by_query = get("/sse/numbered?total=7&cut=2&lastEventId=6", &[]).await;
+    let text = read_until(by_query, "\"n\":7").await;
+    assert!(text.starts_with("id: 7\n"), "{text}");
+}
+
+#[tokio::test]
+async fn multi_line_and_non_ascii_data_are_split_into_data_lines() {
+    let text = read_until(get("/sse/unicode", &[]).await, "Zürich").await;
+    assert!(text.contains(
+        "event: text\ndata: héllo wörld, 日本語, emoji 🎉\ndata: second line\ndata: \ndata: after a blank line\n\n"
+    ), "{text}");
+}
+
+#[tokio::test]
+async fn named_and_malformed_scenarios_carry_what_the_tests_expect() {
+    let named = read_until(get("/sse/named", &[]).await, "event: done").await;
+    assert!(named.contains("event: tick\ndata: {\"symbol\":\"ACME\",\"price\":10.5}\n"));
+    let malformed = read_until(get("/sse/malformed", &[]).await, "\"n\":3").await;
+    assert!(malformed.contains("data: {\"n\": oops\n"));
+}
+
+#[tokio::test]
+async fn status_and_content_type_scenarios() {
+    let r = get("/sse/status?code=503&retry_after=2", &[]).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "2");
+    let r = get("/sse/content-type", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/plain");
+}
+
+#[tokio::test]
+async fn the_big_scenario_sends_one_event_of_the_requested_size() {
+    let text = read_until(get("/sse/big?bytes=100000", &[]).await, "\"}\n\n").await;
+    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+    assert_eq!(data.len(), 100_000);
+    assert_eq!(scenarios::sized_json(64).len(), 64);
+}
+
+#[tokio::test]
+async fn cors_echoes_loopback_origins_with_credentials_and_exposes_retry_after() {
+    let origin = "http://127.0.0.1:41234";
+    let r = get("/sse/status?code=503&retry_after=1", &[("origin", origin)]).await;
+    let h = r.headers();
+    assert_eq!(h["access-control-allow-origin"], origin);
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    assert!(h["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("retry-after"));
+
+    let r = get(
+        "/sse/messages?n=1&end=1",
+        &[("origin", "https://elsewhere.example")],
+    )
+    .await;
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn the_replay_buffer_returns_what_a_client_missed() {
+    let hub = demo::Hub::new(Stats::default());
+    for i in 0..5 {
+        hub.publish("tick", format!("{{\"i\":{i}}}"), true);
+    }
+    hub.publish("heartbeat", "{}".into(), false);
+    let (missed, _live) = hub.subscribe(Some(3));
+    let ids: Vec<_> = missed.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [Some(4), Some(5)]);
+    let (none, mut live) = hub.subscribe(None);
+    assert!(none.is_empty());
+    hub.publish("news", "{}".into(), true);
+    assert_eq!(live.recv().await.unwrap().id, Some(6));
+}
+
+#[tokio::test]
+async fn stats_see_a_client_come_and_go_over_real_http() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router()).await.unwrap() });
+
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"GET /sse/hold?key=tcp&keepalive_ms=50 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nLast-Event-ID: 9\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = client.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("200 OK"));
+
+    let stats = |key: &'static str| async move {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(
+            format!("GET /stats?key={key} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        let json = &out[out.find("\r\n\r\n").unwrap() + 4..];
+        serde_json::from_str::<serde_json::Value>(json).unwrap()
+    };
+    let open = stats("tcp").await;
+    assert_eq!(open["connections"][0]["last_event_id"], "9");
+    assert_eq!(open["connections"][0]["resumed_via"], "header");
+    assert!(open["connections"][0]["closed_ms"].is_null());
+
+    drop(client);
+    let mut closed = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if !stats("tcp").await["connections"][0]["closed_ms"].is_null() {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the server never noticed the client leave");
+}
