@@ -86,6 +86,7 @@ impl<A: ?Sized> ListenerList<A> {
         drop(dropped);
     }
 
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.slots.borrow().iter().all(|s| s.removed)
     }

@@ -1,5 +1,7 @@
 //! Events reach the right typed listener, decoded, with their metadata; bad data never stops them.
 
+#![cfg(target_arch = "wasm32")]
+
 mod common;
 
 use common::{log, url, wait_for};

@@ -1,5 +1,7 @@
 //! Bad input gives a typed error: an invalid URL at once, and the reason a connection failed.
 
+#![cfg(target_arch = "wasm32")]
+
 mod common;
 
 use common::{log, url, wait_for};

@@ -1,6 +1,8 @@
 //! States, closing, dropping: the handle owns the connection and ends it cleanly, even from
 //! inside its own callbacks, and the server sees the connection end.
 
+#![cfg(target_arch = "wasm32")]
+
 mod common;
 
 use std::cell::RefCell;

@@ -1,5 +1,7 @@
 //! The `futures::Stream` API, as used from `spawn_local` in Yew and Leptos components.
 
+#![cfg(target_arch = "wasm32")]
+
 mod common;
 
 use common::{url, wait_for};

@@ -1,0 +1,52 @@
+# Shared by the scripts: paths, the tools on PATH, and starting/stopping the test server.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+# wasm-bindgen-test waits 20 s for a whole suite by default; the reconnect suites take longer.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+SERVER_PID=""
+
+# start_server [PORT] [extra server args...]: builds and starts typed-sse-server on 127.0.0.1,
+# waits until it answers, and sets SERVER_URL. Only the process started here is stopped later.
+start_server() {
+  local port="${1:-0}"; shift || true
+  local port_file
+  port_file="$(mktemp)"
+  rm -f "$port_file"
+  cargo build --quiet --release -p typed-sse-server
+  "$ROOT/target/release/typed-sse-server" --port "$port" --port-file "$port_file" "$@" &
+  SERVER_PID=$!
+  trap stop_server EXIT
+  for _ in $(seq 1 200); do
+    if [ -s "$port_file" ]; then
+      SERVER_URL="http://127.0.0.1:$(cat "$port_file")"
+      if curl -fsS -o /dev/null "$SERVER_URL/stats?key=ping" 2>/dev/null; then
+        rm -f "$port_file"
+        export SERVER_URL
+        return 0
+      fi
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "the test server exited" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "the test server did not answer within 20 s" >&2
+  return 1
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+# build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen.
+build_package() {
+  local target="$1" out="$2"
+  wasm-pack build --quiet --release --target "$target" --out-dir "$out" "$ROOT"
+}

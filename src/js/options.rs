@@ -1,0 +1,192 @@
+//! The options object of `new SseClient(url, options)`, read field by field with
+//! serde-wasm-bindgen so that every error names its field.
+
+use js_sys::{Function, Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::{Builder, Error, ReconnectPolicy};
+
+/// How a JS listener receives `data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decode {
+    Json,
+    Text,
+}
+
+/// The options that are not builder settings.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) decode: Decode,
+}
+
+const FIELDS: &[&str] = &[
+    "withCredentials",
+    "decode",
+    "reconnect",
+    "initialDelayMs",
+    "multiplier",
+    "maxDelayMs",
+    "jitter",
+    "maxRetries",
+    "resumeParam",
+    "idleTimeoutMs",
+    "heartbeatEvent",
+    "pauseWhenOffline",
+    "pauseWhenHidden",
+    "refreshUrl",
+];
+
+fn invalid(field: &str, message: impl Into<String>) -> Error {
+    Error::InvalidOption {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn read<T: DeserializeOwned>(field: &str, value: JsValue, expected: &str) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|_| invalid(field, format!("expected {expected}")))
+}
+
+fn millis(field: &str, value: JsValue) -> Result<u32, Error> {
+    let n: f64 = read(field, value, "a number of milliseconds")?;
+    if !(0.0..=f64::from(u32::MAX)).contains(&n) || n.fract() != 0.0 {
+        return Err(invalid(
+            field,
+            format!("expected a whole, non-negative number of milliseconds, got {n}"),
+        ));
+    }
+    Ok(n as u32)
+}
+
+/// Applies `options` (undefined, null or a plain object) to `builder`.
+pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Parsed), Error> {
+    let mut parsed = Parsed {
+        decode: Decode::Json,
+    };
+    if options.is_undefined() || options.is_null() {
+        return Ok((builder, parsed));
+    }
+    let Some(object) = options
+        .dyn_ref::<Object>()
+        .filter(|_| !options.is_function())
+    else {
+        return Err(invalid("options", "expected an object"));
+    };
+    let mut builder = builder;
+    let mut policy = ReconnectPolicy::default();
+    let mut reconnect = true;
+    for key in Object::keys(object).iter() {
+        let field = key.as_string().unwrap_or_default();
+        let value = Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            continue; // `{ jitter: undefined }` means the default, as in most JS APIs
+        }
+        let f = field.as_str();
+        match f {
+            "withCredentials" => builder = builder.with_credentials(read(f, value, "a boolean")?),
+            "decode" => {
+                parsed.decode = match read::<String>(f, value, "\"json\" or \"text\"")?.as_str() {
+                    "json" => Decode::Json,
+                    "text" => Decode::Text,
+                    other => {
+                        return Err(invalid(
+                            f,
+                            format!("expected \"json\" or \"text\", got \"{other}\""),
+                        ))
+                    }
+                }
+            }
+            "reconnect" => reconnect = read(f, value, "a boolean")?,
+            "initialDelayMs" => policy = policy.initial_delay_ms(millis(f, value)?),
+            "maxDelayMs" => policy = policy.max_delay_ms(millis(f, value)?),
+            "multiplier" => {
+                let m: f64 = read(f, value, "a number")?;
+                if !(m.is_finite() && m >= 1.0) {
+                    return Err(invalid(
+                        f,
+                        format!("expected a number of at least 1, got {m}"),
+                    ));
+                }
+                policy = policy.multiplier(m);
+            }
+            "jitter" => {
+                let j: f64 = read(f, value, "a number from 0 to 1")?;
+                if !(0.0..=1.0).contains(&j) {
+                    return Err(invalid(
+                        f,
+                        format!("expected a number from 0 to 1, got {j}"),
+                    ));
+                }
+                policy = policy.jitter(j);
+            }
+            "maxRetries" => {
+                policy =
+                    if value.is_null() {
+                        policy.unlimited_retries()
+                    } else {
+                        policy.max_retries(millis(f, value).map_err(|_| {
+                            invalid(f, "expected a whole non-negative number, or null")
+                        })?)
+                    }
+            }
+            "resumeParam" => {
+                builder = if value.is_null() || value.as_bool() == Some(false) {
+                    builder.resume_param(None)
+                } else {
+                    let name: String = read(f, value, "a string, or null to turn resuming off")?;
+                    if name.is_empty() {
+                        return Err(invalid(f, "expected a non-empty name"));
+                    }
+                    builder.resume_param(Some(&name))
+                }
+            }
+            "idleTimeoutMs" => {
+                if !value.is_null() {
+                    builder = builder.idle_timeout_ms(millis(f, value)?.max(1));
+                }
+            }
+            "heartbeatEvent" => {
+                let name: String = read(f, value, "an event type")?;
+                builder = builder.heartbeat_event(&name);
+            }
+            "pauseWhenOffline" => {
+                builder = builder.pause_when_offline(read(f, value, "a boolean")?)
+            }
+            "pauseWhenHidden" => builder = builder.pause_when_hidden(read(f, value, "a boolean")?),
+            "refreshUrl" => {
+                let Ok(function) = value.dyn_into::<Function>() else {
+                    return Err(invalid(
+                        f,
+                        "expected a function returning a URL or a Promise of one",
+                    ));
+                };
+                builder = builder.url_refresher(move || refresh(function.clone()));
+            }
+            _ => {
+                return Err(invalid(
+                    f,
+                    format!("unknown option; known options are {}", FIELDS.join(", ")),
+                ))
+            }
+        }
+    }
+    if !reconnect {
+        policy = ReconnectPolicy::never();
+    }
+    Ok((builder.reconnect(policy), parsed))
+}
+
+/// Calls the user's `refreshUrl()` and awaits its (possibly promised) string.
+async fn refresh(function: Function) -> Result<String, String> {
+    let returned = function
+        .call0(&JsValue::NULL)
+        .map_err(|e| crate::dom::js_message(&e))?;
+    let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned))
+        .await
+        .map_err(|e| crate::dom::js_message(&e))?;
+    value
+        .as_string()
+        .ok_or_else(|| "refreshUrl must return a URL string".to_owned())
+}
