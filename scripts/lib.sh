@@ -48,5 +48,5 @@ stop_server() {
 # build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen.
 build_package() {
   local target="$1" out="$2"
-  wasm-pack build --quiet --release --target "$target" --out-dir "$out" "$ROOT"
+  wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT"
 }
