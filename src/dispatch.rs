@@ -16,10 +16,13 @@ use crate::Event;
 /// Identifies one registered listener, for removal.
 pub(crate) type ListenerId = u64;
 
+/// A type-erased listener.
+pub(crate) type Handler<A> = Box<dyn FnMut(&A)>;
+
 struct Slot<A: ?Sized> {
     id: ListenerId,
     /// `None` while the listener runs, or once it is removed.
-    handler: Option<Box<dyn FnMut(&A)>>,
+    handler: Option<Handler<A>>,
     removed: bool,
 }
 
@@ -40,7 +43,7 @@ impl<A: ?Sized> Default for ListenerList<A> {
 }
 
 impl<A: ?Sized> ListenerList<A> {
-    pub(crate) fn add(&self, id: ListenerId, handler: Box<dyn FnMut(&A)>) {
+    pub(crate) fn add(&self, id: ListenerId, handler: Handler<A>) {
         self.slots.borrow_mut().push(Slot {
             id,
             handler: Some(handler),

@@ -3,7 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Request, RequestCredentials, RequestInit, RequestMode, Response};
+use web_sys::{
+    AbortSignal, Request, RequestCache, RequestCredentials, RequestInit, RequestMode, Response,
+};
 
 use crate::Error;
 
@@ -113,6 +115,10 @@ pub(crate) async fn probe(
         RequestCredentials::SameOrigin
     });
     init.set_signal(Some(signal));
+    // Revalidate rather than trust a cached answer. This sends `Cache-Control: max-age=0`, while
+    // EventSource sends `no-cache`, which lets a server (and the test server's stats) tell the
+    // probe from a connection.
+    init.set_cache(RequestCache::NoCache);
     let request =
         Request::new_with_str_and_init(url, &init).map_err(|e| crate::dom::js_message(&e))?;
     request
@@ -129,7 +135,7 @@ pub(crate) async fn probe(
         status: response.status(),
         content_type: header("content-type").unwrap_or_default(),
         retry_after_ms: header("retry-after")
-            .and_then(|v| parse_retry_after(&v, js_sys::Date::now(), |d| js_sys::Date::parse(d))),
+            .and_then(|v| parse_retry_after(&v, js_sys::Date::now(), js_sys::Date::parse)),
     })
 }
 

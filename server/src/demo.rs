@@ -159,6 +159,7 @@ async fn events(
         last_event_id: last_event_id.clone(),
         resumed_via: via,
         status,
+        probe: resume::is_probe(&headers),
         events_sent: 0,
     };
     if let Some(left) = hub.failing_for() {

@@ -17,3 +17,11 @@ pub fn last_event_id(
         None => (None, "none"),
     }
 }
+
+/// Whether the request is typed-sse's failure probe rather than an `EventSource` connection.
+pub fn is_probe(headers: &HeaderMap) -> bool {
+    headers
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("max-age=0"))
+}

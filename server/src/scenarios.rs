@@ -70,6 +70,7 @@ impl Request {
                 last_event_id: last_event_id.clone(),
                 resumed_via: via,
                 status,
+                probe: resume::is_probe(headers),
                 events_sent: 0,
             },
         );

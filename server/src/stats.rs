@@ -22,6 +22,9 @@ pub struct Connection {
     pub resumed_via: &'static str,
     /// The status the server answered.
     pub status: u16,
+    /// Whether this was typed-sse's failure probe (a `fetch`) rather than an `EventSource`
+    /// connection: `EventSource` sends `Cache-Control: no-cache`, the probe `max-age=0`.
+    pub probe: bool,
     /// Events written to this connection.
     pub events_sent: u64,
 }

@@ -1,0 +1,348 @@
+//! The library-controlled reconnect: policy timing and budget, resume without loss or duplicates,
+//! the reasons a connection failed, offline and idle handling, and no leaks across reconnects.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{js, log, native_connections, sleep, url, wait_for};
+use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[derive(serde::Deserialize, Debug)]
+struct Numbered {
+    n: u32,
+}
+
+fn opened_ms(c: &serde_json::Value) -> f64 {
+    c["opened_ms"].as_f64().expect("opened_ms")
+}
+
+#[wasm_bindgen_test]
+async fn five_thousand_events_through_fifty_cuts_arrive_exactly_once_in_order() {
+    let key = common::key("resume");
+    let got = log();
+    let g = got.clone();
+    let _source = EventSource::builder(url("/sse/numbered?total=5000&cut=100", &key))
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(10).jitter(0.0))
+        .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
+        .build()
+        .unwrap();
+    assert!(
+        wait_for(60_000, || got.borrow().len() >= 5_000).await,
+        "only {} events arrived",
+        got.borrow().len()
+    );
+    sleep(300).await; // room for a duplicate to show up
+    assert_eq!(*got.borrow(), (1..=5_000).collect::<Vec<u32>>());
+
+    let conns = native_connections(&key).await;
+    assert_eq!(conns.len(), 50, "one connection per 100 events");
+    assert!(conns[0]["last_event_id"].is_null());
+    for (i, c) in conns.iter().enumerate().skip(1) {
+        assert_eq!(c["last_event_id"], (i * 100).to_string(), "connection {i}");
+        assert_eq!(c["resumed_via"], "query");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn attempts_follow_the_policy_and_max_retries_is_exact() {
+    let key = common::key("policy");
+    let (states, errors) = (log(), log());
+    let (s, e) = (states.clone(), errors.clone());
+    let policy = ReconnectPolicy::default()
+        .initial_delay_ms(200)
+        .multiplier(2.0)
+        .max_delay_ms(800)
+        .jitter(0.5)
+        .max_retries(4);
+    let source = EventSource::builder(url("/sse/status?code=503", &key))
+        .reconnect(policy)
+        .on_state(move |st| s.borrow_mut().push(st.clone()))
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(15_000, || source.state().is_closed()).await);
+    sleep(1_000).await; // nothing may follow the end
+
+    let gave_up = Error::GaveUp {
+        attempts: 4,
+        last: Box::new(Error::Http { status: 503 }),
+    };
+    assert_eq!(
+        source.state(),
+        State::Closed(CloseReason::Failed(gave_up.clone()))
+    );
+    assert_eq!(errors.borrow().last(), Some(&gave_up));
+
+    let bases = [200u32, 400, 800, 800];
+    let scheduled: Vec<(u32, u32)> = states
+        .borrow()
+        .iter()
+        .filter_map(|st| match st {
+            State::Reconnecting {
+                attempt, delay_ms, ..
+            } => Some((*attempt, *delay_ms)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        scheduled.iter().map(|a| a.0).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    for ((_, delay), base) in scheduled.iter().zip(bases) {
+        assert!(
+            (base / 2..=base).contains(delay),
+            "delay {delay} outside [{}, {base}]",
+            base / 2
+        );
+    }
+
+    let conns = native_connections(&key).await;
+    assert_eq!(conns.len(), 5, "1 + max_retries connections: {conns:?}");
+    for (i, pair) in conns.windows(2).enumerate() {
+        let gap = opened_ms(&pair[1]) - opened_ms(&pair[0]);
+        let scheduled = f64::from(scheduled[i].1);
+        // The gap is the scheduled delay plus the probe's round trip and the connection set-up.
+        assert!(
+            gap >= scheduled - 5.0,
+            "gap {gap} shorter than the delay {scheduled}"
+        );
+        assert!(
+            gap <= scheduled + 1_000.0,
+            "gap {gap} far above the delay {scheduled}"
+        );
+        assert!(gap <= 800.0 + 1_000.0, "the cap was not held: {gap}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_waited_for() {
+    let key = common::key("retry-after");
+    let got = log();
+    let g = got.clone();
+    let _source = EventSource::builder(url("/sse/flaky?fail=1&code=503&retry_after=2&n=3", &key))
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(50))
+        .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
+        .build()
+        .unwrap();
+    assert!(wait_for(10_000, || got.borrow().len() == 3).await);
+    assert_eq!(*got.borrow(), [1, 2, 3]);
+    let conns = native_connections(&key).await;
+    assert_eq!(conns.len(), 2);
+    let gap = opened_ms(&conns[1]) - opened_ms(&conns[0]);
+    assert!(
+        gap >= 2_000.0,
+        "reconnected after {gap} ms despite Retry-After: 2"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn no_content_stops_without_a_second_connection() {
+    let key = common::key("204");
+    let source = EventSource::builder(url("/sse/status?code=204", &key))
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(10))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || source.state().is_closed()).await);
+    sleep(500).await;
+    assert_eq!(
+        source.state(),
+        State::Closed(CloseReason::Failed(Error::NoContent))
+    );
+    assert_eq!(native_connections(&key).await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn unauthorized_calls_the_refresher_and_reconnects_to_the_new_url() {
+    let key = common::key("refresh");
+    let good = url("/sse/auth?token=good", &key);
+    let ready = log();
+    let r = ready.clone();
+    let states = log();
+    let s = states.clone();
+    let _source = EventSource::builder(url("/sse/auth?token=expired", &key))
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(50))
+        .url_refresher(move || {
+            let good = good.clone();
+            async move { Ok(good) }
+        })
+        .on::<String>("ready", move |e| r.borrow_mut().push(e.unwrap().data))
+        .on_state(move |st| s.borrow_mut().push(st.clone()))
+        .build()
+        .unwrap();
+    assert!(
+        wait_for(5_000, || ready.borrow().len() == 1).await,
+        "{:?}",
+        states.borrow()
+    );
+    assert_eq!(*ready.borrow(), ["good"]);
+    let conns = native_connections(&key).await;
+    assert_eq!(conns.len(), 2);
+    assert!(conns[0]["uri"].as_str().unwrap().contains("token=expired"));
+    assert!(conns[1]["uri"].as_str().unwrap().contains("token=good"));
+    assert!(states.borrow().iter().any(|st| matches!(
+        st,
+        State::Reconnecting {
+            reason: Error::Unauthorized { status: 401 },
+            ..
+        }
+    )));
+}
+
+#[wasm_bindgen_test]
+async fn offline_waits_without_spending_retries_and_online_reconnects_at_once() {
+    let key = common::key("offline");
+    let got = log();
+    let g = got.clone();
+    let source = EventSource::builder(url("/sse/messages?n=30&interval_ms=30", &key))
+        // A single retry: if waiting offline spent it, the source would give up.
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(5_000)
+                .max_retries(1),
+        )
+        .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || got.borrow().len() >= 5).await);
+
+    js(
+        "Object.defineProperty(navigator, 'onLine', { value: false, configurable: true }); \
+        window.dispatchEvent(new Event('offline'));",
+    );
+    assert_eq!(source.state(), State::Offline);
+    sleep(800).await;
+    assert_eq!(
+        source.state(),
+        State::Offline,
+        "waiting offline must not give up"
+    );
+    assert_eq!(
+        native_connections(&key).await.len(),
+        1,
+        "no attempt while offline"
+    );
+
+    let back = js_sys::Date::now();
+    js("delete navigator.onLine; window.dispatchEvent(new Event('online'));");
+    assert!(
+        wait_for(5_000, || got.borrow().len() == 30).await,
+        "{:?}",
+        got.borrow()
+    );
+    assert_eq!(*got.borrow(), (1..=30).collect::<Vec<u32>>());
+    let conns = native_connections(&key).await;
+    assert_eq!(conns.len(), 2);
+    assert!(
+        !conns[0]["closed_ms"].is_null(),
+        "going offline closed the connection"
+    );
+    assert!(
+        opened_ms(&conns[1]) - back < 1_000.0,
+        "online must reconnect at once, not after the policy's 5 s"
+    );
+    assert_eq!(conns[1]["resumed_via"], "query");
+}
+
+#[wasm_bindgen_test]
+async fn an_idle_connection_is_recycled() {
+    let key = common::key("idle");
+    let errors = log();
+    let e = errors.clone();
+    let _source = EventSource::builder(url("/sse/hold", &key))
+        .idle_timeout_ms(300)
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(50))
+        .on_text("ready", |_| {})
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || errors.borrow().len() >= 2).await);
+    assert!(errors
+        .borrow()
+        .iter()
+        .all(|er| *er == Error::IdleTimeout { timeout_ms: 300 }));
+    let conns = native_connections(&key).await;
+    assert!(conns.len() >= 2, "{conns:?}");
+    assert!(!conns[0]["closed_ms"].is_null());
+}
+
+#[wasm_bindgen_test]
+async fn heartbeats_keep_an_idle_timeout_from_firing() {
+    let key = common::key("heartbeat");
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/heartbeat?every_ms=100", &key))
+        .idle_timeout_ms(400)
+        .heartbeat_event("heartbeat")
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    sleep(1_500).await;
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+    assert_eq!(source.state(), State::Open);
+    assert_eq!(native_connections(&key).await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn close_during_a_pending_reconnect_cancels_it() {
+    let key = common::key("cancel");
+    let source = EventSource::builder(url("/sse/status?code=503", &key))
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(600).jitter(0.0))
+        .build()
+        .unwrap();
+    assert!(
+        wait_for(5_000, || matches!(
+            source.state(),
+            State::Reconnecting { .. }
+        ))
+        .await,
+        "{:?}",
+        source.state()
+    );
+    source.close();
+    sleep(1_200).await;
+    assert_eq!(source.state(), State::Closed(CloseReason::Requested));
+    assert_eq!(native_connections(&key).await.len(), 1);
+}
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory =
+        wasm_bindgen::JsCast::unchecked_into(wasm_bindgen::memory());
+    let buffer: js_sys::ArrayBuffer = wasm_bindgen::JsCast::unchecked_into(memory.buffer());
+    buffer.byte_length() as f64
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_reconnects_do_not_grow_wasm_memory() {
+    let key = common::key("leak");
+    let count = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let c = count.clone();
+    // Every connection delivers one event and ends: a reconnect per event.
+    let _source = EventSource::builder(url("/sse/numbered?total=100000&cut=1", &key))
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(0).jitter(0.0))
+        .on_message::<Numbered>(move |_| c.set(c.get() + 1))
+        .build()
+        .unwrap();
+    assert!(
+        wait_for(30_000, || count.get() >= 100).await,
+        "warm-up: {}",
+        count.get()
+    );
+    let warm = wasm_memory_bytes();
+    assert!(
+        wait_for(120_000, || count.get() >= 1_100).await,
+        "{} reconnects",
+        count.get()
+    );
+    let after = wasm_memory_bytes();
+    // Leaking one connection's closures and listeners per reconnect would be hundreds of KB here;
+    // one 64 KiB page of allocator slack is allowed.
+    assert!(
+        after - warm <= 65_536.0,
+        "wasm memory grew by {} bytes over 1,000 reconnects",
+        after - warm
+    );
+}
