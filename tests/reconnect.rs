@@ -346,3 +346,41 @@ async fn a_thousand_reconnects_do_not_grow_wasm_memory() {
         after - warm
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_hidden_page_pauses_only_when_asked_and_resumes_when_shown() {
+    let (paused_key, default_key) = (common::key("hidden"), common::key("visible"));
+    let got = log();
+    let g = got.clone();
+    let pausing = EventSource::builder(url("/sse/messages?n=20&interval_ms=40", &paused_key))
+        .pause_when_hidden(true)
+        .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
+        .build()
+        .unwrap();
+    let default = EventSource::new(&url("/sse/hold", &default_key)).unwrap();
+    assert!(
+        wait_for(5_000, || got.borrow().len() >= 3
+            && default.state() == State::Open)
+        .await
+    );
+
+    js(
+        "Object.defineProperty(document, 'hidden', { value: true, configurable: true }); \
+        document.dispatchEvent(new Event('visibilitychange'));",
+    );
+    assert_eq!(pausing.state(), State::Paused);
+    assert_eq!(default.state(), State::Open, "pausing is off by default");
+    sleep(300).await;
+    js("delete document.hidden; document.dispatchEvent(new Event('visibilitychange'));");
+
+    assert!(
+        wait_for(5_000, || got.borrow().len() == 20).await,
+        "{:?}",
+        got.borrow()
+    );
+    assert_eq!(*got.borrow(), (1..=20).collect::<Vec<u32>>());
+    let conns = native_connections(&paused_key).await;
+    assert_eq!(conns.len(), 2);
+    assert_eq!(conns[1]["resumed_via"], "query");
+    assert_eq!(native_connections(&default_key).await.len(), 1);
+}

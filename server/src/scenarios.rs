@@ -330,8 +330,8 @@ async fn heartbeat(
     r.respond(events.boxed(), false)
 }
 
-/// The first `fail` (default 2) connections of a key answer `code` (default 503, with
-/// `retry_after` if given); the next ones stream `n` numbered messages, resuming.
+/// The first `fail` (default 2) `EventSource` connections of a key answer `code` (default 503,
+/// with `retry_after` if given); the next ones stream `n` numbered messages, resuming.
 async fn flaky(
     State(s): State<Stats>,
     uri: OriginalUri,
@@ -339,9 +339,15 @@ async fn flaky(
     Query(p): Query<Params>,
 ) -> Response {
     let key = p.get("key").map_or("default", String::as_str).to_owned();
-    let seen = s.get(&key).len() as u64;
+    let connections = s.get(&key).iter().filter(|c| !c.probe).count() as u64;
     let fail = p.get("fail").and_then(|v| v.parse().ok()).unwrap_or(2u64);
-    if seen < fail {
+    // A probe asks about the connection just made, so it gets the answer that connection got.
+    let failing = if resume::is_probe(&h) {
+        connections <= fail
+    } else {
+        connections < fail
+    };
+    if failing {
         let code = p.get("code").and_then(|c| c.parse().ok()).unwrap_or(503u16);
         let retry_after = p.get("retry_after").cloned();
         let _r = Request::open(&s, &uri, &h, p, code);
