@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: formatting, clippy (host and wasm32), host tests, then the browser suites in headless
-# Chromium against a test server started here. Installs what is missing first.
+# Every test: formatting, clippy (host and wasm32), host tests, the package builds, TypeScript and
+# Vite checks, then the browser suites and the end-to-end tests in headless Chromium against a
+# test server started here. Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -20,18 +21,32 @@ cargo clippy -p typed-sse --target wasm32-unknown-unknown --all-targets -- -D wa
 step "host tests: pure logic and the server"
 run cargo test --workspace
 
-step "npm package (wasm-pack, release)"
+step "npm package (wasm-pack, release): web and bundler builds"
 build_package web pkg
+build_package bundler pkg-bundler
 
-step "browser tests in headless Chromium"
-start_server 0
+step "TypeScript: the package's types and the README's JS/TS quick starts (tsc --strict)"
+node e2e/readme-snippets.mjs
+tsc -p e2e/ts/tsconfig.json
+
+step "Vite app that imports the package"
+vite build --config e2e/vite-app/vite.config.mjs
+
+start_server 0 --serve "e2e=$ROOT/e2e"
 echo "test server at $SERVER_URL"
+
+step "browser tests (wasm-bindgen-test) in headless Chromium"
 TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
+
+step "end-to-end tests (playwright-core): JS API, Vite app, demo page"
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-reporter=tap \
+  e2e/js-api.test.mjs e2e/vite-app.test.mjs e2e/demo.test.mjs
+echo "screenshots: e2e/out/"
 stop_server
 
-# One closing line over every runner above.
-passed=$(grep -Eo '[0-9]+ passed' "$LOG" | awk '{s+=$1} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed' "$LOG" | awk '{s+=$1} END {print s+0}')
+# One closing line over every runner above (cargo's "N passed; M failed", node's TAP "# pass N").
+passed=$(grep -Eo '[0-9]+ passed|^# pass [0-9]+' "$LOG" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed|^# fail [0-9]+' "$LOG" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
 rm -f "$LOG"
 echo
 echo "all suites: $passed passed, $failed failed"

@@ -82,8 +82,9 @@ export type SseState =
 export type SseReadyState = SseState["state"];
 
 export interface SseClient {
-  /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function. */
-  on<T = unknown>(type: string, listener: (data: T, meta: EventMeta) => void): () => void;
+  /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function.
+   *  `T` is the type of the decoded data (`any` when not given, as `JSON.parse` returns). */
+  on<T = any>(type: string, listener: (data: T, meta: EventMeta) => void): () => void;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onState(listener: (state: SseState) => void): () => void;
   /** Calls `listener` with every error; returns an unsubscribe function. */

@@ -1,0 +1,49 @@
+// Shared by the end-to-end tests: Debian's Chromium through playwright-core, the test server's URL,
+// and a page that records console errors and uncaught exceptions.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const SERVER = process.env.SERVER_URL;
+if (!SERVER) throw new Error("SERVER_URL is not set: run the end-to-end tests through `npm test`");
+
+export const OUT = fileURLToPath(new URL("./out/", import.meta.url));
+mkdirSync(OUT, { recursive: true });
+
+const FLAGS = [
+  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--disable-quic", "--no-first-run",
+];
+
+export function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: FLAGS });
+}
+
+// Opens `path` on the test server; `errors` collects console errors and uncaught exceptions.
+export async function open(browser, path, { width = 1100, height = 800 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${SERVER}${path}`);
+  return { page, errors };
+}
+
+export function key(name) {
+  return `${name}-${Math.floor(Math.random() * 1e9)}`;
+}
+
+// The EventSource connections the server saw for `key` (typed-sse's failure probes left out).
+export async function connections(key) {
+  const response = await fetch(`${SERVER}/stats?key=${key}`);
+  const stats = await response.json();
+  return stats.connections.filter((c) => !c.probe);
+}
+
+// Console errors other than Chromium's own log line for an HTTP status that a test provoked on
+// purpose (e.g. the 503 scenario): the browser logs those itself, and no page code can stop it.
+export function unexpected(errors, provokedStatuses = []) {
+  return errors.filter((e) => !provokedStatuses.some((s) =>
+    e.startsWith(`Failed to load resource: the server responded with a status of ${s} `)));
+}
