@@ -1,7 +1,7 @@
 //! Decoders: how an event's text becomes a typed value.
 //!
 //! [`Json`] decodes with `serde_json` inside WebAssembly, chosen over `JSON.parse` followed by
-//! `serde_wasm_bindgen` because it is faster on the sizes SSE carries (see `BENCHMARKS.md`).
+//! `serde_wasm_bindgen` because it is faster at the sizes SSE carries (see `BENCHMARKS.md`).
 //! [`Text`] hands the raw string over. Implement [`Decoder`] for any other format.
 
 use std::marker::PhantomData;

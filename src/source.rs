@@ -166,6 +166,7 @@ impl EventSource {
         }
     }
 
+    #[cfg(feature = "js")]
     pub(crate) fn inner(&self) -> &Rc<Inner> {
         &self.inner
     }

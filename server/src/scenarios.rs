@@ -37,6 +37,7 @@ pub fn router(stats: Stats) -> Router {
         .route("/sse/flaky", get(flaky))
         .route("/sse/auth", get(auth))
         .route("/sse/rate", get(rate))
+        .route("/sse/bench", get(bench))
         .route("/stats", get(stats_handler))
         .with_state(stats)
 }
@@ -399,6 +400,76 @@ async fn rate(
         Some((Event::default().id(i.to_string()).data(data), i + 1))
     });
     r.respond(events.boxed(), false)
+}
+
+/// Events per body chunk of `/sse/bench`: large writes keep the server far ahead of the browser.
+const BENCH_CHUNK: u64 = 500;
+
+/// The data of benchmark event `i`: a ~90-byte quote, or (`large`) a ~2 KB document.
+pub fn bench_data(i: u64, large: bool) -> String {
+    use std::fmt::Write;
+    let symbol = ["ACME", "INIT", "ZED", "WASM"][(i % 4) as usize];
+    let price = 100.0 + (i % 997) as f64 / 8.0;
+    if !large {
+        return format!(
+            r#"{{"id":{i},"symbol":"{symbol}","price":{price:.2},"change":-0.37,"volume":{},"time":1795390959872}}"#,
+            120_000 + i % 5_000
+        );
+    }
+    let mut s = format!(r#"{{"id":{i},"title":"Benchmark document {i} for {symbol}","items":["#);
+    for k in 0..30u64 {
+        if k > 0 {
+            s.push(',');
+        }
+        let _ = write!(
+            s,
+            r#"{{"name":"item-{k}","value":{:.2},"tags":["alpha","beta","t{}"]}}"#,
+            k as f64 * 1.25 + (i % 100) as f64,
+            k % 5
+        );
+    }
+    let _ = write!(
+        s,
+        r#"],"price":{price:.2},"note":"Lorem ipsum dolor sit amet, consectetur adipiscing elit."}}"#
+    );
+    s
+}
+
+/// `n` (default 1000) events, ~90 B each or ~2 KB with `size=large`, with ids, in one response as
+/// fast as the client reads, then the stream ends. A client resuming past `n` gets 204 (stop).
+async fn bench(
+    State(s): State<Stats>,
+    uri: OriginalUri,
+    h: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    let large = p.get("size").map(String::as_str) == Some("large");
+    let r = Request::open(&s, &uri, &h, p, 200);
+    let n = r.num("n", 1_000);
+    let from = r.resume_from.map_or(1, |id| id + 1);
+    if from > n {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let guard = r.guard;
+    let chunks = stream::iter((from..=n).step_by(BENCH_CHUNK as usize)).map(move |start| {
+        use std::fmt::Write;
+        let end = n.min(start + BENCH_CHUNK - 1);
+        let mut body =
+            String::with_capacity((end - start + 1) as usize * if large { 2_200 } else { 120 });
+        for i in start..=end {
+            let _ = write!(body, "id: {i}\ndata: {}\n\n", bench_data(i, large));
+            guard.sent();
+        }
+        Ok::<_, Infallible>(axum::body::Bytes::from(body))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response()
 }
 
 async fn stats_handler(State(s): State<Stats>, Query(p): Query<Params>) -> impl IntoResponse {

@@ -185,3 +185,17 @@ async fn stats_see_a_client_come_and_go_over_real_http() {
     }
     assert!(closed, "the server never noticed the client leave");
 }
+
+#[tokio::test]
+async fn the_bench_stream_has_the_advertised_sizes_and_stops_a_resumed_client() {
+    let small = scenarios::bench_data(7, false).len();
+    assert!((85..=100).contains(&small), "{small}");
+    let large = scenarios::bench_data(7, true).len();
+    assert!((1_900..=2_200).contains(&large), "{large}");
+    let text = body_text(get("/sse/bench?n=1200", &[]).await).await;
+    assert_eq!(text.matches("\n\n").count(), 1_200);
+    assert!(text.starts_with("id: 1\ndata: {\"id\":1,"));
+    assert!(text.ends_with("\"time\":1795390959872}\n\n"));
+    let resumed = get("/sse/bench?n=1200", &[("last-event-id", "1200")]).await;
+    assert_eq!(resumed.status(), StatusCode::NO_CONTENT);
+}

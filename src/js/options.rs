@@ -1,8 +1,7 @@
-//! The options object of `new SseClient(url, options)`, read field by field with
-//! serde-wasm-bindgen so that every error names its field.
+//! The options object of `new SseClient(url, options)`, read field by field so that every error
+//! names its field.
 
 use js_sys::{Function, Object, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{Builder, Error, ReconnectPolicy};
@@ -44,9 +43,32 @@ fn invalid(field: &str, message: impl Into<String>) -> Error {
     }
 }
 
-fn read<T: DeserializeOwned>(field: &str, value: JsValue, expected: &str) -> Result<T, Error> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|_| invalid(field, format!("expected {expected}")))
+fn read<T: FromJs>(field: &str, value: JsValue, expected: &str) -> Result<T, Error> {
+    T::from_js(&value).ok_or_else(|| invalid(field, format!("expected {expected}")))
+}
+
+/// The three JSON types options use, read without a deserializer: serde-wasm-bindgen cost the
+/// package about 8 KB gzipped, mostly float formatting for its error messages (BENCHMARKS.md).
+trait FromJs: Sized {
+    fn from_js(value: &JsValue) -> Option<Self>;
+}
+
+impl FromJs for bool {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromJs for f64 {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_f64()
+    }
+}
+
+impl FromJs for String {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_string()
+    }
 }
 
 fn millis(field: &str, value: JsValue) -> Result<u32, Error> {
@@ -54,7 +76,7 @@ fn millis(field: &str, value: JsValue) -> Result<u32, Error> {
     if !(0.0..=f64::from(u32::MAX)).contains(&n) || n.fract() != 0.0 {
         return Err(invalid(
             field,
-            format!("expected a whole, non-negative number of milliseconds, got {n}"),
+            "expected a whole, non-negative number of milliseconds",
         ));
     }
     Ok(n as u32)
@@ -104,20 +126,14 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
             "multiplier" => {
                 let m: f64 = read(f, value, "a number")?;
                 if !(m.is_finite() && m >= 1.0) {
-                    return Err(invalid(
-                        f,
-                        format!("expected a number of at least 1, got {m}"),
-                    ));
+                    return Err(invalid(f, "expected a number of at least 1"));
                 }
                 policy = policy.multiplier(m);
             }
             "jitter" => {
                 let j: f64 = read(f, value, "a number from 0 to 1")?;
                 if !(0.0..=1.0).contains(&j) {
-                    return Err(invalid(
-                        f,
-                        format!("expected a number from 0 to 1, got {j}"),
-                    ));
+                    return Err(invalid(f, "expected a number from 0 to 1"));
                 }
                 policy = policy.jitter(j);
             }
