@@ -50,3 +50,11 @@ build_package() {
   local target="$1" out="$2"
   wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT"
 }
+
+# The comparison clients of the benchmarks, built like the package, into bench/out/.
+build_bench_clients() {
+  local c
+  for c in hello:hello gloo-client:gloo rust-client:rust; do
+    wasm-pack --quiet build --release --target web --out-dir "$ROOT/bench/out/${c#*:}" "$ROOT/bench/${c%%:*}"
+  done
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What each build setting buys: the npm package built with one setting changed at a time.
+# Writes bench/out/sizes.json for bench/run.mjs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+out="$ROOT/bench/out/sizes"
+rows=()
+measure() { # name, then env assignments and extra wasm-pack flags
+  local name="$1"; shift
+  local envs=() flags=()
+  for a in "$@"; do case "$a" in *=*) envs+=("$a");; *) flags+=("$a");; esac; done
+  rm -rf "$out"
+  env "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" "$ROOT" >/dev/null
+  local json
+  json=$(node -e 'import("./bench/measure.mjs").then(m => console.log(JSON.stringify({ setting: process.argv[1], ...m.bundleSize(process.argv[2]) })))' "$name" "$out")
+  echo "  $json"
+  rows+=("$json")
+}
+measure "default profile" X=1
+measure "opt-level = 3" CARGO_PROFILE_RELEASE_OPT_LEVEL=3
+measure "opt-level = \"s\"" CARGO_PROFILE_RELEASE_OPT_LEVEL=s
+measure "lto = false" CARGO_PROFILE_RELEASE_LTO=false
+measure "codegen-units = 16" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+measure "panic = \"unwind\"" CARGO_PROFILE_RELEASE_PANIC=unwind
+measure "no wasm-opt" --no-opt
+rm -rf "$out"
+(IFS=,; echo "[${rows[*]}]") > "$ROOT/bench/out/sizes.json"
