@@ -4,8 +4,9 @@
 //   typed_sse_rust  typed-sse's Rust API, decoding into a struct (bench/rust-client)
 //   gloo_net        gloo-net's EventSource + serde_json (bench/gloo-client)
 import initPackage, { SseClient } from "/pkg/typed_sse.js";
-import initRust, * as rust from "/bench/out/rust/typed_sse_bench_rust.js";
-import initGloo, * as gloo from "/bench/out/gloo/typed_sse_bench_gloo.js";
+// The Rust clients built with opt-level 3 (scripts/lib.sh: build_bench_clients).
+import initRust, * as rust from "/bench/out/rust-o3/typed_sse_bench_rust.js";
+import initGloo, * as gloo from "/bench/out/gloo-o3/typed_sse_bench_gloo.js";
 
 const pkg = await initPackage();
 await initRust();

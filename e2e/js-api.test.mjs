@@ -71,7 +71,10 @@ test("listeners get decoded data and meta; states and lastEventId follow", async
     const states = [];
     const got = [];
     c.onState((s) => states.push(s.state));
-    await new Promise((resolve) => c.on("message", (data, meta) => { got.push({ data, meta }); if (got.length === 3) resolve(); }));
+    await new Promise((resolve) => c.on("message", (data, meta) => {
+      got.push({ data, meta: { type: meta.type, id: meta.id, origin: meta.origin, raw: meta.raw }, json: JSON.parse(JSON.stringify(meta)) });
+      if (got.length === 3) resolve();
+    }));
     const info = { readyState: c.readyState, lastEventId: c.lastEventId, url: c.url, dispose: typeof c[Symbol.dispose] };
     c.close();
     info.after = c.readyState;
@@ -81,6 +84,7 @@ test("listeners get decoded data and meta; states and lastEventId follow", async
   }, { k });
   assert.deepEqual(r.got.map((g) => g.data), [{ n: 1 }, { n: 2 }, { n: 3 }]);
   assert.deepEqual(r.got[2].meta, { type: "message", id: "3", origin: SERVER, raw: '{"n":3}' });
+  assert.deepEqual(r.got[2].json, r.got[2].meta, "meta serialises with every field");
   // onState reports changes from the moment it is registered; `readyState` has the state before.
   assert.equal(r.initial, "connecting");
   assert.deepEqual(r.states, ["open", "closed"]);

@@ -16,7 +16,8 @@ if [ "${BENCH_SKIP_SETTINGS:-0}" != 1 ]; then
   bash scripts/bench-sizes.sh
 fi
 
-start_server 0 --serve "bench=$ROOT/bench"
+# One server worker thread: on 2 cores, a second one competes with Chromium for the CPU.
+TOKIO_WORKER_THREADS=1 start_server 0 --serve "bench=$ROOT/bench"
 step "measuring in headless Chromium (a few minutes)"
 SERVER_URL="$SERVER_URL" node bench/run.mjs
 stop_server

@@ -51,10 +51,16 @@ build_package() {
   wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT"
 }
 
-# The comparison clients of the benchmarks, built like the package, into bench/out/.
+# The comparison clients of the benchmarks, into bench/out/: every one with the package's release
+# profile for the size comparison, and the two Rust clients again with opt-level 3 for the
+# throughput runs (what an application that cares about speed would use; both alike, so fair).
 build_bench_clients() {
   local c
   for c in hello:hello gloo-client:gloo rust-client:rust; do
     wasm-pack --quiet build --release --target web --out-dir "$ROOT/bench/out/${c#*:}" "$ROOT/bench/${c%%:*}"
+  done
+  for c in gloo-client:gloo rust-client:rust; do
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=3 wasm-pack --quiet build --release --target web \
+      --out-dir "$ROOT/bench/out/${c#*:}-o3" "$ROOT/bench/${c%%:*}"
   done
 }

@@ -18,6 +18,9 @@ pub(crate) struct Connection {
     native: web_sys::EventSource,
     listeners: Vec<DomListener>,
     generation: u32,
+    /// The JS API's listeners, attached to `native` directly (see `js::Hub`).
+    #[cfg(feature = "js")]
+    hub: Option<crate::js::Hub>,
 }
 
 impl Connection {
@@ -32,10 +35,18 @@ impl Connection {
         let init = EventSourceInit::new();
         init.set_with_credentials(with_credentials);
         let native = web_sys::EventSource::new_with_event_source_init_dict(url, &init)?;
+        #[cfg(feature = "js")]
+        let hub = inner.hub.borrow().clone();
+        #[cfg(feature = "js")]
+        if let Some(hub) = &hub {
+            hub.attach(&native);
+        }
         let mut conn = Self {
             native,
             listeners: Vec::new(),
             generation,
+            #[cfg(feature = "js")]
+            hub,
         };
         let weak = Rc::downgrade(inner);
         let w = weak.clone();
@@ -66,8 +77,9 @@ impl Connection {
         let weak = inner.clone();
         let generation = self.generation;
         self.attach(name, move |event| {
-            if let (Some(inner), Ok(event)) = (weak.upgrade(), event.dyn_into::<MessageEvent>()) {
-                inner.on_message(generation, index, event);
+            // A listener of an EventSource only ever receives MessageEvents: no per-event check.
+            if let Some(inner) = weak.upgrade() {
+                inner.on_message(generation, index, event.unchecked_into::<MessageEvent>());
             }
         })
     }
@@ -91,6 +103,10 @@ impl Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         self.native.close();
+        #[cfg(feature = "js")]
+        if let Some(hub) = &self.hub {
+            hub.detach();
+        }
         // `listeners` drop next, each detaching itself before its closure is freed.
     }
 }

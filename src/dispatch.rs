@@ -134,29 +134,22 @@ impl<A: ?Sized> ListenerList<A> {
 pub(crate) struct Incoming {
     pub(crate) native: MessageEvent,
     pub(crate) event_type: Rc<str>,
-    pub(crate) last_event_id: Rc<str>,
-    pub(crate) origin: Rc<str>,
-    /// The data copied into Rust, on first use only: a JS listener never needs the copy.
+    carried_id: Rc<str>,
+    /// The data copied into Rust, on first use only, and shared by every Rust listener.
     text: OnceCell<String>,
 }
 
 impl Incoming {
-    pub(crate) fn new(
-        native: MessageEvent,
-        event_type: Rc<str>,
-        last_event_id: Rc<str>,
-        origin: Rc<str>,
-    ) -> Self {
+    pub(crate) fn new(native: MessageEvent, event_type: Rc<str>, carried_id: Rc<str>) -> Self {
         Self {
             native,
             event_type,
-            last_event_id,
-            origin,
+            carried_id,
             text: OnceCell::new(),
         }
     }
 
-    /// The event's data as Rust text, copied out of JS once and shared by every Rust listener.
+    /// The event's data as Rust text, copied out of JS once.
     pub(crate) fn text(&self) -> &str {
         self.text.get_or_init(|| {
             self.native
@@ -172,8 +165,8 @@ impl Incoming {
         Event {
             data,
             event_type: self.event_type.clone(),
-            last_event_id: self.last_event_id.clone(),
-            origin: self.origin.clone(),
+            native: self.native.clone(),
+            carried_id: self.carried_id.clone(),
         }
     }
 }

@@ -2,17 +2,21 @@
 
 use std::rc::Rc;
 
+use web_sys::MessageEvent;
+
 /// One server-sent event, its data decoded into `T`.
 ///
-/// The event type, last event id and origin are shared with the connection (`Rc<str>`), so
-/// building an `Event` allocates nothing beyond the decoded data.
-#[derive(Clone, Debug, PartialEq)]
+/// The metadata is read from the native event only when asked for, so building an `Event`
+/// costs nothing beyond the decoded data.
+#[derive(Clone)]
 pub struct Event<T> {
     /// The decoded data.
     pub data: T,
     pub(crate) event_type: Rc<str>,
-    pub(crate) last_event_id: Rc<str>,
-    pub(crate) origin: Rc<str>,
+    pub(crate) native: MessageEvent,
+    /// The last event id of earlier connections: what `lastEventId` means on a new connection
+    /// whose events carry no id.
+    pub(crate) carried_id: Rc<str>,
 }
 
 impl<T> Event<T> {
@@ -21,15 +25,25 @@ impl<T> Event<T> {
         &self.event_type
     }
 
-    /// The last event id seen on this source (the `id:` field of this event or of an earlier one;
-    /// empty when the server never sent one). This is what a reconnect resumes from.
-    pub fn last_event_id(&self) -> &str {
-        &self.last_event_id
+    /// The last event id seen on this source: the `id:` field of this event or of an earlier one
+    /// (empty when the server never sent one). This is what a reconnect resumes from.
+    pub fn last_event_id(&self) -> String {
+        let id = self.native.last_event_id();
+        if id.is_empty() {
+            String::from(&*self.carried_id)
+        } else {
+            id
+        }
     }
 
     /// The origin of the stream that sent the event, e.g. `http://127.0.0.1:8080`.
-    pub fn origin(&self) -> &str {
-        &self.origin
+    pub fn origin(&self) -> String {
+        self.native.origin()
+    }
+
+    /// The browser's own `MessageEvent`.
+    pub fn native(&self) -> &MessageEvent {
+        &self.native
     }
 
     /// Takes the decoded data out of the event.
@@ -42,8 +56,17 @@ impl<T> Event<T> {
         Event {
             data: f(self.data),
             event_type: self.event_type,
-            last_event_id: self.last_event_id,
-            origin: self.origin,
+            native: self.native,
+            carried_id: self.carried_id,
         }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Event<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("event_type", &self.event_type)
+            .field("data", &self.data)
+            .finish_non_exhaustive()
     }
 }

@@ -145,7 +145,7 @@ impl EventSource {
 
     /// The id of the last event delivered (empty before any): what the next connection resumes from.
     pub fn last_event_id(&self) -> String {
-        String::from(&*self.inner.last_event_id())
+        self.inner.last_event_id()
     }
 
     /// The absolute URL the source connects to (without the resume parameter).
@@ -361,6 +361,13 @@ impl Builder {
     pub fn on_error(self, listener: impl FnMut(&Error) + 'static) -> Self {
         let id = self.inner.next_listener_id();
         self.inner.error_listeners.add(id, Box::new(listener));
+        self
+    }
+
+    /// The JS API's listeners, attached to every connection (see `js::Hub`).
+    #[cfg(feature = "js")]
+    pub(crate) fn hub(self, hub: crate::js::Hub) -> Self {
+        *self.inner.hub.borrow_mut() = Some(hub);
         self
     }
 

@@ -70,11 +70,20 @@ pub(crate) struct Inner {
     connection: RefCell<Option<Connection>>,
     /// The URL the current connection was opened with (resume parameter included).
     connected_url: RefCell<String>,
-    /// The current connection's origin, read from its first event.
-    origin: RefCell<Option<Rc<str>>>,
-    last_event_id: RefCell<Rc<str>>,
-    /// Whether the current connection delivered an event: the first one resets the backoff.
+    /// The latest event the Rust listeners saw on the current connection. Its `lastEventId` is
+    /// read only when needed (a reconnect, a getter), never per event.
+    last_event: RefCell<Option<MessageEvent>>,
+    /// The last event id of the connections before the current one: what a reconnect resumes
+    /// from when the current one has none.
+    resume_id: RefCell<Rc<str>>,
+    /// Whether the current connection delivered an event: if so, its end resets the backoff.
     delivered: Cell<bool>,
+    /// Events dispatched so far (wrapping): the idle timeout watches it move.
+    activity: Cell<u32>,
+    idle_seen: Cell<u32>,
+    /// The JS API's listeners, which bypass wasm per event (see `js::Hub`).
+    #[cfg(feature = "js")]
+    pub(crate) hub: RefCell<Option<crate::js::Hub>>,
     backoff: RefCell<Backoff>,
     timer: RefCell<Option<Timeout>>,
     probe: RefCell<Option<AbortController>>,
@@ -96,9 +105,13 @@ impl Inner {
             generation: Cell::new(0),
             connection: RefCell::new(None),
             connected_url: RefCell::new(String::new()),
-            origin: RefCell::new(None),
-            last_event_id: RefCell::new(Rc::from("")),
+            last_event: RefCell::new(None),
+            resume_id: RefCell::new(Rc::from("")),
             delivered: Cell::new(false),
+            activity: Cell::new(0),
+            idle_seen: Cell::new(0),
+            #[cfg(feature = "js")]
+            hub: RefCell::new(None),
             backoff: RefCell::new(Backoff::default()),
             timer: RefCell::new(None),
             probe: RefCell::new(None),
@@ -168,8 +181,50 @@ impl Inner {
         self.state.borrow().clone()
     }
 
-    pub(crate) fn last_event_id(&self) -> Rc<str> {
-        self.last_event_id.borrow().clone()
+    /// The id of the last event delivered on any connection (empty before any).
+    pub(crate) fn last_event_id(&self) -> String {
+        let id = self
+            .latest_event()
+            .map(|e| e.last_event_id())
+            .unwrap_or_default();
+        if id.is_empty() {
+            self.resume_id.borrow().to_string()
+        } else {
+            id
+        }
+    }
+
+    /// The most recent event of the current connection, from the Rust or the JS listeners.
+    fn latest_event(&self) -> Option<MessageEvent> {
+        let rust = self.last_event.borrow().clone();
+        #[cfg(feature = "js")]
+        if let Some(js) = self.hub.borrow().as_ref().and_then(|h| h.last_event()) {
+            return match rust {
+                Some(r) if r.time_stamp() > js.time_stamp() => Some(r),
+                _ => Some(js),
+            };
+        }
+        rust
+    }
+
+    /// Events dispatched so far, on either path.
+    fn activity(&self) -> u32 {
+        let rust = self.activity.get();
+        #[cfg(feature = "js")]
+        if let Some(hub) = self.hub.borrow().as_ref() {
+            return rust.wrapping_add(hub.activity());
+        }
+        rust
+    }
+
+    /// Whether the current connection delivered an event, on either path; resets the flags.
+    fn take_delivered(&self) -> bool {
+        let rust = self.delivered.replace(false);
+        #[cfg(feature = "js")]
+        if let Some(hub) = self.hub.borrow().as_ref() {
+            return hub.take_delivered() || rust;
+        }
+        rust
     }
 
     // ---- life cycle -----------------------------------------------------------------------
@@ -238,7 +293,7 @@ impl Inner {
         let (url, with_credentials, idle_timeout_ms) = {
             let c = self.config.borrow();
             let url = match &c.resume_param {
-                Some(param) => resume_url(&c.url, param, &self.last_event_id.borrow()),
+                Some(param) => resume_url(&c.url, param, &self.resume_id.borrow()),
                 None => c.url.clone(),
             };
             (url, c.with_credentials, c.idle_timeout_ms)
@@ -257,8 +312,6 @@ impl Inner {
             Ok(conn) => {
                 *self.connection.borrow_mut() = Some(conn);
                 *self.connected_url.borrow_mut() = url;
-                *self.origin.borrow_mut() = None;
-                self.delivered.set(false);
                 self.idle_ticks.set(0);
                 if let Some(ms) = idle_timeout_ms {
                     let weak = Rc::downgrade(self);
@@ -281,12 +334,24 @@ impl Inner {
         }
     }
 
-    /// Closes the native connection (if any) and stops idle detection for it.
+    /// Closes the native connection (if any) and stops idle detection for it. The connection's
+    /// last event id is carried over to the next one, and if it delivered an event, the retry
+    /// count and delay start over.
     fn drop_connection(&self) {
-        let conn = self.connection.borrow_mut().take();
         let idle = self.idle.borrow_mut().take();
-        drop(conn);
         drop(idle);
+        if self.connection.borrow().is_none() {
+            return;
+        }
+        let id = self.last_event_id();
+        *self.resume_id.borrow_mut() = Rc::from(id);
+        let last = self.last_event.borrow_mut().take();
+        drop(last);
+        if self.take_delivered() {
+            self.backoff.borrow_mut().reset();
+        }
+        let conn = self.connection.borrow_mut().take();
+        drop(conn);
     }
 
     /// Stops whatever is pending (connection, timer, probe) and invalidates their callbacks.
@@ -317,6 +382,10 @@ impl Inner {
         self.suspend();
         let watchers = std::mem::take(&mut *self.watchers.borrow_mut());
         drop(watchers);
+        #[cfg(feature = "js")]
+        if let Some(hub) = self.hub.borrow_mut().take() {
+            hub.clear();
+        }
         self.set_state(State::Closed(reason));
         let lists: Vec<_> = self
             .types
@@ -355,29 +424,13 @@ impl Inner {
         }
     }
 
-    /// The per-event path: no allocation unless the last event id changed.
+    /// The per-event path of the Rust listeners: no JS call and no allocation of its own.
     pub(crate) fn on_message(&self, generation: u32, index: usize, native: MessageEvent) {
         if generation != self.generation.get() {
             return;
         }
-        self.idle_ticks.set(0);
-        if !self.delivered.replace(true) {
-            self.backoff.borrow_mut().reset();
-        }
-        let last_event_id = {
-            let id = native.last_event_id();
-            let mut last = self.last_event_id.borrow_mut();
-            if **last != *id {
-                *last = Rc::from(id);
-            }
-            last.clone()
-        };
-        let origin = {
-            let mut origin = self.origin.borrow_mut();
-            origin
-                .get_or_insert_with(|| Rc::from(native.origin()))
-                .clone()
-        };
+        self.activity.set(self.activity.get().wrapping_add(1));
+        self.delivered.set(true);
         let Some((event_type, listeners)) = self
             .types
             .borrow()
@@ -386,11 +439,13 @@ impl Inner {
         else {
             return;
         };
-        let incoming = Incoming::new(native, event_type, last_event_id, origin);
+        let carried_id = self.resume_id.borrow().clone();
+        let incoming = Incoming::new(native, event_type, carried_id);
         listeners.emit(&incoming);
         // A listener may have closed the source or replaced the connection.
         if generation == self.generation.get() {
             self.catch_all.emit(&incoming);
+            *self.last_event.borrow_mut() = Some(incoming.native);
         }
     }
 
@@ -445,6 +500,12 @@ impl Inner {
 
     fn on_idle_tick(self: &Rc<Self>, generation: u32) {
         if generation != self.generation.get() || self.connection.borrow().is_none() {
+            return;
+        }
+        let activity = self.activity();
+        if activity != self.idle_seen.get() {
+            self.idle_seen.set(activity);
+            self.idle_ticks.set(0);
             return;
         }
         let ticks = self.idle_ticks.get() + 1;

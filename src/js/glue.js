@@ -1,25 +1,154 @@
-// The per-event path of the JavaScript API, in JavaScript: the data never crosses into wasm and
-// back. One call from wasm per listener per event.
+// The JavaScript side of the npm API. JS listeners are attached to the native EventSource by a
+// Hub, so an event reaches them without entering wasm: the wasm side (the supervisor) only reads
+// the Hub's counters when it needs them (an idle tick, a failure, a resume).
 
-// Decodes `ev.data` (JSON when `json`) and calls `listener(data, meta)`.
-// Returns undefined when all went well, [1, message] when the JSON is malformed (the listener is
-// not called), or [2, thrown] when the listener threw.
-export function deliver(listener, ev, type, json) {
-  const raw = ev.data;
-  let data = raw;
-  if (json) {
-    try {
-      data = JSON.parse(raw);
-    } catch (e) {
-      return [1, e && e.message ? e.message : String(e)];
+export function describe(value) {
+  if (value instanceof Error) return value.message;
+  try {
+    return String(value);
+  } catch (_) {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+// What a listener receives besides the data. `id` and `origin` are read from the native event
+// only when asked for: two DOM reads per event that most listeners never need.
+class Meta {
+  #event;
+  #hub;
+  constructor(type, event, raw, hub) {
+    this.type = type;
+    this.raw = raw;
+    this.#event = event;
+    this.#hub = hub;
+  }
+  get id() {
+    return this.#event.lastEventId;
+  }
+  get origin() {
+    // The same for every event of a connection: read once.
+    return (this.#hub.origin ??= this.#event.origin);
+  }
+  toJSON() {
+    return { type: this.type, id: this.id, origin: this.origin, raw: this.raw };
+  }
+}
+
+export class Hub {
+  // `json`: decode data with JSON.parse. `report(code, type, message, raw)`: 1 = malformed JSON,
+  // 2 = a listener threw.
+  constructor(json, report) {
+    this.json = json;
+    this.report = report;
+    this.types = new Map(); // type -> array of { id, listener }, replaced (not mutated) on change
+    this.handlers = new Map(); // type -> the function attached to `es`
+    this.es = null;
+    this.lastEvent = null;
+    this.activity = 0;
+    this.delivered = false;
+    this.nextId = 1;
+  }
+
+  add(type, listener) {
+    const id = this.nextId++;
+    const list = this.types.get(type);
+    this.types.set(type, list ? [...list, { id, listener }] : [{ id, listener }]);
+    if (!list && this.es) this.listen(type);
+    return id;
+  }
+
+  remove(id) {
+    for (const [type, list] of this.types) {
+      const kept = list.filter((entry) => entry.id !== id);
+      if (kept.length !== list.length) {
+        this.types.set(type, kept);
+        return;
+      }
     }
   }
-  try {
-    listener(data, { type, id: ev.lastEventId, origin: ev.origin, raw });
-  } catch (e) {
-    return [2, e];
+
+  // An idempotent unsubscribe function; harmless after the client is freed.
+  unsubscriber(id) {
+    let done = false;
+    return () => {
+      if (!done) {
+        done = true;
+        this.remove(id);
+      }
+    };
   }
-  return undefined;
+
+  listen(type) {
+    const handler = (ev) => this.dispatch(type, ev);
+    this.handlers.set(type, handler);
+    this.es.addEventListener(type, handler);
+  }
+
+  attach(es) {
+    this.detach();
+    this.es = es;
+    this.origin = undefined;
+    this.lastEvent = null;
+    this.delivered = false;
+    for (const type of this.types.keys()) this.listen(type);
+  }
+
+  detach() {
+    if (!this.es) return;
+    for (const [type, handler] of this.handlers) this.es.removeEventListener(type, handler);
+    this.handlers.clear();
+    this.es = null;
+  }
+
+  clear() {
+    this.detach();
+    this.types.clear();
+    this.lastEvent = null;
+    this.report = () => {};
+  }
+
+  takeDelivered() {
+    const delivered = this.delivered;
+    this.delivered = false;
+    return delivered;
+  }
+
+  dispatch(type, ev) {
+    const es = this.es;
+    this.activity++;
+    this.lastEvent = ev;
+    this.delivered = true;
+    const list = this.types.get(type);
+    if (!list || list.length === 0) return;
+    const raw = ev.data;
+    let data = raw;
+    if (this.json) {
+      try {
+        data = JSON.parse(raw);
+      } catch (e) {
+        this.tell(1, type, e, raw);
+        return;
+      }
+    }
+    const meta = new Meta(type, ev, raw, this);
+    for (const { listener } of list) {
+      // A listener may have closed the client: the rest of this event is not delivered.
+      if (this.es !== es) return;
+      try {
+        listener(data, meta);
+      } catch (e) {
+        this.tell(2, type, e, raw);
+      }
+    }
+  }
+
+  tell(code, type, error, raw) {
+    try {
+      this.report(code, type, describe(error), raw);
+    } catch (_) {
+      // the client is gone: nobody is left to tell
+    }
+  }
 }
 
 // Calls `listener(arg)`; returns the thrown value, or undefined.
@@ -32,8 +161,7 @@ export function callGuarded(listener, arg) {
   return undefined;
 }
 
-// An idempotent unsubscribe function. `off` belongs to the client: once the client is freed it
-// throws, which means there is nothing left to unsubscribe from.
+// An idempotent unsubscribe function for listeners kept on the wasm side (state, errors).
 export function unsubscriber(off, id) {
   let done = false;
   return () => {
@@ -54,13 +182,4 @@ export function makeError(kind, message, details) {
   error.kind = kind;
   if (details) Object.assign(error, details);
   return error;
-}
-
-export function describe(value) {
-  if (value instanceof Error) return value.message;
-  try {
-    return String(value);
-  } catch (_) {
-    return Object.prototype.toString.call(value);
-  }
 }

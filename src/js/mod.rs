@@ -1,7 +1,10 @@
 //! The JavaScript API of the npm package: `new SseClient(url, options)`.
 //!
-//! JS listeners receive the data decoded by `JSON.parse` (or the raw text) and a meta object;
-//! the per-event work happens in `glue.js`, so the data never crosses into wasm and back.
+//! JS listeners live in a [`Hub`] (`glue.js`) that attaches them to each native `EventSource` the
+//! supervisor opens: an event reaches them through `JSON.parse` and a call, without entering
+//! wasm, which keeps the per-event cost close to a bare `EventSource`. The supervisor keeps the
+//! connection's life (reconnects, resume, probe, states, errors) and reads the Hub's counters
+//! only when it needs them.
 
 mod convert;
 mod options;
@@ -12,9 +15,8 @@ use js_sys::Function;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::dispatch::Incoming;
 use crate::supervisor::Inner;
-use crate::{Error, EventSource};
+use crate::{DecodeError, Error, EventSource};
 use options::Decode;
 
 mod glue {
@@ -22,12 +24,28 @@ mod glue {
 
     #[wasm_bindgen(module = "/src/js/glue.js")]
     extern "C" {
-        pub(crate) fn deliver(
-            listener: &JsValue,
-            event: &JsValue,
-            event_type: &JsValue,
-            json: bool,
-        ) -> JsValue;
+        /// The JS listeners of one client and the per-event path to them.
+        #[derive(Clone, Debug)]
+        pub(crate) type Hub;
+        #[wasm_bindgen(constructor)]
+        pub(crate) fn new(json: bool, report: &JsValue) -> Hub;
+        #[wasm_bindgen(method)]
+        pub(crate) fn add(this: &Hub, event_type: &str, listener: &js_sys::Function) -> f64;
+        #[wasm_bindgen(method)]
+        pub(crate) fn unsubscriber(this: &Hub, id: f64) -> js_sys::Function;
+        #[wasm_bindgen(method)]
+        pub(crate) fn attach(this: &Hub, source: &web_sys::EventSource);
+        #[wasm_bindgen(method)]
+        pub(crate) fn detach(this: &Hub);
+        #[wasm_bindgen(method)]
+        pub(crate) fn clear(this: &Hub);
+        #[wasm_bindgen(method, getter)]
+        pub(crate) fn activity(this: &Hub) -> u32;
+        #[wasm_bindgen(method, js_name = takeDelivered)]
+        pub(crate) fn take_delivered(this: &Hub) -> bool;
+        #[wasm_bindgen(method, getter, js_name = lastEvent)]
+        pub(crate) fn last_event(this: &Hub) -> Option<web_sys::MessageEvent>;
+
         #[wasm_bindgen(js_name = callGuarded)]
         pub(crate) fn call_guarded(listener: &JsValue, arg: &JsValue) -> JsValue;
         pub(crate) fn unsubscriber(off: &JsValue, id: f64) -> js_sys::Function;
@@ -37,11 +55,16 @@ mod glue {
     }
 }
 
+pub(crate) use glue::Hub;
+
 #[wasm_bindgen]
 extern "C" {
     /// The options object, typed as `SseOptions` in TypeScript; checked field by field at runtime.
     #[wasm_bindgen(typescript_type = "SseOptions")]
     pub type SseOptionsObject;
+
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(value: &JsValue);
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -50,10 +73,13 @@ const TS_TYPES: &'static str = include_str!("types.d.ts");
 /// A typed Server-Sent Events client. Free it with `close()` + `free()` (or `using`) when done.
 #[wasm_bindgen]
 pub struct SseClient {
+    // Dropped first: closing the source clears the hub before the closures below go.
     source: EventSource,
-    decode: Decode,
-    /// Removes a listener by id: the target of every unsubscribe function this client returns.
+    hub: Hub,
+    /// Removes a state or error listener by id.
     off: Closure<dyn FnMut(f64)>,
+    /// Receives the hub's reports: malformed JSON, a throwing listener.
+    _report: Closure<dyn FnMut(u32, String, String, String)>,
 }
 
 impl std::fmt::Debug for SseClient {
@@ -77,7 +103,26 @@ impl SseClient {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let (builder, parsed) =
             options::apply(&options, EventSource::builder(url)).map_err(thrown)?;
-        let source = builder.build().map_err(thrown)?;
+        let weak_source: Rc<std::cell::RefCell<Weak<Inner>>> = Rc::default();
+        let w = weak_source.clone();
+        let report = Closure::wrap(Box::new(
+            move |code: u32, event_type: String, message: String, raw: String| {
+                let Some(inner) = w.borrow().upgrade() else {
+                    return;
+                };
+                inner.report(if code == 1 {
+                    Error::Decode(DecodeError::new(&event_type, &raw, message))
+                } else {
+                    Error::Listener {
+                        event_type,
+                        message,
+                    }
+                });
+            },
+        ) as Box<dyn FnMut(u32, String, String, String)>);
+        let hub = Hub::new(parsed.decode == Decode::Json, report.as_ref());
+        let source = builder.hub(hub.clone()).build().map_err(thrown)?;
+        *weak_source.borrow_mut() = Rc::downgrade(source.inner());
         let weak = Rc::downgrade(source.inner());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(inner) = weak.upgrade() {
@@ -86,23 +131,21 @@ impl SseClient {
         }) as Box<dyn FnMut(f64)>);
         Ok(SseClient {
             source,
-            decode: parsed.decode,
+            hub,
             off,
+            _report: report,
         })
     }
 
     /// Calls `listener(data, meta)` for every event of `eventType`; returns an unsubscribe function.
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, event_type: &str, listener: Function) -> Function {
-        let inner = self.source.inner();
-        let handler = js_handler(
-            Rc::downgrade(inner),
-            event_type,
-            listener.into(),
-            self.decode,
-        );
-        let id = inner.add_listener(event_type, handler);
-        self.unsubscriber(id)
+        if self.source.state().is_closed() {
+            // A closed client delivers nothing; the unsubscribe function has nothing to do.
+            return self.hub.unsubscriber(0.0);
+        }
+        let id = self.hub.add(event_type, &listener);
+        self.hub.unsubscriber(id)
     }
 
     /// Calls `listener(state)` on every state change; returns an unsubscribe function.
@@ -136,7 +179,7 @@ impl SseClient {
                 let threw = glue::call_guarded(&listener, &convert::error(error));
                 if !threw.is_undefined() {
                     // Reporting to the error listeners again could loop: log it instead.
-                    web_sys_console_error(&threw);
+                    console_error(&threw);
                 }
             }),
         );
@@ -177,12 +220,6 @@ impl SseClient {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn web_sys_console_error(value: &JsValue);
-}
-
 fn report_throw(source: &Weak<Inner>, event_type: &str, threw: &JsValue) {
     if let Some(inner) = source.upgrade() {
         inner.report(Error::Listener {
@@ -190,33 +227,4 @@ fn report_throw(source: &Weak<Inner>, event_type: &str, threw: &JsValue) {
             message: glue::describe(threw),
         });
     }
-}
-
-fn js_handler(
-    source: Weak<Inner>,
-    event_type: &str,
-    listener: JsValue,
-    decode: Decode,
-) -> Box<dyn FnMut(&Incoming)> {
-    let type_js = JsValue::from_str(event_type);
-    let json = decode == Decode::Json;
-    Box::new(move |incoming: &Incoming| {
-        let failed = glue::deliver(&listener, incoming.native.as_ref(), &type_js, json);
-        if failed.is_undefined() {
-            return;
-        }
-        let failed = js_sys::Array::from(&failed);
-        if failed.get(0).as_f64() == Some(1.0) {
-            let message = failed.get(1).as_string().unwrap_or_default();
-            if let Some(inner) = source.upgrade() {
-                inner.report(Error::Decode(crate::DecodeError::new(
-                    &incoming.event_type,
-                    incoming.text(),
-                    message,
-                )));
-            }
-        } else {
-            report_throw(&source, &incoming.event_type, &failed.get(1));
-        }
-    })
 }
