@@ -32,7 +32,7 @@ tsc -p e2e/ts/tsconfig.json
 step "Vite app that imports the package"
 vite build --config e2e/vite-app/vite.config.mjs
 
-start_server 0 --serve "e2e=$ROOT/e2e"
+start_server 0 --serve "e2e=$ROOT/e2e" --serve "bench=$ROOT/bench"
 echo "test server at $SERVER_URL"
 
 step "browser tests (wasm-bindgen-test) in headless Chromium"
@@ -42,6 +42,9 @@ step "end-to-end tests (playwright-core): JS API, Vite app, demo page"
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-reporter=tap \
   e2e/js-api.test.mjs e2e/vite-app.test.mjs e2e/demo.test.mjs
 echo "screenshots: e2e/out/"
+
+step "benchmark smoke: bundle size and memory growth (no timing)"
+SERVER_URL="$SERVER_URL" run node --test --test-reporter=tap bench/smoke.test.mjs
 stop_server
 
 # One closing line over every runner above (cargo's "N passed; M failed", node's TAP "# pass N").
