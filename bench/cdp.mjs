@@ -86,7 +86,12 @@ export class Browser {
   }
 
   async close() {
-    try { await Promise.race([this.send("Browser.close"), new Promise((r) => setTimeout(r, 2000))]); } catch { /* gone */ }
+    let timer;
+    try {
+      await Promise.race([this.send("Browser.close"), new Promise((r) => { timer = setTimeout(r, 2000); })]);
+    } catch { /* gone */ } finally {
+      clearTimeout(timer);
+    }
     const exited = this.proc.exitCode !== null ? Promise.resolve() : new Promise((r) => this.proc.once("exit", r));
     this.proc.kill("SIGKILL");
     await exited;
@@ -127,10 +132,17 @@ export class Page {
   // Evaluates `expression` in the page (awaiting a promise) and returns its JSON value.
   async eval(expression, timeoutMs = 600000) {
     const evaluation = this.send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
-    const result = await Promise.race([
-      evaluation,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`evaluation timed out: ${expression.slice(0, 80)}`)), timeoutMs)),
-    ]);
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`evaluation timed out: ${expression.slice(0, 80)}`)), timeoutMs);
+    });
+    let result;
+    try {
+      result = await Promise.race([evaluation, timeout]);
+    } finally {
+      // A pending timer would keep Node alive long after the measurements are done.
+      clearTimeout(timer);
+    }
     if (result.exceptionDetails) {
       const d = result.exceptionDetails;
       throw new Error(`page threw: ${d.exception?.description || d.text}`);

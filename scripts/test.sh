@@ -17,6 +17,7 @@ step "clippy (host)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32-unknown-unknown)"
 cargo clippy -p typed-sse --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p typed-sse --target wasm32-unknown-unknown --no-default-features --features yew,leptos -- -D warnings
 
 step "host tests: pure logic and the server"
 run cargo test --workspace
@@ -32,15 +33,20 @@ tsc -p e2e/ts/tsconfig.json
 step "Vite app that imports the package"
 vite build --config e2e/vite-app/vite.config.mjs
 
-start_server 0 --serve "e2e=$ROOT/e2e" --serve "bench=$ROOT/bench"
+step "Yew and Leptos example apps (wasm-pack, release)"
+for app in yew-app leptos-app; do
+  wasm-pack --quiet build --release --target web --out-dir pkg "examples/$app"
+done
+
+start_server 0 --serve "e2e=$ROOT/e2e" --serve "bench=$ROOT/bench" --serve "examples=$ROOT/examples"
 echo "test server at $SERVER_URL"
 
 step "browser tests (wasm-bindgen-test) in headless Chromium"
 TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
 
-step "end-to-end tests (playwright-core): JS API, Vite app, demo page"
+step "end-to-end tests (playwright-core): JS API, Vite app, Yew and Leptos apps, demo page"
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-reporter=tap \
-  e2e/js-api.test.mjs e2e/vite-app.test.mjs e2e/demo.test.mjs
+  e2e/js-api.test.mjs e2e/vite-app.test.mjs e2e/examples.test.mjs e2e/demo.test.mjs
 echo "screenshots: e2e/out/"
 
 step "benchmark smoke: bundle size and memory growth (no timing)"

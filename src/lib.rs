@@ -35,6 +35,7 @@
 //! ```
 //!
 //! With the default feature `js`, the crate also exports the JavaScript API of the npm package.
+//! The features `yew` and `leptos` add a `use_event_source` hook for each framework.
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod connection;
@@ -51,8 +52,14 @@ mod state;
 mod stream;
 mod supervisor;
 
+#[cfg(any(feature = "yew", feature = "leptos"))]
+mod hooks;
 #[cfg(feature = "js")]
 mod js;
+#[cfg(feature = "leptos")]
+pub mod leptos;
+#[cfg(feature = "yew")]
+pub mod yew;
 
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};

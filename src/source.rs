@@ -256,6 +256,14 @@ impl Builder {
         self
     }
 
+    /// Resume from `id`: the first connection already carries it (in the resume parameter), as
+    /// if an earlier connection had delivered that event. Hooks use it to keep the position
+    /// across a change of URL.
+    pub fn last_event_id(self, id: &str) -> Self {
+        self.inner.seed_last_event_id(id);
+        self
+    }
+
     /// Treat the connection as dead when no event arrives for `ms` milliseconds, and reconnect
     /// under the policy. Off by default. Only events the source listens for count: register the
     /// server's heartbeat with [`heartbeat_event`](Self::heartbeat_event).

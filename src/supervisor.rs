@@ -181,6 +181,10 @@ impl Inner {
         self.state.borrow().clone()
     }
 
+    pub(crate) fn seed_last_event_id(&self, id: &str) {
+        *self.resume_id.borrow_mut() = Rc::from(id);
+    }
+
     /// The id of the last event delivered on any connection (empty before any).
     pub(crate) fn last_event_id(&self) -> String {
         let id = self

@@ -1,0 +1,48 @@
+// The Yew and Leptos example apps (examples/*-app, built by `npm test`) in Chromium: they receive
+// events through the hook, show reconnecting when the server drops the stream and recover, and
+// unmounting the component closes the connection, as the server's stats show.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, open, key, connections, unexpected, SERVER } from "./helpers.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+for (const app of ["yew", "leptos"]) {
+  test(`${app}: events arrive, a drop shows reconnecting then open, unmounting closes`, async () => {
+    const k = key(`${app}-example`);
+    const { page, errors } = await open(browser, `/examples/${app}-app/index.html?key=${k}`);
+    await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 15000 });
+    assert.equal(await page.getAttribute("#state", "data-state"), "open");
+    assert.match(await page.textContent("#latest"), /^(ACME|INIT|ZED|WASM) \d+\.\d\d$/);
+
+    // Watch the badge from inside the page, so a short "reconnecting" cannot slip between polls.
+    await page.evaluate(() => {
+      window.__seen = [];
+      new MutationObserver(() => window.__seen.push(document.querySelector("#state")?.dataset.state))
+        .observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+    });
+    const drop = await fetch(`${SERVER}/control/drop`, { method: "POST" });
+    assert.equal(drop.status, 204);
+    await page.waitForFunction(() => window.__seen.includes("reconnecting"), null, { timeout: 10000 });
+    assert.match(await page.textContent("#state"), /^reconnecting in \d+\.\d s \(attempt 1, network\)$|^open$|^connecting$/);
+    await page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 15000 });
+    const count = await page.locator("#events li").count();
+    await page.waitForFunction((n) => document.querySelector("#latest").textContent !== "" && document.querySelectorAll("#events li").length >= Math.min(n + 2, 20), count, { timeout: 10000 });
+
+    const conns = await connections(k);
+    assert.ok(conns.length >= 2, `expected a reconnect, the server saw ${conns.length} connection(s)`);
+    assert.equal(conns[1].resumed_via, "query", "the reconnect resumes from the last event id");
+
+    await page.click("#toggle");
+    await page.waitForFunction(() => !document.querySelector("#state"), null, { timeout: 5000 });
+    let closed = false;
+    for (let i = 0; i < 60 && !closed; i++) {
+      closed = (await connections(k)).every((c) => c.closed_ms !== null);
+      if (!closed) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(closed, "unmounting the component must close its connection");
+    assert.deepEqual(unexpected(errors), []);
+  });
+}

@@ -1,0 +1,131 @@
+//! [`use_event_source`] for [Leptos](https://leptos.dev) components (feature `leptos`).
+//!
+//! ```ignore
+//! use leptos::prelude::*;
+//! use typed_sse::leptos::{use_event_source, UseEventSourceOptions};
+//!
+//! #[component]
+//! fn Ticker() -> impl IntoView {
+//!     let sse = use_event_source::<Quote>("/events", "tick", UseEventSourceOptions::default().buffer(20));
+//!     view! {
+//!         <span>{move || sse.state.get().name()}</span>
+//!         <ul>{move || sse.buffer.get().into_iter().map(|q| view! { <li>{q.symbol}</li> }).collect_view()}</ul>
+//!         <button on:click=move |_| sse.close()>"Close"</button>
+//!     }
+//! }
+//! ```
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use std::collections::VecDeque;
+
+use crate::hooks::push_bounded;
+pub use crate::hooks::UseEventSourceOptions;
+use crate::{CloseReason, Error, EventSource, State};
+
+/// What [`use_event_source`] returns: signals, and `open`/`close`. It is `Copy`, so it moves
+/// into as many closures as a view needs.
+#[derive(Debug)]
+pub struct UseEventSourceReturn<T: 'static> {
+    /// The latest event's data.
+    pub data: ReadSignal<Option<T>, LocalStorage>,
+    /// The last `options.buffer` events, oldest first.
+    pub buffer: ReadSignal<VecDeque<T>, LocalStorage>,
+    /// The connection state.
+    pub state: ReadSignal<State, LocalStorage>,
+    /// The last error reported (a decode error, a failed connection, ...).
+    pub error: ReadSignal<Option<Error>, LocalStorage>,
+    source: StoredValue<Option<EventSource>, LocalStorage>,
+    last_id: StoredValue<String, LocalStorage>,
+    opened: RwSignal<u32>,
+}
+
+impl<T> Clone for UseEventSourceReturn<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for UseEventSourceReturn<T> {}
+
+impl<T> UseEventSourceReturn<T> {
+    /// Opens the connection again (after `close`, or a fatal error), resuming.
+    pub fn open(&self) {
+        self.opened.update(|n| *n += 1);
+    }
+
+    /// Closes the connection.
+    pub fn close(&self) {
+        close(self.source, self.last_id);
+    }
+}
+
+fn close(
+    source: StoredValue<Option<EventSource>, LocalStorage>,
+    last_id: StoredValue<String, LocalStorage>,
+) {
+    if let Some(s) = source.try_update_value(Option::take).flatten() {
+        last_id.set_value(s.last_event_id());
+        s.close();
+    }
+}
+
+/// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
+/// closes when the owner (the component) is cleaned up; a new `url` reconnects, resuming from
+/// the last event id.
+pub fn use_event_source<T>(
+    url: impl Into<Signal<String>>,
+    event_type: &str,
+    options: UseEventSourceOptions,
+) -> UseEventSourceReturn<T>
+where
+    T: DeserializeOwned + Clone + 'static,
+{
+    let url: Signal<String> = url.into();
+    let event_type = event_type.to_owned();
+    let (data, set_data) = signal_local(None::<T>);
+    let (buffer, set_buffer) = signal_local(VecDeque::<T>::new());
+    let (state, set_state) = signal_local(State::Connecting);
+    let (error, set_error) = signal_local(None::<Error>);
+    let source = StoredValue::new_local(None::<EventSource>);
+    let last_id = StoredValue::new_local(String::new());
+    let opened = RwSignal::new(0u32);
+    let capacity = options.buffer;
+
+    Effect::new(move |_| {
+        let url = url.get();
+        opened.track();
+        close(source, last_id);
+        let built = options
+            .apply(EventSource::builder(url))
+            .last_event_id(&last_id.get_value())
+            .on::<T>(&event_type, move |event| match event {
+                Ok(event) => {
+                    set_buffer.update(|b| push_bounded(b, capacity, event.data.clone()));
+                    set_data.set(Some(event.data));
+                }
+                Err(bad) => set_error.set(Some(Error::Decode(bad))),
+            })
+            .on_state(move |s| set_state.set(s.clone()))
+            .on_error(move |e| set_error.set(Some(e.clone())))
+            .build();
+        match built {
+            Ok(s) => source.set_value(Some(s)),
+            Err(e) => {
+                set_state.set(State::Closed(CloseReason::Failed(e.clone())));
+                set_error.set(Some(e));
+            }
+        }
+    });
+    on_cleanup(move || close(source, last_id));
+
+    UseEventSourceReturn {
+        data,
+        buffer,
+        state,
+        error,
+        source,
+        last_id,
+        opened,
+    }
+}

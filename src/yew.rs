@@ -1,0 +1,150 @@
+//! [`use_event_source`] for [Yew](https://yew.rs) function components (feature `yew`).
+//!
+//! ```ignore
+//! use typed_sse::yew::{use_event_source, UseEventSourceOptions};
+//!
+//! #[function_component]
+//! fn Ticker() -> Html {
+//!     let sse = use_event_source::<Quote>("/events", "tick", UseEventSourceOptions::default().buffer(20));
+//!     html! {
+//!         <>
+//!             <span>{ sse.state.name() }</span>
+//!             <ul>{ for sse.buffer.iter().map(|q| html! { <li>{ &q.symbol }</li> }) }</ul>
+//!             <button onclick={sse.close.reform(|_| ())}>{ "Close" }</button>
+//!         </>
+//!     }
+//! }
+//! ```
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use yew::prelude::*;
+
+use crate::hooks::push_bounded;
+pub use crate::hooks::UseEventSourceOptions;
+use crate::{CloseReason, Error, EventSource, State};
+
+/// What [`use_event_source`] returns: a snapshot for this render, and the controls.
+#[derive(Debug)]
+pub struct UseEventSourceHandle<T> {
+    /// The latest event's data.
+    pub latest: Option<T>,
+    /// The last `options.buffer` events, oldest first.
+    pub buffer: Rc<VecDeque<T>>,
+    /// The connection state.
+    pub state: State,
+    /// The last error reported (a decode error, a failed connection, ...).
+    pub error: Option<Error>,
+    /// Opens the connection again (after `close`, or a fatal error), resuming.
+    pub open: Callback<()>,
+    /// Closes the connection.
+    pub close: Callback<()>,
+}
+
+/// The bounded buffer as reducer state, so that every event appends to the latest buffer (a
+/// `use_state` handle captured by a callback would append to a stale copy).
+struct Buffer<T> {
+    items: Rc<VecDeque<T>>,
+    capacity: usize,
+}
+
+impl<T: Clone> Reducible for Buffer<T> {
+    type Action = T;
+
+    fn reduce(self: Rc<Self>, value: T) -> Rc<Self> {
+        let mut items = (*self.items).clone();
+        push_bounded(&mut items, self.capacity, value);
+        Rc::new(Buffer {
+            items: Rc::new(items),
+            capacity: self.capacity,
+        })
+    }
+}
+
+/// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
+/// closes when the component unmounts; a new `url` reconnects, resuming from the last event id.
+#[hook]
+pub fn use_event_source<T>(
+    url: &str,
+    event_type: &str,
+    options: UseEventSourceOptions,
+) -> UseEventSourceHandle<T>
+where
+    T: DeserializeOwned + Clone + 'static,
+{
+    let latest = use_state(|| None::<T>);
+    let capacity = options.buffer;
+    let buffer = use_reducer(move || Buffer {
+        items: Rc::default(),
+        capacity,
+    });
+    let state = use_state(|| State::Connecting);
+    let error = use_state(|| None::<Error>);
+    let source = use_mut_ref(|| None::<EventSource>);
+    let last_id = use_mut_ref(String::new);
+    let opened = use_state(|| 0u32);
+
+    {
+        let (latest, buffer, state, error) =
+            (latest.clone(), buffer.clone(), state.clone(), error.clone());
+        let (source, last_id) = (source.clone(), last_id.clone());
+        let deps = (url.to_owned(), event_type.to_owned(), *opened);
+        use_effect_with(deps, move |(url, event_type, _)| {
+            let (on_error, on_decode_error) = (error.clone(), error.clone());
+            let built = options
+                .apply(EventSource::builder(url.as_str()))
+                .last_event_id(&last_id.borrow())
+                .on::<T>(event_type, move |event| match event {
+                    Ok(event) => {
+                        buffer.dispatch(event.data.clone());
+                        latest.set(Some(event.data));
+                    }
+                    Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
+                })
+                .on_state({
+                    let state = state.clone();
+                    move |s| state.set(s.clone())
+                })
+                .on_error(move |e| on_error.set(Some(e.clone())))
+                .build();
+            match built {
+                Ok(s) => *source.borrow_mut() = Some(s),
+                Err(e) => {
+                    state.set(State::Closed(CloseReason::Failed(e.clone())));
+                    error.set(Some(e));
+                }
+            }
+            move || {
+                // Unmounting, or a new URL: close, and remember where to resume.
+                if let Some(s) = source.borrow_mut().take() {
+                    *last_id.borrow_mut() = s.last_event_id();
+                    s.close();
+                }
+            }
+        });
+    }
+
+    let open = {
+        let opened = opened.clone();
+        Callback::from(move |()| opened.set(*opened + 1))
+    };
+    let close = {
+        let (source, last_id) = (source.clone(), last_id.clone());
+        Callback::from(move |()| {
+            if let Some(s) = source.borrow_mut().take() {
+                *last_id.borrow_mut() = s.last_event_id();
+                s.close();
+            }
+        })
+    };
+    UseEventSourceHandle {
+        latest: (*latest).clone(),
+        buffer: buffer.items.clone(),
+        state: (*state).clone(),
+        error: (*error).clone(),
+        open,
+        close,
+    }
+}
