@@ -10,8 +10,8 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 for (const app of ["yew", "leptos"]) {
-  test(`${app}: events arrive, a drop shows reconnecting then open, unmounting closes`, async () => {
-    const k = key(`${app}-example`);
+  test(`${app}: events arrive, a drop shows reconnecting then open, a new URL resumes, unmounting closes`, async () => {
+    let k = key(`${app}-example`);
     const { page, errors } = await open(browser, `/examples/${app}-app/index.html?key=${k}`);
     await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 15000 });
     assert.equal(await page.getAttribute("#state", "data-state"), "open");
@@ -34,6 +34,23 @@ for (const app of ["yew", "leptos"]) {
     const conns = await connections(k);
     assert.ok(conns.length >= 2, `expected a reconnect, the server saw ${conns.length} connection(s)`);
     assert.equal(conns[1].resumed_via, "query", "the reconnect resumes from the last event id");
+
+    // A new URL: the old connection closes and the new one resumes from the last event id.
+    await page.click("#switch");
+    let switched = [];
+    for (let i = 0; i < 60 && switched.length === 0; i++) {
+      switched = await connections(`${k}-b`);
+      if (switched.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(switched.length, 1, "the new URL is connected once");
+    assert.equal(switched[0].resumed_via, "query");
+    assert.match(switched[0].last_event_id, /^\d+$/);
+    await page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 10000 });
+    for (let i = 0; i < 60 && !(await connections(k)).every((c) => c.closed_ms !== null); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok((await connections(k)).every((c) => c.closed_ms !== null), "the old URL's connection is closed");
+    k = `${k}-b`;
 
     await page.click("#toggle");
     await page.waitForFunction(() => !document.querySelector("#state"), null, { timeout: 5000 });

@@ -51,9 +51,12 @@ fn Ticker() -> impl IntoView {
             .initial_delay_ms(300)
             .max_delay_ms(3_000),
     );
-    let sse = use_event_source::<Quote>(events_url(), "tick", options);
+    let (url, set_url) = signal(events_url());
+    let sse = use_event_source::<Quote>(url, "tick", options);
     view! {
         <section>
+            // A new URL reconnects, resuming from the last event id.
+            <button id="switch" on:click=move |_| set_url.update(|u| u.push_str("-b"))>"Switch stream"</button>
             <p>"connection: "<span id="state" data-state=move || sse.state.get().name()>{move || badge(&sse.state.get())}</span></p>
             <p id="latest">{move || sse.data.get().map(|q| format!("{} {:.2}", q.symbol, q.price)).unwrap_or_default()}</p>
             <ol id="events">

@@ -46,15 +46,21 @@ fn badge(state: &State) -> String {
 
 #[function_component]
 fn Ticker() -> Html {
-    let url = use_memo((), |_| events_url());
+    let url = use_state(events_url);
     let options = UseEventSourceOptions::default().buffer(20).reconnect(
         ReconnectPolicy::default()
             .initial_delay_ms(300)
             .max_delay_ms(3_000),
     );
     let sse = use_event_source::<Quote>(&url, "tick", options);
+    // A new URL reconnects, resuming from the last event id.
+    let switch = {
+        let url = url.clone();
+        Callback::from(move |_| url.set(format!("{}-b", *url)))
+    };
     html! {
         <section>
+            <button id="switch" onclick={switch}>{ "Switch stream" }</button>
             <p>{ "connection: " }<span id="state" data-state={sse.state.name()}>{ badge(&sse.state) }</span></p>
             <p id="latest">{ sse.latest.as_ref().map(|q| format!("{} {:.2}", q.symbol, q.price)).unwrap_or_default() }</p>
             <ol id="events">
