@@ -151,17 +151,8 @@ async fn events(
         .get("key")
         .map_or("events", String::as_str)
         .to_owned();
-    let (last_event_id, via) = resume::last_event_id(&headers, &params);
-    let record = |status| Connection {
-        uri: uri.0.to_string(),
-        opened_ms: now_ms(),
-        closed_ms: None,
-        last_event_id: last_event_id.clone(),
-        resumed_via: via,
-        status,
-        probe: resume::is_probe(&headers),
-        events_sent: 0,
-    };
+    let record = |status| Connection::new(uri.0.to_string(), &headers, &params, status);
+    let (last_event_id, _) = resume::last_event_id(&headers, &params);
     if let Some(left) = hub.failing_for() {
         let _guard = hub.stats.open(&key, record(503));
         let seconds = left.as_secs() + 1;

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -42,7 +43,57 @@ pub fn router(stats: Stats) -> Router {
         .with_state(stats)
 }
 
-/// One request's context: its stats record and where it resumes from.
+/// What every scenario starts from: the request's URI, headers and query, and the stats to record
+/// it in. An extractor, so that each handler takes one argument.
+pub struct Scenario {
+    stats: Stats,
+    uri: String,
+    headers: HeaderMap,
+    params: Params,
+}
+
+impl FromRequestParts<Stats> for Scenario {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, stats: &Stats) -> Result<Self, Infallible> {
+        let params = Query::<Params>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        Ok(Self {
+            stats: stats.clone(),
+            uri: parts.uri.to_string(),
+            headers: parts.headers.clone(),
+            params,
+        })
+    }
+}
+
+impl Scenario {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    fn key(&self) -> &str {
+        self.param("key").unwrap_or("default")
+    }
+
+    /// Records the request with the status it is answered with.
+    fn open(self, status: u16) -> Request {
+        let key = self.key().to_owned();
+        let record = Connection::new(self.uri, &self.headers, &self.params, status);
+        let resume_from = record
+            .last_event_id
+            .as_deref()
+            .and_then(|id| id.parse().ok());
+        Request {
+            guard: self.stats.open(&key, record),
+            resume_from,
+            params: self.params,
+        }
+    }
+}
+
+/// One recorded request: its stats record and where it resumes from.
 struct Request {
     guard: ConnectionGuard,
     params: Params,
@@ -50,38 +101,6 @@ struct Request {
 }
 
 impl Request {
-    fn open(
-        stats: &Stats,
-        uri: &OriginalUri,
-        headers: &HeaderMap,
-        params: Params,
-        status: u16,
-    ) -> Self {
-        let (last_event_id, via) = resume::last_event_id(headers, &params);
-        let key = params
-            .get("key")
-            .map_or("default", String::as_str)
-            .to_owned();
-        let guard = stats.open(
-            &key,
-            Connection {
-                uri: uri.0.to_string(),
-                opened_ms: now_ms(),
-                closed_ms: None,
-                last_event_id: last_event_id.clone(),
-                resumed_via: via,
-                status,
-                probe: resume::is_probe(headers),
-                events_sent: 0,
-            },
-        );
-        Self {
-            guard,
-            resume_from: last_event_id.and_then(|id| id.parse().ok()),
-            params,
-        }
-    }
-
     fn num(&self, name: &str, default: u64) -> u64 {
         self.params
             .get(name)
@@ -130,13 +149,8 @@ fn numbered_event(n: u64) -> Event {
 
 /// `n` (default 5) unnamed JSON messages `{"n":i}` with ids, every `interval_ms`, then hold
 /// (or end, with `end=1`). Resumes after the id the client sends.
-async fn messages(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn messages(s: Scenario) -> Response {
+    let r = s.open(200);
     let from = r.resume_from.map_or(1, |id| id + 1);
     let n = r.num("n", 5);
     let events = (from..=n).map(numbered_event).collect();
@@ -146,13 +160,8 @@ async fn messages(
 }
 
 /// Named events: `tick` (JSON quotes), `news` (text), and an unnamed message, interleaved.
-async fn named(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn named(s: Scenario) -> Response {
+    let r = s.open(200);
     let events = vec![
         Event::default()
             .id("1")
@@ -177,13 +186,8 @@ async fn named(
 }
 
 /// A malformed JSON event between good ones.
-async fn malformed(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn malformed(s: Scenario) -> Response {
+    let r = s.open(200);
     let events = vec![
         Event::default().id("1").data(r#"{"n":1}"#),
         Event::default().id("2").data(r#"{"n": oops"#),
@@ -193,15 +197,13 @@ async fn malformed(
 }
 
 /// Answers `code` (default 500) with a text body, and `Retry-After: retry_after` when given.
-async fn status(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let code = p.get("code").and_then(|c| c.parse().ok()).unwrap_or(500u16);
-    let retry_after = p.get("retry_after").cloned();
-    let _r = Request::open(&s, &uri, &h, p, code);
+async fn status(s: Scenario) -> Response {
+    let code = s
+        .param("code")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(500u16);
+    let retry_after = s.param("retry_after").map(str::to_owned);
+    let _r = s.open(code);
     plain_status(code, retry_after.as_deref())
 }
 
@@ -215,17 +217,9 @@ fn plain_status(code: u16, retry_after: Option<&str>) -> Response {
 }
 
 /// 200 with a content type that is not `text/event-stream` (default `text/plain`).
-async fn content_type(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let ty = p
-        .get("type")
-        .cloned()
-        .unwrap_or_else(|| "text/plain".into());
-    let _r = Request::open(&s, &uri, &h, p, 200);
+async fn content_type(s: Scenario) -> Response {
+    let ty = s.param("type").unwrap_or("text/plain").to_owned();
+    let _r = s.open(200);
     (
         [(header::CONTENT_TYPE, ty)],
         "data: this is not an event stream\n\n",
@@ -234,13 +228,8 @@ async fn content_type(
 }
 
 /// One event whose JSON data is `bytes` long (default 1 MB): `{"size":N,"fill":"xxx..."}`.
-async fn big(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn big(s: Scenario) -> Response {
+    let r = s.open(200);
     let bytes = r.num("bytes", 1_000_000).min(16_000_000) as usize;
     r.respond(
         stream::iter([Event::default().id("1").data(sized_json(bytes))]).boxed(),
@@ -262,13 +251,8 @@ pub fn sized_json(bytes: usize) -> String {
 /// Non-ASCII and multi-line data.
 pub const UNICODE_TEXT: &str = "héllo wörld, 日本語, emoji 🎉\nsecond line\n\nafter a blank line";
 
-async fn unicode(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn unicode(s: Scenario) -> Response {
+    let r = s.open(200);
     let events = vec![
         Event::default().id("1").event("text").data(UNICODE_TEXT),
         Event::default()
@@ -281,13 +265,8 @@ async fn unicode(
 
 /// Numbered messages `1..=total` (default 100), at most `cut` (default: all) per connection: the
 /// stream then ends, and a resuming client continues after its last id. Holds after `total`.
-async fn numbered(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn numbered(s: Scenario) -> Response {
+    let r = s.open(200);
     let total = r.num("total", 100);
     let cut = r.num("cut", u64::MAX).max(1);
     let from = r.resume_from.map_or(1, |id| id + 1);
@@ -298,13 +277,8 @@ async fn numbered(
 }
 
 /// One `ready` event, then only keep-alive comments (which `EventSource` does not surface).
-async fn hold(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn hold(s: Scenario) -> Response {
+    let r = s.open(200);
     r.respond(
         stream::iter([Event::default().event("ready").data("{}")]).boxed(),
         false,
@@ -312,13 +286,8 @@ async fn hold(
 }
 
 /// `ready`, then a `heartbeat` event every `every_ms` (default 100).
-async fn heartbeat(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn heartbeat(s: Scenario) -> Response {
+    let r = s.open(200);
     let every = Duration::from_millis(r.num("every_ms", 100).max(1));
     let beats = stream::unfold(0u64, move |i| async move {
         tokio::time::sleep(every).await;
@@ -333,42 +302,34 @@ async fn heartbeat(
 
 /// The first `fail` (default 2) `EventSource` connections of a key answer `code` (default 503,
 /// with `retry_after` if given); the next ones stream `n` numbered messages, resuming.
-async fn flaky(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let key = p.get("key").map_or("default", String::as_str).to_owned();
-    let connections = s.get(&key).iter().filter(|c| !c.probe).count() as u64;
-    let fail = p.get("fail").and_then(|v| v.parse().ok()).unwrap_or(2u64);
+async fn flaky(s: Scenario) -> Response {
+    let connections = s.stats.get(s.key()).iter().filter(|c| !c.probe).count() as u64;
+    let fail = s.param("fail").and_then(|v| v.parse().ok()).unwrap_or(2u64);
     // A probe asks about the connection just made, so it gets the answer that connection got.
-    let failing = if resume::is_probe(&h) {
+    let failing = if resume::is_probe(&s.headers) {
         connections <= fail
     } else {
         connections < fail
     };
     if failing {
-        let code = p.get("code").and_then(|c| c.parse().ok()).unwrap_or(503u16);
-        let retry_after = p.get("retry_after").cloned();
-        let _r = Request::open(&s, &uri, &h, p, code);
+        let code = s
+            .param("code")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(503u16);
+        let retry_after = s.param("retry_after").map(str::to_owned);
+        let _r = s.open(code);
         return plain_status(code, retry_after.as_deref());
     }
-    messages(State(s), uri, h, Query(p)).await
+    messages(s).await
 }
 
 /// 401 unless `token=good`; then a `ready` event whose data is the token.
-async fn auth(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    if p.get("token").map(String::as_str) != Some("good") {
-        let _r = Request::open(&s, &uri, &h, p, 401);
+async fn auth(s: Scenario) -> Response {
+    if s.param("token") != Some("good") {
+        let _r = s.open(401);
         return plain_status(401, None);
     }
-    let r = Request::open(&s, &uri, &h, p, 200);
+    let r = s.open(200);
     r.respond(
         stream::iter([Event::default().event("ready").data("\"good\"")]).boxed(),
         false,
@@ -376,13 +337,8 @@ async fn auth(
 }
 
 /// `n` messages at `per_sec` a second, each `{"n":i,"sent":<epoch ms, fractional>}`: for latency.
-async fn rate(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn rate(s: Scenario) -> Response {
+    let r = s.open(200);
     let n = r.num("n", 100);
     let per_sec = r.num("per_sec", 100).clamp(1, 100_000);
     let period = Duration::from_nanos(1_000_000_000 / per_sec);
@@ -437,14 +393,9 @@ pub fn bench_data(i: u64, large: bool) -> String {
 
 /// `n` (default 1000) events, ~90 B each or ~2 KB with `size=large`, with ids, in one response as
 /// fast as the client reads, then the stream ends. A client resuming past `n` gets 204 (stop).
-async fn bench(
-    State(s): State<Stats>,
-    uri: OriginalUri,
-    h: HeaderMap,
-    Query(p): Query<Params>,
-) -> Response {
-    let large = p.get("size").map(String::as_str) == Some("large");
-    let r = Request::open(&s, &uri, &h, p, 200);
+async fn bench(s: Scenario) -> Response {
+    let large = s.param("size") == Some("large");
+    let r = s.open(200);
     let n = r.num("n", 1_000);
     let from = r.resume_from.map_or(1, |id| id + 1);
     if from > n {

@@ -29,6 +29,28 @@ pub struct Connection {
     pub events_sent: u64,
 }
 
+impl Connection {
+    /// The record of a request to `uri` just opened, answered with `status`.
+    pub fn new(
+        uri: String,
+        headers: &axum::http::HeaderMap,
+        params: &HashMap<String, String>,
+        status: u16,
+    ) -> Self {
+        let (last_event_id, resumed_via) = crate::resume::last_event_id(headers, params);
+        Self {
+            uri,
+            opened_ms: now_ms(),
+            closed_ms: None,
+            last_event_id,
+            resumed_via,
+            status,
+            probe: crate::resume::is_probe(headers),
+            events_sent: 0,
+        }
+    }
+}
+
 /// All connections, by test key.
 #[derive(Clone, Default, Debug)]
 pub struct Stats {

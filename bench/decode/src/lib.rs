@@ -5,40 +5,13 @@
 
 use js_sys::Array;
 use serde::Deserialize;
+use typed_sse_bench_payloads::{Checksum, Large, Small};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-/// A ~100-byte quote.
-#[derive(Deserialize)]
-pub struct Small {
-    pub id: u64,
-    pub symbol: String,
-    pub price: f64,
-    pub change: f64,
-    pub volume: u64,
-    pub time: u64,
-}
-
-/// A ~2 KB document.
-#[derive(Deserialize)]
-pub struct Large {
-    pub id: u64,
-    pub title: String,
-    pub items: Vec<Item>,
-    pub note: String,
-}
-
-/// One item of [`Large`].
-#[derive(Deserialize)]
-pub struct Item {
-    pub name: String,
-    pub value: f64,
-    pub tags: Vec<String>,
 }
 
 fn serde_json_each<T: for<'de> Deserialize<'de>>(items: &Array, f: impl Fn(&T) -> f64) -> f64 {
@@ -63,34 +36,26 @@ fn swb_each<T: for<'de> Deserialize<'de>>(items: &Array, f: impl Fn(&T) -> f64) 
         .sum()
 }
 
-fn small_sum(s: &Small) -> f64 {
-    s.price + s.symbol.len() as f64
-}
-
-fn large_sum(l: &Large) -> f64 {
-    l.items.iter().map(|i| i.value).sum::<f64>() + l.title.len() as f64
-}
-
 /// (a) on ~100 B payloads.
 #[wasm_bindgen]
 pub fn serde_json_small(items: &Array) -> f64 {
-    serde_json_each(items, small_sum)
+    serde_json_each(items, Small::checksum)
 }
 
 /// (b) on ~100 B payloads.
 #[wasm_bindgen]
 pub fn swb_small(items: &Array) -> f64 {
-    swb_each(items, small_sum)
+    swb_each(items, Small::checksum)
 }
 
 /// (a) on ~2 KB payloads.
 #[wasm_bindgen]
 pub fn serde_json_large(items: &Array) -> f64 {
-    serde_json_each(items, large_sum)
+    serde_json_each(items, Large::checksum)
 }
 
 /// (b) on ~2 KB payloads.
 #[wasm_bindgen]
 pub fn swb_large(items: &Array) -> f64 {
-    swb_each(items, large_sum)
+    swb_each(items, Large::checksum)
 }
