@@ -372,6 +372,12 @@ impl Builder {
         self
     }
 
+    /// The source being built, for closures that must outlive neither it nor the builder.
+    #[cfg(feature = "js")]
+    pub(crate) fn source(&self) -> Weak<Inner> {
+        Rc::downgrade(&self.inner)
+    }
+
     /// The JS API's listeners, attached to every connection (see `js::Hub`).
     #[cfg(feature = "js")]
     pub(crate) fn hub(self, hub: crate::js::Hub) -> Self {

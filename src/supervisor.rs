@@ -76,10 +76,11 @@ pub(crate) struct Inner {
     /// The last event id of the connections before the current one: what a reconnect resumes
     /// from when the current one has none.
     resume_id: RefCell<Rc<str>>,
-    /// Whether the current connection delivered an event: if so, its end resets the backoff.
-    delivered: Cell<bool>,
-    /// Events dispatched so far (wrapping): the idle timeout watches it move.
+    /// Events dispatched so far (wrapping): the idle timeout watches it move, and a connection
+    /// during which it moved delivered an event, so its end resets the backoff.
     activity: Cell<u32>,
+    /// `activity()` when the current connection opened.
+    activity_at_connect: Cell<u32>,
     idle_seen: Cell<u32>,
     /// The JS API's listeners, which bypass wasm per event (see `js::Hub`).
     #[cfg(feature = "js")]
@@ -107,8 +108,8 @@ impl Inner {
             connected_url: RefCell::new(String::new()),
             last_event: RefCell::new(None),
             resume_id: RefCell::new(Rc::from("")),
-            delivered: Cell::new(false),
             activity: Cell::new(0),
+            activity_at_connect: Cell::new(0),
             idle_seen: Cell::new(0),
             #[cfg(feature = "js")]
             hub: RefCell::new(None),
@@ -221,14 +222,9 @@ impl Inner {
         rust
     }
 
-    /// Whether the current connection delivered an event, on either path; resets the flags.
-    fn take_delivered(&self) -> bool {
-        let rust = self.delivered.replace(false);
-        #[cfg(feature = "js")]
-        if let Some(hub) = self.hub.borrow().as_ref() {
-            return hub.take_delivered() || rust;
-        }
-        rust
+    /// While offline and asked to pause then: wait for `online` instead of connecting.
+    fn waits_offline(&self) -> bool {
+        self.config.borrow().pause_when_offline && !dom::is_online()
     }
 
     // ---- life cycle -----------------------------------------------------------------------
@@ -240,13 +236,10 @@ impl Inner {
             dom::resolve_url(&url).map_err(|message| Error::InvalidUrl { url, message })?;
         self.config.borrow_mut().url = resolved;
         self.install_watchers();
-        let (pause_offline, pause_hidden) = {
-            let c = self.config.borrow();
-            (c.pause_when_offline, c.pause_when_hidden)
-        };
+        let pause_hidden = self.config.borrow().pause_when_hidden;
         if pause_hidden && page_hidden() {
             self.set_state(State::Paused);
-        } else if pause_offline && !dom::is_online() {
+        } else if self.waits_offline() {
             self.set_state(State::Offline);
         } else {
             self.connect();
@@ -316,6 +309,7 @@ impl Inner {
             Ok(conn) => {
                 *self.connection.borrow_mut() = Some(conn);
                 *self.connected_url.borrow_mut() = url;
+                self.activity_at_connect.set(self.activity());
                 self.idle_ticks.set(0);
                 if let Some(ms) = idle_timeout_ms {
                     let weak = Rc::downgrade(self);
@@ -351,7 +345,7 @@ impl Inner {
         *self.resume_id.borrow_mut() = Rc::from(id);
         let last = self.last_event.borrow_mut().take();
         drop(last);
-        if self.take_delivered() {
+        if self.activity() != self.activity_at_connect.get() {
             self.backoff.borrow_mut().reset();
         }
         let conn = self.connection.borrow_mut().take();
@@ -434,7 +428,6 @@ impl Inner {
             return;
         }
         self.activity.set(self.activity.get().wrapping_add(1));
-        self.delivered.set(true);
         let Some((event_type, listeners)) = self
             .types
             .borrow()
@@ -545,7 +538,7 @@ impl Inner {
         if self.state.borrow().is_closed() {
             return; // an error listener closed the source
         }
-        if self.config.borrow().pause_when_offline && !dom::is_online() {
+        if self.waits_offline() {
             // Offline: wait for the `online` event without spending the retry budget.
             self.suspend();
             self.set_state(State::Offline);
@@ -586,7 +579,7 @@ impl Inner {
         }
         let fired = self.timer.borrow_mut().take();
         drop(fired);
-        if self.config.borrow().pause_when_offline && !dom::is_online() {
+        if self.waits_offline() {
             self.suspend();
             self.set_state(State::Offline);
             return;
@@ -650,7 +643,7 @@ impl Inner {
                 self.set_state(State::Paused);
             }
         } else if paused {
-            if self.config.borrow().pause_when_offline && !dom::is_online() {
+            if self.waits_offline() {
                 self.set_state(State::Offline);
             } else {
                 self.connect();

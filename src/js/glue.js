@@ -45,7 +45,6 @@ export class Hub {
     this.es = null;
     this.lastEvent = null;
     this.activity = 0;
-    this.delivered = false;
     this.nextId = 1;
   }
 
@@ -89,7 +88,6 @@ export class Hub {
     this.es = es;
     this.origin = undefined;
     this.lastEvent = null;
-    this.delivered = false;
     for (const type of this.types.keys()) this.listen(type);
   }
 
@@ -107,17 +105,10 @@ export class Hub {
     this.report = () => {};
   }
 
-  takeDelivered() {
-    const delivered = this.delivered;
-    this.delivered = false;
-    return delivered;
-  }
-
   dispatch(type, ev) {
     const es = this.es;
     this.activity++;
     this.lastEvent = ev;
-    this.delivered = true;
     const list = this.types.get(type);
     if (!list || list.length === 0) return;
     const raw = ev.data;

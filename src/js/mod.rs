@@ -41,8 +41,6 @@ mod glue {
         pub(crate) fn clear(this: &Hub);
         #[wasm_bindgen(method, getter)]
         pub(crate) fn activity(this: &Hub) -> u32;
-        #[wasm_bindgen(method, js_name = takeDelivered)]
-        pub(crate) fn take_delivered(this: &Hub) -> bool;
         #[wasm_bindgen(method, getter, js_name = lastEvent)]
         pub(crate) fn last_event(this: &Hub) -> Option<web_sys::MessageEvent>;
 
@@ -103,11 +101,11 @@ impl SseClient {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let (builder, parsed) =
             options::apply(&options, EventSource::builder(url)).map_err(thrown)?;
-        let weak_source: Rc<std::cell::RefCell<Weak<Inner>>> = Rc::default();
-        let w = weak_source.clone();
+        let weak = builder.source();
+        let w = weak.clone();
         let report = Closure::wrap(Box::new(
             move |code: u32, event_type: String, message: String, raw: String| {
-                let Some(inner) = w.borrow().upgrade() else {
+                let Some(inner) = w.upgrade() else {
                     return;
                 };
                 inner.report(if code == 1 {
@@ -122,8 +120,6 @@ impl SseClient {
         ) as Box<dyn FnMut(u32, String, String, String)>);
         let hub = Hub::new(parsed.decode == Decode::Json, report.as_ref());
         let source = builder.hub(hub.clone()).build().map_err(thrown)?;
-        *weak_source.borrow_mut() = Rc::downgrade(source.inner());
-        let weak = Rc::downgrade(source.inner());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(inner) = weak.upgrade() {
                 inner.remove_listener(id as u64);
