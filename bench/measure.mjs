@@ -122,3 +122,71 @@ export async function memory(page, server, { cycles, reconnects }) {
     wasm_bytes: w3,
   };
 }
+
+/** Where one run's time goes: a sampling CPU profile (DevTools `Profiler` domain, 100 µs) of
+ *  `n` events for each client, after a warm-up. Self time is reported in µs per event, by
+ *  function and by stage of the pipeline (`stage`), so clients of different speeds compare
+ *  line by line. */
+export async function cpuProfile(page, server, { size, n, clients }) {
+  const large = size === "large";
+  const url = `${server}/sse/bench?n=${n}&size=${size}&key=profile-${size}`;
+  const run = (c) => page.eval(`throughput(${JSON.stringify(c)}, ${JSON.stringify(url)}, ${n}, ${large})`);
+  await page.send("Profiler.enable");
+  await page.send("Profiler.setSamplingInterval", { interval: 100 });
+  const out = {};
+  try {
+    for (const c of clients) {
+      await run(c);
+      await page.send("HeapProfiler.collectGarbage");
+      await page.send("Profiler.start");
+      const ms = await run(c);
+      const { profile } = await page.send("Profiler.stop");
+      const functions = selfTime(profile, n);
+      const stages = {};
+      for (const f of functions) stages[stage(f.name)] = (stages[stage(f.name)] || 0) + f.us_per_event;
+      out[c] = { us_per_event: (ms * 1000) / n, stages, functions: functions.slice(0, 15) };
+    }
+  } finally {
+    await page.send("Profiler.disable");
+  }
+  return out;
+}
+
+/** µs per event of self time per function, largest first. The time between two samples is
+ *  given to the first. */
+export function selfTime(profile, n) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    const { functionName: f, url } = byId.get(profile.samples[i]).callFrame;
+    const name = f.startsWith("(") ? f : `${f || "(anonymous)"} [${url.split("/").pop() || "native"}]`;
+    totals.set(name, (totals.get(name) || 0) + delta);
+  }
+  return [...totals.entries()]
+    .map(([name, us]) => ({ name, us_per_event: us / n }))
+    .sort((a, b) => b.us_per_event - a.us_per_event);
+}
+
+/** The stages of the pipeline a profiled function belongs to. */
+export const STAGES = [
+  ["browser", "browser: stream parsing, event dispatch, call overhead ((program))"],
+  ["js_listener", "JS listener: event.data, JSON.parse, checksum"],
+  ["copy", "event.data copied into wasm memory"],
+  ["decode", "serde_json decoding"],
+  ["alloc", "allocator (dlmalloc), freeing the struct"],
+  ["wrapper", "the wrapper's own code (typed-sse or gloo-net)"],
+  ["gc", "garbage collector"],
+  ["other", "other"],
+];
+
+export function stage(name) {
+  if (name === "(program)" || name === "(idle)") return "browser";
+  if (name === "(garbage collector)") return "gc";
+  if (/\[page\.mjs\]$/.test(name)) return "js_listener";
+  if (/encodeData|encodeInto|string_get|__wbg_data_/.test(name)) return "copy";
+  if (/serde|DeserializeSeed/.test(name)) return "decode";
+  if (/dlmalloc|__rdl_|__rust_(alloc|dealloc|realloc)|drop_in_place|RawVec|finish_grow|memcpy|memset/.test(name)) return "alloc";
+  if (/typed_sse|gloo|wasm_bindgen|closures|queueMicrotask|\[typed_sse_bench/.test(name)) return "wrapper";
+  return "other";
+}

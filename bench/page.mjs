@@ -8,11 +8,12 @@ import initPackage, { SseClient } from "/pkg/typed_sse.js";
 const pkg = await initPackage();
 
 // The Rust clients (built with opt-level 3 by scripts/lib.sh: build_bench_clients), loaded only
-// for the throughput runs: the smoke test in `npm test` needs just the package.
+// for the throughput runs: the smoke test in `npm test` needs just the package. The variant
+// "prof" is the same code keeping its function names, for the CPU profile.
 let rust, gloo;
-window.loadRustClients = async () => {
-  rust = await import("/bench/out/rust-o3/typed_sse_bench_rust.js");
-  gloo = await import("/bench/out/gloo-o3/typed_sse_bench_gloo.js");
+window.loadRustClients = async (variant = "o3") => {
+  rust = await import(`/bench/out/rust-${variant}/typed_sse_bench_rust.js`);
+  gloo = await import(`/bench/out/gloo-${variant}/typed_sse_bench_gloo.js`);
   await rust.default();
   await gloo.default();
   return true;

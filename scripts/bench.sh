@@ -9,7 +9,7 @@ bash scripts/setup.sh
 
 step "building the package and the comparison clients (release)"
 build_package web pkg
-build_bench_clients
+build_bench_clients --profiling
 
 if [ "${BENCH_SKIP_SETTINGS:-0}" != 1 ]; then
   step "size settings sweep"

@@ -54,6 +54,8 @@ build_package() {
 # The comparison clients of the benchmarks, into bench/out/: every one with the package's release
 # profile for the size comparison, and the two Rust clients again with opt-level 3 for the
 # throughput runs (what an application that cares about speed would use; both alike, so fair).
+# With `--profiling` as well, the same opt-level 3 code keeping its function names, for the CPU
+# profile of `npm run bench` (only `npm run bench` asks for these).
 build_bench_clients() {
   local c
   for c in hello:hello gloo-client:gloo rust-client:rust; do
@@ -62,5 +64,9 @@ build_bench_clients() {
   for c in gloo-client:gloo rust-client:rust; do
     CARGO_PROFILE_RELEASE_OPT_LEVEL=3 wasm-pack --quiet build --release --target web \
       --out-dir "$ROOT/bench/out/${c#*:}-o3" "$ROOT/bench/${c%%:*}"
+    if [ "${1:-}" = --profiling ]; then
+      CARGO_PROFILE_RELEASE_OPT_LEVEL=3 wasm-pack --quiet build --profiling --target web \
+        --out-dir "$ROOT/bench/out/${c#*:}-prof" "$ROOT/bench/${c%%:*}"
+    fi
   done
 }

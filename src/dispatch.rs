@@ -8,7 +8,6 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
 use crate::Event;
@@ -149,15 +148,18 @@ impl Incoming {
         }
     }
 
-    /// The event's data as Rust text, copied out of JS once.
+    /// The event's data as Rust text, copied out of JS once (into a buffer reused across events).
     pub(crate) fn text(&self) -> &str {
-        self.text.get_or_init(|| {
-            self.native
-                .data()
-                .dyn_into::<js_sys::JsString>()
-                .map(String::from)
-                .unwrap_or_default()
-        })
+        self.text
+            .get_or_init(|| crate::text::event_text(&self.native).unwrap_or_default())
+    }
+
+    /// Ends the dispatch: the text's buffer goes back for the next event.
+    pub(crate) fn finish(self) -> MessageEvent {
+        if let Some(text) = self.text.into_inner() {
+            crate::text::recycle(text);
+        }
+        self.native
     }
 
     /// An [`Event`] carrying `data` and this event's metadata.

@@ -51,6 +51,7 @@ mod source;
 mod state;
 mod stream;
 mod supervisor;
+mod text;
 
 #[cfg(any(feature = "yew", feature = "leptos"))]
 mod hooks;

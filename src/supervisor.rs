@@ -442,7 +442,9 @@ impl Inner {
         // A listener may have closed the source or replaced the connection.
         if generation == self.generation.get() {
             self.catch_all.emit(&incoming);
-            *self.last_event.borrow_mut() = Some(incoming.native);
+            *self.last_event.borrow_mut() = Some(incoming.finish());
+        } else {
+            incoming.finish();
         }
     }
 
