@@ -6,12 +6,21 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 out="$ROOT/bench/out/sizes"
 rows=()
-measure() { # name, then env assignments and extra wasm-pack flags
+# The package is built as build_package builds it (feature small-alloc, then
+# scripts/shrink-package.mjs), but for the one setting changed. no-small-alloc and no-shrink
+# leave out those two steps.
+measure() { # name, then env assignments, wasm-pack flags, no-small-alloc, no-shrink
   local name="$1"; shift
-  local envs=() flags=()
-  for a in "$@"; do case "$a" in *=*) envs+=("$a");; *) flags+=("$a");; esac; done
+  local envs=() flags=() features=(-- --features small-alloc) shrink=1
+  for a in "$@"; do
+    case "$a" in
+      no-small-alloc) features=();; no-shrink) shrink=0;;
+      *=*) envs+=("$a");; *) flags+=("$a");;
+    esac
+  done
   rm -rf "$out"
-  env "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" "$ROOT" >/dev/null
+  env "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" "$ROOT" "${features[@]}" >/dev/null
+  if [ "$shrink" = 1 ]; then node scripts/shrink-package.mjs "$out" >/dev/null; fi
   local json
   json=$(node -e 'import("./bench/measure.mjs").then(m => console.log(JSON.stringify({ setting: process.argv[1], ...m.bundleSize(process.argv[2]) })))' "$name" "$out")
   echo "  $json"
@@ -24,5 +33,7 @@ measure "lto = false" CARGO_PROFILE_RELEASE_LTO=false
 measure "codegen-units = 16" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 measure "panic = \"unwind\"" CARGO_PROFILE_RELEASE_PANIC=unwind
 measure "no wasm-opt" --no-opt
+measure "dlmalloc (no small-alloc)" no-small-alloc
+measure "no shrink-package.mjs" no-shrink
 rm -rf "$out"
 (IFS=,; echo "[${rows[*]}]") > "$ROOT/bench/out/sizes.json"

@@ -45,10 +45,12 @@ stop_server() {
   SERVER_PID=""
 }
 
-# build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen.
+# build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen,
+# then short import names and minified JS (scripts/shrink-package.mjs).
 build_package() {
   local target="$1" out="$2"
-  wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT"
+  wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT" -- --features small-alloc
+  node "$ROOT/scripts/shrink-package.mjs" "$out"
 }
 
 # The comparison clients of the benchmarks, into bench/out/: every one with the package's release

@@ -1,8 +1,39 @@
 //! [`DomListener`]: a Rust closure attached to an `EventTarget`, detached and freed on drop.
+//! [`Pending`]: a Rust closure that JS will call back once, called off on drop.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::EventTarget;
+use web_sys::{AbortController, EventTarget};
+
+/// A callback that JS (`probe.js`, `glue.js`) calls at most once, such as the answer of a fetch.
+/// JS checks the controller's signal before calling, and dropping this aborts it, so a dropped
+/// callback is never called and whatever JS was doing (a fetch) is cancelled.
+pub(crate) struct Pending {
+    controller: AbortController,
+    _callback: Box<dyn std::any::Any>,
+}
+
+impl Pending {
+    /// `controller` is what JS returned for `callback`.
+    pub(crate) fn new(controller: AbortController, callback: impl std::any::Any) -> Self {
+        Self {
+            controller,
+            _callback: Box::new(callback),
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.controller.abort();
+    }
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pending")
+    }
+}
 
 /// Owns one event listener. Dropping it removes the listener first, then frees the closure, so
 /// the browser never calls a freed closure. (wasm-bindgen defers the free when the drop happens
@@ -46,14 +77,26 @@ impl std::fmt::Debug for DomListener {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `globalThis` (every browser EventSource runs in has it). Read directly rather than
+    /// through `js_sys::global()`, whose fallbacks for older engines cost four imports.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
+
 /// The global object (`window` or a worker's `self`) as an event target.
 pub(crate) fn global_target() -> EventTarget {
-    js_sys::global().unchecked_into()
+    global().unchecked_into()
 }
 
 /// `globalThis[name]`, or `undefined`.
 pub(crate) fn global_property(name: &str) -> JsValue {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    js_sys::Reflect::get(&global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `navigator.onLine`; `true` where there is no navigator.

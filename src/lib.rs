@@ -70,3 +70,7 @@ pub use resume::DEFAULT_RESUME_PARAM;
 pub use source::{Builder, EventSource, Subscription};
 pub use state::{CloseReason, State};
 pub use stream::EventStream;
+#[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

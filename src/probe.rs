@@ -2,18 +2,15 @@
 //! CLOSED) one `fetch` of the same URL reads the status and headers, then aborts before the body.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortSignal, Request, RequestCache, RequestCredentials, RequestInit, RequestMode, Response,
-};
+use web_sys::AbortController;
 
+use crate::dom::Pending;
 use crate::Error;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/probe.js")]
 extern "C" {
-    /// The global `fetch`, present in windows and workers alike.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &Request) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = startProbe)]
+    fn start_probe(url: &str, with_credentials: bool, done: &js_sys::Function) -> AbortController;
 }
 
 /// What the probe learned from the response head.
@@ -75,10 +72,16 @@ pub(crate) fn classify(probe: Result<ProbeResult, String>, has_refresher: bool) 
 }
 
 fn is_event_stream(content_type: &str) -> bool {
-    content_type
-        .split(';')
+    // On bytes: `str::split` and `trim` link a char searcher (about 1 KB of wasm) for this one
+    // comparison.
+    let media = content_type
+        .as_bytes()
+        .split(|&b| b == b';')
         .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/event-stream"))
+        .unwrap_or_default();
+    media
+        .trim_ascii()
+        .eq_ignore_ascii_case(b"text/event-stream")
 }
 
 /// `Retry-After` as milliseconds: delta-seconds, or an HTTP date (given `now_ms` and a parser).
@@ -87,7 +90,7 @@ pub(crate) fn parse_retry_after(
     now_ms: f64,
     parse_date: impl Fn(&str) -> f64,
 ) -> Option<u32> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     if let Ok(seconds) = value.parse::<u32>() {
         return Some(seconds.saturating_mul(1_000));
     }
@@ -99,44 +102,36 @@ pub(crate) fn parse_retry_after(
     }
 }
 
-/// Fetches `url` as `EventSource` would (same credentials mode, `Accept: text/event-stream`) and
-/// returns the response head. The caller aborts `signal` afterwards to drop the body.
-pub(crate) async fn probe(
+/// Fetches `url` as `EventSource` would (same credentials mode, `Accept: text/event-stream`)
+/// and calls `done` with the response head, or the network error's message. Dropping the
+/// returned [`Pending`] cancels the request, and `done` is not called.
+pub(crate) fn probe(
     url: &str,
     with_credentials: bool,
-    signal: &AbortSignal,
-) -> Result<ProbeResult, String> {
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(if with_credentials {
-        RequestCredentials::Include
-    } else {
-        RequestCredentials::SameOrigin
-    });
-    init.set_signal(Some(signal));
-    // Revalidate rather than trust a cached answer. This sends `Cache-Control: max-age=0`, while
-    // EventSource sends `no-cache`, which lets a server (and the test server's stats) tell the
-    // probe from a connection.
-    init.set_cache(RequestCache::NoCache);
-    let request =
-        Request::new_with_str_and_init(url, &init).map_err(|e| crate::dom::js_message(&e))?;
-    request
-        .headers()
-        .set("Accept", "text/event-stream")
-        .map_err(|e| crate::dom::js_message(&e))?;
-    let response = JsFuture::from(global_fetch(&request))
-        .await
-        .map_err(|e| crate::dom::js_message(&e))?;
-    let response: Response = response.unchecked_into();
-    let headers = response.headers();
-    let header = |name: &str| headers.get(name).ok().flatten();
-    Ok(ProbeResult {
-        status: response.status(),
-        content_type: header("content-type").unwrap_or_default(),
-        retry_after_ms: header("retry-after")
-            .and_then(|v| parse_retry_after(&v, js_sys::Date::now(), js_sys::Date::parse)),
-    })
+    done: impl FnOnce(Result<ProbeResult, String>) + 'static,
+) -> Pending {
+    let mut done = Some(done);
+    let done = Closure::wrap(Box::new(
+        move |status: u16, content_type: String, retry_after: String| {
+            let Some(done) = done.take() else { return };
+            // Status 0: the fetch failed, and the second argument is its message.
+            done(if status == 0 {
+                Err(content_type)
+            } else {
+                Ok(ProbeResult {
+                    status,
+                    content_type,
+                    retry_after_ms: Some(retry_after).filter(|v| !v.is_empty()).and_then(|v| {
+                        parse_retry_after(&v, js_sys::Date::now(), js_sys::Date::parse)
+                    }),
+                })
+            });
+        },
+    ) as Box<dyn FnMut(u16, String, String)>);
+    Pending::new(
+        start_probe(url, with_credentials, done.as_ref().unchecked_ref()),
+        done,
+    )
 }
 
 #[cfg(test)]

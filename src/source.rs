@@ -299,7 +299,16 @@ impl Builder {
         F: Fn() -> Fut + 'static,
         Fut: Future<Output = Result<String, String>> + 'static,
     {
-        self.inner.config.borrow_mut().refresher = Some(Rc::new(move || Box::pin(refresher())));
+        self.refresher(Rc::new(move |done| {
+            let future = refresher();
+            wasm_bindgen_futures::spawn_local(async move { done(future.await) });
+            None
+        }))
+    }
+
+    /// Sets the refresher in its callback form (the JS API's `refreshUrl`).
+    pub(crate) fn refresher(self, refresher: crate::supervisor::Refresher) -> Self {
+        self.inner.config.borrow_mut().refresher = Some(refresher);
         self
     }
 

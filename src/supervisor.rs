@@ -5,13 +5,11 @@
 //! browser holds keeps a source alive, and dropping the handle ends it.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsValue;
-use web_sys::{AbortController, MessageEvent};
+use web_sys::MessageEvent;
 
 use crate::connection::Connection;
 use crate::dispatch::{Incoming, ListenerId, ListenerList, TypeEntry};
@@ -21,8 +19,12 @@ use crate::reconnect::Backoff;
 use crate::resume::{resume_url, DEFAULT_RESUME_PARAM};
 use crate::{CloseReason, Error, ReconnectPolicy, State};
 
-/// Returns a fresh URL after a 401/403, e.g. with a renewed token; `Err` gives up.
-pub(crate) type Refresher = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, String>>>>>;
+/// Asks for a fresh URL after a 401/403 (e.g. with a renewed token) and passes it to the callback
+/// later, never synchronously; `Err` gives up. A callback rather than a future, so that the npm
+/// build, whose refresher is a JS promise, links no Rust async runtime. What it returns, if
+/// anything, is dropped to cancel the request.
+pub(crate) type Refresher =
+    Rc<dyn Fn(Box<dyn FnOnce(Result<String, String>)>) -> Option<dom::Pending>>;
 
 /// `EventSource.CLOSED`: the browser gave up on its own (non-200, wrong content type, CORS).
 const NATIVE_CLOSED: u16 = 2;
@@ -87,7 +89,8 @@ pub(crate) struct Inner {
     pub(crate) hub: RefCell<Option<crate::js::Hub>>,
     backoff: RefCell<Backoff>,
     timer: RefCell<Option<Timeout>>,
-    probe: RefCell<Option<AbortController>>,
+    /// The failure probe's fetch, or the URL refresher's request, in flight.
+    pending: RefCell<Option<dom::Pending>>,
     idle: RefCell<Option<Interval>>,
     idle_ticks: Cell<u32>,
     watchers: RefCell<Vec<DomListener>>,
@@ -115,7 +118,7 @@ impl Inner {
             hub: RefCell::new(None),
             backoff: RefCell::new(Backoff::default()),
             timer: RefCell::new(None),
-            probe: RefCell::new(None),
+            pending: RefCell::new(None),
             idle: RefCell::new(None),
             idle_ticks: Cell::new(0),
             watchers: RefCell::new(Vec::new()),
@@ -358,9 +361,8 @@ impl Inner {
         self.drop_connection();
         let timer = self.timer.borrow_mut().take();
         drop(timer);
-        if let Some(probe) = self.probe.borrow_mut().take() {
-            probe.abort();
-        }
+        let pending = self.pending.borrow_mut().take();
+        drop(pending); // cancels it
     }
 
     pub(crate) fn close(&self) {
@@ -470,31 +472,22 @@ impl Inner {
     }
 
     fn start_probe(self: &Rc<Self>, generation: u32) {
-        let controller = match AbortController::new() {
-            Ok(c) => c,
-            Err(e) => {
-                return self.after_failure(probe::classify(Err(dom::js_message(&e)), false));
-            }
-        };
-        let signal = controller.signal();
-        *self.probe.borrow_mut() = Some(controller.clone());
         let url = self.connected_url.borrow().clone();
         let (with_credentials, has_refresher) = {
             let c = self.config.borrow();
             (c.with_credentials, c.refresher.is_some())
         };
         let weak = Rc::downgrade(self);
-        wasm_bindgen_futures::spawn_local(async move {
-            let answer = probe::probe(&url, with_credentials, &signal).await;
-            // Only the head was wanted: stop the body (an event stream never ends by itself).
-            controller.abort();
+        let probe = probe::probe(&url, with_credentials, move |answer| {
             let Some(inner) = weak.upgrade() else { return };
             if generation != inner.generation.get() {
                 return;
             }
-            inner.probe.borrow_mut().take();
+            // Dropped after this call returns: wasm-bindgen defers freeing a running closure.
+            let _finished = inner.pending.borrow_mut().take();
             inner.after_failure(probe::classify(answer, has_refresher));
         });
+        *self.pending.borrow_mut() = Some(probe);
     }
 
     fn on_idle_tick(self: &Rc<Self>, generation: u32) {
@@ -589,14 +582,13 @@ impl Inner {
         let refresher = self.config.borrow().refresher.clone();
         match (refresh, refresher) {
             (Some(status), Some(refresher)) => {
-                let future = refresher();
                 let weak = Rc::downgrade(self);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let fresh = future.await;
+                let pending = refresher(Box::new(move |fresh| {
                     let Some(inner) = weak.upgrade() else { return };
                     if generation != inner.generation.get() {
                         return;
                     }
+                    let _finished = inner.pending.borrow_mut().take();
                     match fresh.map(|url| dom::resolve_url(&url).map_err(|m| (url, m))) {
                         Ok(Ok(url)) => {
                             inner.config.borrow_mut().url = url;
@@ -605,7 +597,8 @@ impl Inner {
                         Ok(Err((url, message))) => inner.fail(Error::InvalidUrl { url, message }),
                         Err(_) => inner.fail(Error::Unauthorized { status }),
                     }
-                });
+                }));
+                *self.pending.borrow_mut() = pending;
             }
             _ => self.connect(),
         }

@@ -11,6 +11,23 @@ export function describe(value) {
   }
 }
 
+/** Calls the user's `refreshUrl()` and passes the URL it returns (or resolves to) to
+ *  `done(url, "")`, or `done(undefined, message)` when it throws, rejects or gives no string.
+ *  Always later, never during this call. Returns an AbortController: once it is aborted (the
+ *  client closed or moved on), `done` is not called. */
+export function refreshUrl(refresh, done) {
+  const controller = new AbortController();
+  new Promise((resolve) => resolve(refresh()))
+    .then(
+      (url) => (typeof url === "string" ? [url, ""] : [undefined, "refreshUrl must return a URL string"]),
+      (error) => [undefined, describe(error)],
+    )
+    .then((answer) => {
+      if (!controller.signal.aborted) done(...answer);
+    });
+  return controller;
+}
+
 // What a listener receives besides the data. `id` and `origin` are read from the native event
 // only when asked for: two DOM reads per event that most listeners never need.
 class Meta {

@@ -50,6 +50,11 @@ mod glue {
         #[wasm_bindgen(js_name = makeError)]
         pub(crate) fn make_error(kind: &str, message: &str, details: &JsValue) -> JsValue;
         pub(crate) fn describe(value: &JsValue) -> String;
+        #[wasm_bindgen(js_name = refreshUrl)]
+        pub(crate) fn refresh_url(
+            refresh: &js_sys::Function,
+            done: &js_sys::Function,
+        ) -> web_sys::AbortController;
     }
 }
 

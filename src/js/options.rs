@@ -1,8 +1,13 @@
 //! The options object of `new SseClient(url, options)`, read field by field so that every error
 //! names its field.
 
+use std::rc::Rc;
+
 use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::dom::Pending;
 
 use crate::{Builder, Error, ReconnectPolicy};
 
@@ -19,22 +24,11 @@ pub(crate) struct Parsed {
     pub(crate) decode: Decode,
 }
 
-const FIELDS: &[&str] = &[
-    "withCredentials",
-    "decode",
-    "reconnect",
-    "initialDelayMs",
-    "multiplier",
-    "maxDelayMs",
-    "jitter",
-    "maxRetries",
-    "resumeParam",
-    "idleTimeoutMs",
-    "heartbeatEvent",
-    "pauseWhenOffline",
-    "pauseWhenHidden",
-    "refreshUrl",
-];
+/// Named in the error for an unknown option. A literal, not a joined list: `join` costs 1 KB of
+/// wasm for one error message.
+const KNOWN_OPTIONS: &str = "withCredentials, decode, reconnect, initialDelayMs, multiplier, \
+    maxDelayMs, jitter, maxRetries, resumeParam, idleTimeoutMs, heartbeatEvent, pauseWhenOffline, \
+    pauseWhenHidden, refreshUrl";
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
     Error::InvalidOption {
@@ -178,12 +172,12 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
                         "expected a function returning a URL or a Promise of one",
                     ));
                 };
-                builder = builder.url_refresher(move || refresh(function.clone()));
+                builder = builder.refresher(Rc::new(move |done| Some(refresh(&function, done))));
             }
             _ => {
                 return Err(invalid(
                     f,
-                    format!("unknown option; known options are {}", FIELDS.join(", ")),
+                    format!("unknown option; known options are {KNOWN_OPTIONS}"),
                 ))
             }
         }
@@ -194,15 +188,15 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
     Ok((builder.reconnect(policy), parsed))
 }
 
-/// Calls the user's `refreshUrl()` and awaits its (possibly promised) string.
-async fn refresh(function: Function) -> Result<String, String> {
-    let returned = function
-        .call0(&JsValue::NULL)
-        .map_err(|e| crate::dom::js_message(&e))?;
-    let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned))
-        .await
-        .map_err(|e| crate::dom::js_message(&e))?;
-    value
-        .as_string()
-        .ok_or_else(|| "refreshUrl must return a URL string".to_owned())
+/// Calls the user's `refreshUrl()` through `glue.js`, which resolves a returned promise, and
+/// passes the URL (or what went wrong) to `done`.
+fn refresh(function: &Function, done: Box<dyn FnOnce(Result<String, String>)>) -> Pending {
+    let mut done = Some(done);
+    let callback = Closure::wrap(Box::new(move |url: Option<String>, error: String| {
+        if let Some(done) = done.take() {
+            done(url.ok_or(error));
+        }
+    }) as Box<dyn FnMut(Option<String>, String)>);
+    let controller = super::glue::refresh_url(function, callback.as_ref().unchecked_ref());
+    Pending::new(controller, callback)
 }

@@ -1,0 +1,170 @@
+// Shrinks a wasm-pack output directory after the build: `node scripts/shrink-package.mjs DIR`.
+//
+// 1. The names the wasm module and wasm-bindgen's glue use between themselves (about 80 imports
+//    such as "__wbg_new_with_base_44e8…", and the exports such as "wasm_bindgen__convert__…_h3da8…")
+//    become short names ("_0", "_1", …; "$0", "$1", …) in the .wasm, the glue and the .d.ts
+//    alike. The hashes in those names do not compress: this saves about 3 KB gzipped.
+// 2. Every .js file is minified (oxc, through rolldown's `minify`, a dependency of Vite). The
+//    types and their docs stay in the .d.ts files, which are left unminified.
+// 3. Snippet files that nothing imports any more are removed.
+//
+// Both renames touch names that only the package's own files use; the public exports keep
+// theirs. Anything unexpected (a name missing from the glue, a short name already taken) stops
+// the build instead of shipping a broken package.
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { minify } from "rolldown/utils";
+
+const dir = process.argv[2];
+if (!dir) throw new Error("usage: node scripts/shrink-package.mjs DIR");
+const files = readdirSync(dir, { recursive: true }).map(String);
+const wasmFile = join(dir, files.find((f) => f.endsWith(".wasm")));
+const jsFiles = files.filter((f) => f.endsWith(".js")).map((f) => join(dir, f));
+const dtsFiles = files.filter((f) => f.endsWith(".d.ts")).map((f) => join(dir, f));
+
+// --- 1. short import names ------------------------------------------------------------------
+
+function readLeb(bytes, pos) {
+  let value = 0, shift = 0, byte;
+  do {
+    byte = bytes[pos++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [value, pos];
+}
+
+function leb(value) {
+  const out = [];
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    out.push(byte);
+  } while (value > 0);
+  return out;
+}
+
+const utf8 = new TextDecoder();
+const encodeName = (s) => { const b = Buffer.from(s, "utf8"); return [...leb(b.length), ...b]; };
+
+/** The import section rewritten with `rename(module, field)`; returns [new payload, renames]. */
+function renameImports(payload, rename) {
+  let [count, pos] = readLeb(payload, 0);
+  const out = [...leb(count)];
+  const renames = new Map();
+  const readName = () => {
+    let len;
+    [len, pos] = readLeb(payload, pos);
+    const s = utf8.decode(payload.subarray(pos, pos + len));
+    pos += len;
+    return s;
+  };
+  const skipLeb = () => { [, pos] = readLeb(payload, pos); };
+  const skipLimits = () => { const flags = payload[pos++]; skipLeb(); if (flags & 1) skipLeb(); };
+  while (count--) {
+    const module = readName();
+    const field = readName();
+    const descStart = pos;
+    const kind = payload[pos++];
+    if (kind === 0) skipLeb(); // function: type index
+    else if (kind === 1) { pos++; skipLimits(); } // table: reftype, limits
+    else if (kind === 2) skipLimits(); // memory
+    else if (kind === 3) pos += 2; // global: valtype, mutability
+    else if (kind === 4) { pos++; skipLeb(); } // tag: attribute, type index
+    else throw new Error(`unknown import kind ${kind}`);
+    const renamed = rename(module, field);
+    if (renamed !== field) renames.set(field, renamed);
+    out.push(...encodeName(module), ...encodeName(renamed), ...payload.subarray(descStart, pos));
+  }
+  if (pos !== payload.length) throw new Error("the import section did not parse to its end");
+  return [Uint8Array.from(out), renames];
+}
+
+/** The export section rewritten with `rename(name)`; returns [new payload, renames]. */
+function renameExports(payload, rename) {
+  let [count, pos] = readLeb(payload, 0);
+  const out = [...leb(count)];
+  const renames = new Map();
+  while (count--) {
+    let len;
+    [len, pos] = readLeb(payload, pos);
+    const name = utf8.decode(payload.subarray(pos, pos + len));
+    pos += len;
+    const descStart = pos;
+    pos++; // kind
+    [, pos] = readLeb(payload, pos); // index
+    const renamed = rename(name);
+    if (renamed !== name) renames.set(name, renamed);
+    out.push(...encodeName(renamed), ...payload.subarray(descStart, pos));
+  }
+  if (pos !== payload.length) throw new Error("the export section did not parse to its end");
+  return [Uint8Array.from(out), renames];
+}
+
+const sources = new Map([...jsFiles, ...dtsFiles].map((f) => [f, readFileSync(f, "utf8")]));
+const word = (name) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
+const inGlue = (name) => jsFiles.some((f) => word(name).test(sources.get(f)));
+
+const wasm = readFileSync(wasmFile);
+const sections = [];
+let importRenames = new Map();
+for (let pos = 8; pos < wasm.length;) {
+  const id = wasm[pos];
+  const [size, start] = readLeb(wasm, pos + 1);
+  let payload = wasm.subarray(start, start + size);
+  if (id === 2) {
+    let next = 0;
+    // Only the imports from wasm-bindgen's glue module ("./typed_sse_bg.js"): the imports from
+    // snippets are the real export names of the snippet files.
+    [payload, importRenames] = renameImports(payload, (module, field) =>
+      /^\.\/[^/]+\.js$/.test(module) ? `_${(next++).toString(36)}` : field);
+  }
+  if (id === 7) {
+    let next = 0;
+    // The exports the glue calls, but the memory (a name the glue also uses for other things).
+    // Any other export (none today) may be meant for someone else and keeps its name.
+    let renames;
+    [payload, renames] = renameExports(payload, (name) =>
+      name !== "memory" && inGlue(name) ? `$${(next++).toString(36)}` : name);
+    importRenames = new Map([...importRenames, ...renames]);
+  }
+  sections.push(Buffer.from([id, ...leb(payload.length)]), Buffer.from(payload));
+  pos = start + size;
+}
+
+for (const [from, to] of importRenames) {
+  let seen = 0;
+  for (const [f, src] of sources) {
+    if (word(to).test(src)) throw new Error(`${f} already uses the name ${to}`);
+    const next = src.replace(word(from), () => { if (f.endsWith(".js")) seen++; return to; });
+    sources.set(f, next);
+  }
+  if (!seen) throw new Error(`${from} does not appear in the JS glue`);
+}
+writeFileSync(wasmFile, Buffer.concat([wasm.subarray(0, 8), ...sections]));
+for (const f of dtsFiles) writeFileSync(f, sources.get(f));
+
+// --- 3. unused snippets ---------------------------------------------------------------------
+
+const glueSources = new Map(jsFiles.map((f) => [f, sources.get(f)]));
+for (const f of jsFiles.filter((f) => f.includes("/snippets/"))) {
+  const path = f.slice(dir.length).replace(/^\/+/, "./");
+  const imported = [...glueSources].some(([g, src]) => g !== f && src.includes(path)) ||
+    wasm.includes(Buffer.from(path));
+  if (!imported) {
+    rmSync(f);
+    glueSources.delete(f);
+  }
+}
+
+// --- 2. minified JS -------------------------------------------------------------------------
+
+for (const [f, src] of glueSources) {
+  // Tools (Deno, some bundlers) find the types through this header comment: keep it.
+  const header = src.match(/^\/\* @ts-self-types="[^"]*" \*\/\n/)?.[0] ?? "";
+  const { code, errors } = await minify(f, src, { module: true, compress: true, mangle: true });
+  if (errors?.length) throw new Error(`minifying ${f}: ${errors.map((e) => e.message).join("; ")}`);
+  writeFileSync(f, header + code);
+}
+console.log(`shrunk ${dir}: ${importRenames.size} names, ${glueSources.size} JS files`);
