@@ -126,8 +126,9 @@ ${CLIENTS.map((c) => `| ${name[c]} | ${row("small", c)} | ${row("large", c)} |`)
 A sampling profile (DevTools \`Profiler\` domain, 100 µs) of one run of 20,000 events per client,
 self time in µs per event, grouped by stage. (c) and (d) are profiled in \`--profiling\` builds:
 the same \`opt-level = 3\` code, keeping function names. The profiler slows every client down
-a little, so compare the rows, not the totals with the table above. The functions behind each
-stage are in \`bench/results.json\` (\`cpu_profile_large\`).
+a little, so compare the rows, not the totals with the table above. It is one run per client on
+a noisy 2-core machine: the browser's stage and the garbage collector move by several µs from run
+to run, the wasm stages much less. The functions behind each stage are in \`bench/results.json\` (\`cpu_profile_large\`).
 
 | stage | ${PROFILED.map((c) => name[c].replace(/ EventSource.*| API.*/, "")).join(" | ")} |
 | --- | ${PROFILED.map(() => "---:").join(" | ")} |
