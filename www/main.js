@@ -193,7 +193,8 @@ function disconnect() {
 }
 
 async function post(path) {
-  const response = await fetch(path, { method: "POST" });
+  // The server refuses a POST without this header: a page on another site cannot send it.
+  const response = await fetch(path, { method: "POST", headers: { "X-Typed-SSE": "1" } });
   if (!response.ok) console.warn(`${path}: the server answered ${response.status}`);
 }
 

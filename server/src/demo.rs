@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{broadcast, watch};
 
+use crate::limits::{self, BadParam};
 use crate::resume;
 use crate::stats::{now_ms, Connection, Stats};
 
@@ -147,10 +148,10 @@ async fn events(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let key = params
-        .get("key")
-        .map_or("events", String::as_str)
-        .to_owned();
+    let key = match limits::key(&params, "events") {
+        Ok(key) => key.to_owned(),
+        Err(bad) => return bad.into_response(),
+    };
     let record = |status| Connection::new(uri.0.to_string(), &headers, &params, status);
     let (last_event_id, _) = resume::last_event_id(&headers, &params);
     if let Some(left) = hub.failing_for() {
@@ -211,24 +212,22 @@ async fn chat(State(hub): State<Arc<Hub>>, Json(message): Json<ChatMessage>) -> 
     Json(json!({ "id": event.id })).into_response()
 }
 
+/// Ends every `/events` stream: their clients reconnect and resume.
 async fn drop_all(State(hub): State<Arc<Hub>>) -> StatusCode {
-    hub.drops.send_modify(|n| *n += 1);
+    hub.drops.send_modify(|n| *n = n.wrapping_add(1));
     StatusCode::NO_CONTENT
 }
 
+/// Fails `/events` with 503 for `seconds` (default 5, at most 120), dropping every stream.
 async fn fail(
     State(hub): State<Arc<Hub>>,
     Query(params): Query<HashMap<String, String>>,
-) -> StatusCode {
-    let seconds = params
-        .get("seconds")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5u64)
-        .min(120);
+) -> Result<StatusCode, BadParam> {
+    let seconds = limits::number(&params, "seconds", 5, 0..=limits::MAX_FAIL_SECONDS)?;
     *hub.failing_until.lock().unwrap_or_else(|e| e.into_inner()) =
         Some(Instant::now() + Duration::from_secs(seconds));
-    hub.drops.send_modify(|n| *n += 1);
-    StatusCode::NO_CONTENT
+    hub.drops.send_modify(|n| *n = n.wrapping_add(1));
+    Ok(StatusCode::NO_CONTENT)
 }
 
 const SYMBOLS: [(&str, f64); 4] = [

@@ -8,21 +8,32 @@
 //! - `/stats?key=K`: the connections seen for a test key, as JSON.
 //! - `/chat` (POST), `/control/drop`, `/control/fail?seconds=N` (POST): demo controls.
 //! - everything else: the demo page from `www/`, and the npm package from `pkg/` under `/pkg/`.
+//!
+//! It is built for tests and the demo on this machine, not to be exposed: it listens on
+//! 127.0.0.1, answers only requests that name this machine and pages served from it
+//! ([`cross_site`]), and bounds what a request may make it hold ([`limits`], [`stats`], [`big`]).
 
 #![deny(missing_docs)]
 
+pub mod big;
+pub mod cross_site;
 pub mod demo;
+pub mod limits;
 pub mod resume;
 pub mod scenarios;
+pub mod static_files;
 pub mod stats;
+
+pub use cross_site::is_local_origin;
 
 use std::path::PathBuf;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
-use axum::Router;
+use axum::{middleware, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use static_files::serve_dir;
 
 /// Where the static files are.
 #[derive(Clone, Debug)]
@@ -31,7 +42,8 @@ pub struct Config {
     pub www_dir: PathBuf,
     /// The built npm package (`pkg/`), served under `/pkg/`.
     pub pkg_dir: PathBuf,
-    /// Further directories served under `/<name>/` (the example apps' builds).
+    /// Further directories served under `/<name>/` (the example apps' builds); add them with
+    /// [`Config::serve`], which checks them.
     pub extra_dirs: Vec<(String, PathBuf)>,
 }
 
@@ -46,27 +58,47 @@ impl Default for Config {
     }
 }
 
-/// Whether `origin` is a page on this machine: only those may connect with credentials.
-pub fn is_local_origin(origin: &[u8]) -> bool {
-    let Ok(origin) = std::str::from_utf8(origin) else {
-        return false;
-    };
-    let Some(rest) = origin.strip_prefix("http://") else {
-        return false;
-    };
-    let host = rest.rsplit_once(':').map_or(rest, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            rest
+/// First path segments the server's own routes use: a directory served there would clash.
+const RESERVED_NAMES: [&str; 6] = ["pkg", "sse", "stats", "events", "chat", "control"];
+
+impl Config {
+    /// Adds a directory from a `--serve NAME=DIR` value: `NAME` is one path segment of ASCII
+    /// letters, digits, `-`, `_` or `.`, not used by the server's routes nor already served, and
+    /// `DIR` is an existing directory. (Unchecked, a bad name made the router panic at start.)
+    pub fn serve(&mut self, spec: &str) -> Result<(), String> {
+        let Some((name, dir)) = spec.split_once('=') else {
+            return Err(format!("--serve takes NAME=DIR, not `{spec}`"));
+        };
+        let segment = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !segment {
+            return Err(format!(
+                "--serve: `{name}` is not a usable name (one path segment of letters, digits, \
+                 `-`, `_` or `.`, not starting with `.`)"
+            ));
         }
-    });
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+        if RESERVED_NAMES.contains(&name) || self.extra_dirs.iter().any(|(n, _)| n == name) {
+            return Err(format!("--serve: `/{name}/` is already taken"));
+        }
+        let dir = PathBuf::from(dir);
+        if !dir.is_dir() {
+            return Err(format!("--serve: `{}` is not a directory", dir.display()));
+        }
+        self.extra_dirs.push((name.to_owned(), dir));
+        Ok(())
+    }
 }
 
 /// The whole server.
 pub fn app(config: Config) -> Router {
-    let stats = stats::Stats::default();
+    app_with_stats(config, stats::Stats::default())
+}
+
+/// The whole server, recording connections in `stats` (which tests can then inspect).
+pub fn app_with_stats(config: Config, stats: stats::Stats) -> Router {
     // Echo the page's origin (never `*`: the tests connect with credentials) for loopback pages,
     // such as the wasm-bindgen test runner's on its own random port.
     let cors = CorsLayer::new()
@@ -80,15 +112,16 @@ pub fn app(config: Config) -> Router {
             header::CONTENT_TYPE,
             header::CACHE_CONTROL,
             HeaderName::from_static("last-event-id"),
+            cross_site::CONTROL_HEADER.clone(),
         ])
         // Retry-After is not a CORS-safelisted response header; the client's probe needs it.
         .expose_headers([header::RETRY_AFTER]);
-    let mut static_files = Router::new().nest_service("/pkg", ServeDir::new(&config.pkg_dir));
-    for (name, dir) in &config.extra_dirs {
-        static_files = static_files.nest_service(&format!("/{name}"), ServeDir::new(dir));
+    let mut static_files = Router::new().nest_service("/pkg", serve_dir(config.pkg_dir));
+    for (name, dir) in config.extra_dirs {
+        static_files = static_files.nest_service(&format!("/{name}"), serve_dir(dir));
     }
     let static_files = static_files
-        .fallback_service(ServeDir::new(&config.www_dir))
+        .fallback_service(serve_dir(config.www_dir))
         // The demo and tests must always load the package just built.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -98,20 +131,36 @@ pub fn app(config: Config) -> Router {
         .merge(scenarios::router(stats.clone()))
         .merge(demo::router(stats))
         .merge(static_files)
+        // Inside CORS, so that a loopback page on another port can read why it was refused.
+        .layer(middleware::from_fn(cross_site::check_origin_and_post))
         .layer(cors)
+        // Outermost: every request, preflights included, must name this machine.
+        .layer(middleware::from_fn(cross_site::check_host))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_loopback_origins_are_local() {
-        assert!(is_local_origin(b"http://127.0.0.1:4000"));
-        assert!(is_local_origin(b"http://localhost"));
-        assert!(is_local_origin(b"http://[::1]:80"));
-        assert!(!is_local_origin(b"http://127.0.0.1.evil.com:80"));
-        assert!(!is_local_origin(b"https://example.com"));
-        assert!(!is_local_origin(b"http://localhost.example:1"));
+    #[tokio::test]
+    async fn serve_accepts_a_plain_name_and_an_existing_directory_only() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let mut config = Config::default();
+        assert_eq!(config.serve(&format!("e2e-1.x={dir}")), Ok(()));
+        for bad in [
+            "no-equals-sign".to_owned(),
+            format!("={dir}"),
+            format!("a/b={dir}"),
+            format!("..={dir}"),
+            format!("{{x}}={dir}"),
+            format!("pkg={dir}"),
+            format!("e2e-1.x={dir}"),
+            "x=/no/such/directory".to_owned(),
+        ] {
+            assert!(config.serve(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(config.extra_dirs.len(), 1);
+        // The accepted name builds a router without panicking.
+        let _ = app(config);
     }
 }

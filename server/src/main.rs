@@ -33,12 +33,10 @@ async fn main() {
             "--www" => config.www_dir = value("--www").into(),
             "--pkg" => config.pkg_dir = value("--pkg").into(),
             "--serve" => {
-                let spec = value("--serve");
-                let Some((name, dir)) = spec.split_once('=') else {
-                    eprintln!("--serve takes NAME=DIR");
+                if let Err(e) = config.serve(&value("--serve")) {
+                    eprintln!("{e}");
                     std::process::exit(2)
-                };
-                config.extra_dirs.push((name.to_owned(), dir.into()));
+                }
             }
             "-h" | "--help" => {
                 println!("typed-sse-server [--port N] [--port-file PATH] [--www DIR] [--pkg DIR] [--serve NAME=DIR]...");

@@ -8,14 +8,15 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
-use typed_sse_server::{app, demo, scenarios, stats::Stats, Config};
+use typed_sse_server::{app, big, demo, scenarios, stats::Stats, Config};
 
 fn router() -> Router {
     app(Config::default())
 }
 
 async fn get(uri: &str, headers: &[(&str, &str)]) -> axum::response::Response {
-    let mut req = Request::get(uri);
+    // Every request must name this machine (see `cross_site`).
+    let mut req = Request::get(uri).header("host", "127.0.0.1");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -97,11 +98,22 @@ async fn status_and_content_type_scenarios() {
 }
 
 #[tokio::test]
-async fn the_big_scenario_sends_one_event_of_the_requested_size() {
-    let text = read_until(get("/sse/big?bytes=100000", &[]).await, "\"}\n\n").await;
+async fn the_big_scenario_sends_one_event_of_the_requested_size_then_ends() {
+    let response = get("/sse/big?bytes=100000", &[]).await;
+    let text = tokio::time::timeout(Duration::from_secs(5), body_text(response))
+        .await
+        .expect("the stream ends after its one event");
+    assert!(
+        text.starts_with("id: 1\ndata: {\"size\":100000,"),
+        "{text:.40}"
+    );
+    assert!(text.ends_with("\"}\n\n"));
     let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
     assert_eq!(data.len(), 100_000);
-    assert_eq!(scenarios::sized_json(64).len(), 64);
+    assert_eq!(big::sized_json(64).len(), 64);
+    // There is nothing after the one event: a client resuming is told to stop.
+    let resumed = get("/sse/big?bytes=100000", &[("last-event-id", "1")]).await;
+    assert_eq!(resumed.status(), StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
@@ -122,6 +134,7 @@ async fn cors_echoes_loopback_origins_with_credentials_and_exposes_retry_after()
         &[("origin", "https://elsewhere.example")],
     )
     .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.headers().get("access-control-allow-origin").is_none());
 }
 
@@ -149,7 +162,7 @@ async fn stats_see_a_client_come_and_go_over_real_http() {
 
     let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
     client
-        .write_all(b"GET /sse/hold?key=tcp&keepalive_ms=50 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nLast-Event-ID: 9\r\n\r\n")
+        .write_all(b"GET /sse/hold?key=tcp&keepalive_ms=50 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nLast-Event-ID: 9\r\n\r\n")
         .await
         .unwrap();
     let mut buf = vec![0u8; 4096];
@@ -159,8 +172,10 @@ async fn stats_see_a_client_come_and_go_over_real_http() {
     let stats = |key: &'static str| async move {
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
         s.write_all(
-            format!("GET /stats?key={key} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
+            format!(
+                "GET /stats?key={key} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();

@@ -1,0 +1,174 @@
+//! Helpers of the integration tests: the real router on a real loopback port, and a minimal
+//! HTTP/1.1 client over raw TCP, so that tests can send what a browser would refuse to (bad
+//! `Host`, foreign `Origin`, huge headers) and hold connections without reading them.
+
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use typed_sse_server::{app_with_stats, stats::Stats, Config};
+
+/// How long any one exchange may take before the test fails rather than hangs.
+pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Starts the whole server on 127.0.0.1 (any free port), with `config`.
+pub async fn serve_with(config: Config) -> (SocketAddr, Stats) {
+    let stats = Stats::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app_with_stats(config, stats.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (addr, stats)
+}
+
+/// Starts the whole server with the default folders.
+pub async fn serve() -> (SocketAddr, Stats) {
+    serve_with(Config::default()).await
+}
+
+/// A response: status, headers (names lower-case) and body.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One keep-alive connection that sends requests one after another.
+pub struct Client {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let (read, writer) = TcpStream::connect(addr).await.unwrap().into_split();
+        Self {
+            reader: BufReader::new(read),
+            writer,
+        }
+    }
+
+    /// Sends `head` (a request line and headers, without the blank line; `Host: 127.0.0.1` is
+    /// added unless `head` has a `Host`) and `body`, and reads the whole response, which must
+    /// end (a `Content-Length`, chunked encoding that ends, or no body).
+    pub async fn send(&mut self, head: &str, body: &[u8]) -> Response {
+        let mut request = head.trim_end().replace('\n', "\r\n").replace("\r\r", "\r");
+        if !head.to_ascii_lowercase().contains("\nhost:") {
+            request.push_str("\r\nHost: 127.0.0.1");
+        }
+        if !body.is_empty() {
+            request.push_str(&format!("\r\nContent-Length: {}", body.len()));
+        }
+        request.push_str("\r\n\r\n");
+        let exchange = async {
+            self.writer.write_all(request.as_bytes()).await.unwrap();
+            self.writer.write_all(body).await.unwrap();
+            self.read_response(head.starts_with("HEAD ")).await
+        };
+        tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
+            .await
+            .unwrap_or_else(|_| panic!("no complete answer to {:.200}", head))
+    }
+
+    /// Sends `request` exactly as given and reads the response.
+    pub async fn send_exact(&mut self, request: &[u8]) -> Response {
+        let exchange = async {
+            self.writer.write_all(request).await.unwrap();
+            self.read_response(false).await
+        };
+        tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
+            .await
+            .expect("no complete answer")
+    }
+
+    async fn read_response(&mut self, head_only: bool) -> Response {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).await.unwrap();
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not a status line: {line:?}"));
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).await.unwrap();
+            let Some((name, value)) = line.trim_end().split_once(':') else {
+                break;
+            };
+            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        let mut response = Response {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        if head_only || status == 204 || status == 304 {
+            return response;
+        }
+        if response.header("transfer-encoding") == Some("chunked") {
+            loop {
+                line.clear();
+                self.reader.read_line(&mut line).await.unwrap();
+                let size = usize::from_str_radix(line.trim(), 16).unwrap();
+                let mut chunk = vec![0; size + 2];
+                self.reader.read_exact(&mut chunk).await.unwrap();
+                if size == 0 {
+                    break;
+                }
+                response.body.extend_from_slice(&chunk[..size]);
+            }
+        } else if let Some(len) = response.header("content-length") {
+            let mut body = vec![0; len.parse().unwrap()];
+            self.reader.read_exact(&mut body).await.unwrap();
+            response.body = body;
+        }
+        response
+    }
+}
+
+/// One request on a connection of its own.
+pub async fn request(addr: SocketAddr, head: &str, body: &[u8]) -> Response {
+    Client::connect(addr).await.send(head, body).await
+}
+
+/// `GET path` on a connection of its own.
+pub async fn get(addr: SocketAddr, path: &str) -> Response {
+    request(addr, &format!("GET {path} HTTP/1.1"), b"").await
+}
+
+/// `/stats?key=KEY` as JSON.
+pub async fn stats(addr: SocketAddr, key: &str) -> serde_json::Value {
+    let response = get(addr, &format!("/stats?key={key}")).await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    serde_json::from_slice(&response.body).unwrap()
+}
+
+/// The process's resident memory, in bytes (`VmRSS` of `/proc/self/status`).
+pub fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/self/status");
+    kb * 1024
+}
