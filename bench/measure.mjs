@@ -10,7 +10,7 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The budget for the npm package: wasm + JS glue, gzip -9, as `build_package` makes it
  *  (scripts/lib.sh). `npm test` fails above it. */
-export const BUNDLE_BUDGET_GZIP = 30 * 1024;
+export const BUNDLE_BUDGET_GZIP = 32 * 1024;
 
 const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 

@@ -6,20 +6,20 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 out="$ROOT/bench/out/sizes"
 rows=()
-# The package is built as build_package builds it (feature small-alloc, then
+# The package is built as build_package builds it (the npm allocator cfg, then
 # scripts/shrink-package.mjs), but for the one setting changed. no-small-alloc and no-shrink
 # leave out those two steps.
 measure() { # name, then env assignments, wasm-pack flags, no-small-alloc, no-shrink
   local name="$1"; shift
-  local envs=() flags=() features=(-- --features small-alloc) shrink=1
+  local envs=() flags=() rustflags="$NPM_RUSTFLAGS" shrink=1
   for a in "$@"; do
     case "$a" in
-      no-small-alloc) features=();; no-shrink) shrink=0;;
+      no-small-alloc) rustflags="";; no-shrink) shrink=0;;
       *=*) envs+=("$a");; *) flags+=("$a");;
     esac
   done
   rm -rf "$out"
-  env "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" "$ROOT" "${features[@]}" >/dev/null
+  env CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="$rustflags" "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" "$ROOT" >/dev/null
   if [ "$shrink" = 1 ]; then node scripts/shrink-package.mjs "$out" >/dev/null; fi
   local json
   json=$(node -e 'import("./bench/measure.mjs").then(m => console.log(JSON.stringify({ setting: process.argv[1], ...m.bundleSize(process.argv[2]) })))' "$name" "$out")

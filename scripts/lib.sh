@@ -47,11 +47,17 @@ stop_server() {
   SERVER_PID=""
 }
 
+# The npm package's allocator (see src/lib.rs): a cfg of this build alone, never a crate feature.
+NPM_RUSTFLAGS="--cfg typed_sse_npm_alloc"
+
 # build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen,
 # then short import names and minified JS (scripts/shrink-package.mjs).
 build_package() {
   local target="$1" out="$2"
-  wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT" -- --features small-alloc
+  # A target directory of its own: the cfg changes every crate's flags, and sharing target/ with
+  # the other wasm builds would rebuild their dependencies each time.
+  CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
+    wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT"
   node "$ROOT/scripts/shrink-package.mjs" "$out"
 }
 

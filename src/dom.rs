@@ -111,6 +111,21 @@ pub(crate) fn is_online() -> bool {
         .unwrap_or(true)
 }
 
+/// `document` as an event target, where there is one (not in workers).
+pub(crate) fn document_target() -> Option<EventTarget> {
+    global_property("document").dyn_into::<EventTarget>().ok()
+}
+
+/// `document.hidden`; `false` where there is no document.
+pub(crate) fn page_hidden() -> bool {
+    let document = global_property("document");
+    !document.is_undefined()
+        && js_sys::Reflect::get(&document, &JsValue::from_str("hidden"))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+}
+
 /// Resolves `url` against the page's base URL (`location.href`), as `EventSource` would.
 pub(crate) fn resolve_url(url: &str) -> Result<String, String> {
     let base = js_sys::Reflect::get(&global_property("location"), &JsValue::from_str("href"))

@@ -38,20 +38,22 @@
 //! The features `yew` and `leptos` add a `use_event_source` hook for each framework.
 #![deny(missing_docs, missing_debug_implementations)]
 
-mod connection;
+mod config;
 mod decode;
 mod dispatch;
 mod dom;
 mod error;
 mod event;
-mod probe;
+mod machine;
 mod reconnect;
+mod registry;
 mod resume;
+mod shell;
 mod source;
 mod state;
 mod stream;
-mod supervisor;
 mod text;
+mod transport;
 
 #[cfg(any(feature = "yew", feature = "leptos"))]
 mod hooks;
@@ -65,12 +67,19 @@ pub mod yew;
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
 pub use event::Event;
+pub use machine::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
 pub use source::{Builder, EventSource, Subscription};
 pub use state::{CloseReason, State};
 pub use stream::EventStream;
-#[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]
+
+// The npm package's allocator (lol_alloc's free list, 3 KB gzipped smaller than the default):
+// `scripts/lib.sh` builds the package with `--cfg typed_sse_npm_alloc`. Not a feature, so that no
+// Rust application that depends on this crate ever gets its allocator chosen for it. The JS API
+// allocates little, and never per event.
+#[cfg(all(typed_sse_npm_alloc, target_arch = "wasm32"))]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -101,6 +101,16 @@ impl ReconnectPolicy {
         self.max_retries
     }
 
+    /// The delay before the first attempt, in milliseconds.
+    pub(crate) fn initial_ms(&self) -> u32 {
+        self.initial_delay_ms
+    }
+
+    /// The cap on any delay, in milliseconds.
+    pub(crate) fn cap_ms(&self) -> u32 {
+        self.max_delay_ms
+    }
+
     /// The delay before reconnect attempt `attempt` (1-based), with `random` in `[0, 1)` choosing
     /// where in the jitter range it falls; `None` when the budget does not allow that attempt.
     pub fn delay_for(&self, attempt: u32, random: f64) -> Option<u32> {

@@ -5,10 +5,13 @@ use std::rc::{Rc, Weak};
 
 use serde::de::DeserializeOwned;
 
+use crate::config::Config;
 use crate::decode::{Decoder, Json, Text};
 use crate::dispatch::{Incoming, ListenerId};
+use crate::registry::Registry;
+use crate::shell::{Refresher, Shell};
 use crate::stream::EventStream;
-use crate::supervisor::{Config, Inner};
+use crate::transport::Attached;
 use crate::{DecodeError, Error, Event, ReconnectPolicy, State};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
@@ -48,14 +51,14 @@ use crate::{DecodeError, Error, Event, ReconnectPolicy, State};
 /// ```
 #[must_use = "dropping an EventSource closes it"]
 pub struct EventSource {
-    inner: Rc<Inner>,
+    shell: Rc<Shell>,
 }
 
 impl std::fmt::Debug for EventSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EventSource")
-            .field("url", &self.inner.config.borrow().url)
-            .field("state", &self.inner.state())
+            .field("url", &self.shell.url())
+            .field("state", &self.shell.state())
             .finish_non_exhaustive()
     }
 }
@@ -71,7 +74,8 @@ impl EventSource {
     /// Starts configuring a source for `url`; nothing connects before [`Builder::build`].
     pub fn builder(url: impl Into<String>) -> Builder {
         Builder {
-            inner: Inner::new(Config::new(url.into())),
+            config: Config::new(url.into()),
+            registry: Rc::default(),
         }
     }
 
@@ -103,22 +107,20 @@ impl EventSource {
         event_type: &str,
         listener: impl FnMut(Result<Event<D::Output>, DecodeError>) + 'static,
     ) -> Subscription {
-        let handler = typed_handler::<D>(Rc::downgrade(&self.inner), listener);
-        let id = self.inner.add_listener(event_type, handler);
+        let handler = typed_handler::<D>(Rc::downgrade(&self.shell.registry), listener);
+        let id = self.shell.add_listener(event_type, handler);
         self.subscription(id)
     }
 
     /// Listens to state changes.
     pub fn on_state(&self, listener: impl FnMut(&State) + 'static) -> Subscription {
-        let id = self.inner.next_listener_id();
-        self.inner.state_listeners.add(id, Box::new(listener));
+        let id = self.registry().add_state_listener(Box::new(listener));
         self.subscription(id)
     }
 
     /// Listens to errors: decode errors, failed connections, and the error that closes the source.
     pub fn on_error(&self, listener: impl FnMut(&Error) + 'static) -> Subscription {
-        let id = self.inner.next_listener_id();
-        self.inner.error_listeners.add(id, Box::new(listener));
+        let id = self.registry().add_error_listener(Box::new(listener));
         self.subscription(id)
     }
 
@@ -140,41 +142,41 @@ impl EventSource {
 
     /// The current state.
     pub fn state(&self) -> State {
-        self.inner.state()
+        self.shell.state()
     }
 
     /// The id of the last event delivered (empty before any): what the next connection resumes from.
     pub fn last_event_id(&self) -> String {
-        self.inner.last_event_id()
+        self.shell.last_event_id()
     }
 
     /// The absolute URL the source connects to (without the resume parameter).
     pub fn url(&self) -> String {
-        self.inner.config.borrow().url.clone()
+        self.shell.url()
     }
 
     /// Closes the source for good: the connection, any pending reconnect or probe, and every
     /// listener. Calling it again does nothing.
     pub fn close(&self) {
-        self.inner.close();
+        self.shell.close();
     }
 
     fn subscription(&self, id: ListenerId) -> Subscription {
         Subscription {
-            inner: Rc::downgrade(&self.inner),
+            registry: Rc::downgrade(self.registry()),
             id,
         }
     }
 
-    #[cfg(feature = "js")]
-    pub(crate) fn inner(&self) -> &Rc<Inner> {
-        &self.inner
+    /// The listeners, for the JS API's state and error listeners.
+    pub(crate) fn registry(&self) -> &Rc<Registry> {
+        &self.shell.registry
     }
 }
 
 impl Drop for EventSource {
     fn drop(&mut self) {
-        self.inner.close();
+        self.shell.close();
     }
 }
 
@@ -182,28 +184,28 @@ impl Drop for EventSource {
 #[must_use = "dropping a Subscription removes its listener; call detach() to keep it"]
 #[derive(Debug)]
 pub struct Subscription {
-    inner: Weak<Inner>,
+    registry: Weak<Registry>,
     id: ListenerId,
 }
 
 impl Subscription {
     /// Keeps the listener for as long as the source lives, instead of until this value drops.
     pub fn detach(mut self) {
-        self.inner = Weak::new();
+        self.registry = Weak::new();
     }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        if let Some(inner) = self.inner.upgrade() {
-            inner.remove_listener(self.id);
+        if let Some(registry) = self.registry.upgrade() {
+            registry.remove(self.id);
         }
     }
 }
 
 /// Wraps a typed listener: decode the shared text, report a failure to the error listeners too.
 fn typed_handler<D: Decoder>(
-    source: Weak<Inner>,
+    registry: Weak<Registry>,
     mut listener: impl FnMut(Result<Event<D::Output>, DecodeError>) + 'static,
 ) -> Box<dyn FnMut(&Incoming)> {
     Box::new(move |incoming: &Incoming| {
@@ -212,8 +214,8 @@ fn typed_handler<D: Decoder>(
             Ok(data) => listener(Ok(incoming.event(data))),
             Err(message) => {
                 let error = DecodeError::new(&incoming.event_type, text, message);
-                if let Some(inner) = source.upgrade() {
-                    inner.report(Error::Decode(error.clone()));
+                if let Some(registry) = registry.upgrade() {
+                    registry.report(&Error::Decode(error.clone()));
                 }
                 listener(Err(error));
             }
@@ -225,70 +227,85 @@ fn typed_handler<D: Decoder>(
 /// source.
 #[must_use = "a Builder does nothing until build()"]
 pub struct Builder {
-    inner: Rc<Inner>,
+    config: Config,
+    registry: Rc<Registry>,
 }
 
 impl std::fmt::Debug for Builder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Builder")
-            .field("url", &self.inner.config.borrow().url)
+            .field("url", &self.config.url)
             .finish_non_exhaustive()
     }
 }
 
 impl Builder {
     /// Sends cookies and credentials cross-origin (`withCredentials`). Default `false`.
-    pub fn with_credentials(self, yes: bool) -> Self {
-        self.inner.config.borrow_mut().with_credentials = yes;
+    pub fn with_credentials(mut self, yes: bool) -> Self {
+        self.config.with_credentials = yes;
         self
     }
 
     /// The reconnect policy. Default: [`ReconnectPolicy::default`].
-    pub fn reconnect(self, policy: ReconnectPolicy) -> Self {
-        self.inner.config.borrow_mut().policy = policy;
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.config.settings.policy = policy;
         self
     }
 
     /// The query parameter that carries the last event id when reconnecting. Default
     /// `lastEventId`; `None` turns resuming off.
-    pub fn resume_param(self, name: Option<&str>) -> Self {
-        self.inner.config.borrow_mut().resume_param = name.map(str::to_owned);
+    pub fn resume_param(mut self, name: Option<&str>) -> Self {
+        self.config.settings.resume_param = name.map(str::to_owned);
         self
     }
 
     /// Resume from `id`: the first connection already carries it (in the resume parameter), as
     /// if an earlier connection had delivered that event. Hooks use it to keep the position
     /// across a change of URL.
-    pub fn last_event_id(self, id: &str) -> Self {
-        self.inner.seed_last_event_id(id);
+    pub fn last_event_id(mut self, id: &str) -> Self {
+        id.clone_into(&mut self.config.last_event_id);
         self
     }
 
     /// Treat the connection as dead when no event arrives for `ms` milliseconds, and reconnect
     /// under the policy. Off by default. Only events the source listens for count: register the
     /// server's heartbeat with [`heartbeat_event`](Self::heartbeat_event).
-    pub fn idle_timeout_ms(self, ms: u32) -> Self {
-        self.inner.config.borrow_mut().idle_timeout_ms = Some(ms);
+    pub fn idle_timeout_ms(mut self, ms: u32) -> Self {
+        self.config.settings.idle_timeout_ms = Some(ms);
         self
     }
 
     /// Listens for `event_type` (e.g. `heartbeat`) only to keep the idle timeout from firing.
     pub fn heartbeat_event(self, event_type: &str) -> Self {
-        self.inner.type_listeners(event_type);
+        self.registry.type_listeners(event_type);
         self
     }
 
     /// While `navigator.onLine` is false, wait for the `online` event instead of spending
     /// retries, and reconnect as soon as it fires. Default `true`.
-    pub fn pause_when_offline(self, yes: bool) -> Self {
-        self.inner.config.borrow_mut().pause_when_offline = yes;
+    pub fn pause_when_offline(mut self, yes: bool) -> Self {
+        self.config.settings.pause_when_offline = yes;
+        self
+    }
+
+    /// The longest a server's `Retry-After` is honoured: a longer one waits this long. Default
+    /// five minutes; at most `i32::MAX` ms (a browser timer's limit), checked by `build()`.
+    pub fn max_retry_after_ms(mut self, ms: u32) -> Self {
+        self.config.settings.max_retry_after_ms = ms;
+        self
+    }
+
+    /// How long the URL refresher may take before it counts as failed (the source then closes
+    /// with [`Error::Unauthorized`]). Default 30 s.
+    pub fn refresh_timeout_ms(mut self, ms: u32) -> Self {
+        self.config.settings.refresh_timeout_ms = ms;
         self
     }
 
     /// Disconnect while the page is hidden and reconnect (with resume) when it is shown again.
     /// Default `false`.
-    pub fn pause_when_hidden(self, yes: bool) -> Self {
-        self.inner.config.borrow_mut().pause_when_hidden = yes;
+    pub fn pause_when_hidden(mut self, yes: bool) -> Self {
+        self.config.settings.pause_when_hidden = yes;
         self
     }
 
@@ -307,8 +324,8 @@ impl Builder {
     }
 
     /// Sets the refresher in its callback form (the JS API's `refreshUrl`).
-    pub(crate) fn refresher(self, refresher: crate::supervisor::Refresher) -> Self {
-        self.inner.config.borrow_mut().refresher = Some(refresher);
+    pub(crate) fn refresher(mut self, refresher: Refresher) -> Self {
+        self.config.refresher = Some(refresher);
         self
     }
 
@@ -348,56 +365,52 @@ impl Builder {
         event_type: &str,
         listener: impl FnMut(Result<Event<D::Output>, DecodeError>) + 'static,
     ) -> Self {
-        let handler = typed_handler::<D>(Rc::downgrade(&self.inner), listener);
-        self.inner.add_listener(event_type, handler);
+        let handler = typed_handler::<D>(Rc::downgrade(&self.registry), listener);
+        let id = self.registry.next_listener_id();
+        self.registry.type_listeners(event_type).0.add(id, handler);
         self
     }
 
     /// Receives every event, as text, of every type this source listens for (`message` included),
     /// after that type's own listeners.
     pub fn on_any(self, mut listener: impl FnMut(Event<String>) + 'static) -> Self {
-        self.inner.type_listeners("message");
-        let id = self.inner.next_listener_id();
-        self.inner.catch_all.add(
-            id,
-            Box::new(move |incoming: &Incoming| {
+        self.registry.type_listeners("message");
+        self.registry
+            .add_catch_all(Box::new(move |incoming: &Incoming| {
                 listener(incoming.event(incoming.text().to_owned()))
-            }),
-        );
+            }));
         self
     }
 
     /// Listens to state changes.
     pub fn on_state(self, listener: impl FnMut(&State) + 'static) -> Self {
-        let id = self.inner.next_listener_id();
-        self.inner.state_listeners.add(id, Box::new(listener));
+        self.registry.add_state_listener(Box::new(listener));
         self
     }
 
     /// Listens to errors.
     pub fn on_error(self, listener: impl FnMut(&Error) + 'static) -> Self {
-        let id = self.inner.next_listener_id();
-        self.inner.error_listeners.add(id, Box::new(listener));
+        self.registry.add_error_listener(Box::new(listener));
         self
     }
 
-    /// The source being built, for closures that must outlive neither it nor the builder.
-    #[cfg(feature = "js")]
-    pub(crate) fn source(&self) -> Weak<Inner> {
-        Rc::downgrade(&self.inner)
-    }
-
-    /// The JS API's listeners, attached to every connection (see `js::Hub`).
-    #[cfg(feature = "js")]
-    pub(crate) fn hub(self, hub: crate::js::Hub) -> Self {
-        *self.inner.hub.borrow_mut() = Some(hub);
+    /// Listeners that attach themselves to every native connection (the JS API's hook into the
+    /// builder: unused without it).
+    #[allow(dead_code)]
+    pub(crate) fn attached(mut self, attached: Rc<dyn Attached>) -> Self {
+        self.config.attached = Some(attached);
         self
     }
 
-    /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed.
+    /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed, and with
+    /// [`Error::InvalidOption`] for a setting out of range (a delay longer than a browser timer
+    /// holds, about 24.8 days).
     pub fn build(self) -> Result<EventSource, Error> {
-        let source = EventSource { inner: self.inner };
-        source.inner.start()?;
-        Ok(source)
+        let shell = self.config.into_shell(self.registry)?;
+        shell.start();
+        match shell.state() {
+            State::Closed(crate::CloseReason::Failed(e @ Error::InvalidUrl { .. })) => Err(e),
+            _ => Ok(EventSource { shell }),
+        }
     }
 }

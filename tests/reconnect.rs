@@ -384,3 +384,42 @@ async fn a_hidden_page_pauses_only_when_asked_and_resumes_when_shown() {
     assert_eq!(conns[1]["resumed_via"], "query");
     assert_eq!(native_connections(&default_key).await.len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_huge_retry_after_waits_its_cap_instead_of_looping() {
+    // 3,000,000 s, and a date years ahead: both past what a browser timer holds. Before the cap,
+    // either one wrapped negative in setTimeout and made the client reconnect in a tight loop.
+    let huge = (common::key("retry-after-huge"), "3000000");
+    let date = (
+        common::key("retry-after-date"),
+        "Wed,%2001%20Jan%202031%2000:00:00%20GMT",
+    );
+    let mut sources = Vec::new();
+    for (key, retry_after) in [&huge, &date] {
+        let path = format!("/sse/status?code=503&retry_after={retry_after}");
+        let source = EventSource::builder(url(&path, key))
+            .reconnect(ReconnectPolicy::default().initial_delay_ms(10))
+            .build()
+            .unwrap();
+        sources.push(source);
+    }
+    sleep(10_000).await;
+    for ((key, _), source) in [&huge, &date].into_iter().zip(&sources) {
+        let all = common::connections(key).await;
+        let probes = all.iter().filter(|c| c["probe"] == true).count();
+        assert_eq!(
+            (all.len() - probes, probes),
+            (1, 1),
+            "{key}: one connection and one probe in 10 s, got {all:?}"
+        );
+        assert!(
+            matches!(
+                source.state(),
+                State::Reconnecting { attempt: 1, delay_ms, .. }
+                    if delay_ms == typed_sse::DEFAULT_MAX_RETRY_AFTER_MS
+            ),
+            "{key}: the state reports the delay actually scheduled: {:?}",
+            source.state()
+        );
+    }
+}

@@ -22,6 +22,9 @@ pub const MIN_KEEPALIVE_MS: u64 = 10;
 /// Largest `/sse/big` event (`bytes`).
 pub const MAX_BIG_BYTES: u64 = 16_000_000;
 
+/// Most events one `/sse/big` response sends (`count`), each of `bytes`.
+pub const MAX_BIG_COUNT: u64 = 100;
+
 /// Highest `per_sec` of `/sse/rate`.
 pub const MAX_RATE_PER_SEC: u64 = 100_000;
 
@@ -29,8 +32,10 @@ pub const MAX_RATE_PER_SEC: u64 = 100_000;
 /// response, so only final statuses.
 pub const STATUS_CODES: RangeInclusive<u64> = 200..=599;
 
-/// Longest `Retry-After` a scenario sends, in seconds (`retry_after`): one day.
-pub const MAX_RETRY_AFTER_S: u64 = 86_400;
+/// Longest `Retry-After` a scenario sends, in seconds (`retry_after`). Far beyond any sane value
+/// on purpose: the client's cap is tested with a hostile one (3,000,000 s made old clients
+/// loop). It is only a header's digits, so it costs the server nothing.
+pub const MAX_RETRY_AFTER_S: u64 = u32::MAX as u64;
 
 /// Longest `retry_after` given as an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT` is 29 bytes).
 pub const MAX_RETRY_AFTER_DATE_LEN: usize = 64;
@@ -156,7 +161,8 @@ mod tests {
             retry_after(&params(&[("retry_after", "2")])).unwrap(),
             Some("2".parse().unwrap())
         );
-        assert!(retry_after(&params(&[("retry_after", "86401")])).is_err());
+        assert!(retry_after(&params(&[("retry_after", "3000000")])).is_ok());
+        assert!(retry_after(&params(&[("retry_after", "4294967296")])).is_err());
         assert!(retry_after(&params(&[("retry_after", &"x".repeat(65))])).is_err());
         assert!(retry_after(&params(&[("retry_after", "a\nb")])).is_err());
     }

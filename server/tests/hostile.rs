@@ -29,7 +29,7 @@ async fn requests_that_used_to_kill_the_server_get_400_and_it_keeps_answering() 
         ("/sse/status?code=101", "`code`"),
         ("/sse/status?code=600", "`code`"),
         ("/sse/flaky?code=99", "`code`"),
-        ("/sse/status?retry_after=86401", "`retry_after`"),
+        ("/sse/status?retry_after=4294967296", "`retry_after`"),
         ("/sse/messages?interval_ms=60001", "`interval_ms`"),
         ("/sse/hold?keepalive_ms=0", "`keepalive_ms`"),
         ("/sse/heartbeat?every_ms=0", "`every_ms`"),

@@ -52,11 +52,13 @@ class Meta {
 }
 
 export class Hub {
-  // `json`: decode data with JSON.parse. `report(code, type, message, raw)`: 1 = malformed JSON,
-  // 2 = a listener threw.
-  constructor(json, report) {
+  // `json`: decode data with JSON.parse. The client's error listeners live here too: a decode
+  // error made here reaches them with its raw text without entering wasm (wasm memory never
+  // shrinks, and a hostile 16 MB event would have stayed in it for good), and every other error
+  // comes from wasm through `emitError`.
+  constructor(json) {
     this.json = json;
-    this.report = report;
+    this.errorListeners = []; // replaced (not mutated) on change, like the lists in `types`
     this.types = new Map(); // type -> array of { id, listener }, replaced (not mutated) on change
     this.handlers = new Map(); // type -> the function attached to `es`
     this.es = null;
@@ -119,7 +121,27 @@ export class Hub {
     this.detach();
     this.types.clear();
     this.lastEvent = null;
-    this.report = () => {};
+    this.errorListeners = [];
+  }
+
+  // Adds an error listener; returns an idempotent unsubscribe function.
+  onError(listener) {
+    const entry = { listener };
+    this.errorListeners = [...this.errorListeners, entry];
+    return () => {
+      this.errorListeners = this.errorListeners.filter((e) => e !== entry);
+    };
+  }
+
+  emitError(error) {
+    for (const { listener } of this.errorListeners) {
+      try {
+        listener(error);
+      } catch (e) {
+        // Reporting to the error listeners again could loop: log it instead.
+        console.error(e);
+      }
+    }
   }
 
   dispatch(type, ev) {
@@ -134,7 +156,7 @@ export class Hub {
       try {
         data = JSON.parse(raw);
       } catch (e) {
-        this.tell(1, type, e, raw);
+        this.emitError(makeError("decode", `could not decode \`${type}\` event: ${describe(e)}`, { eventType: type, raw }));
         return;
       }
     }
@@ -145,16 +167,8 @@ export class Hub {
       try {
         listener(data, meta);
       } catch (e) {
-        this.tell(2, type, e, raw);
+        this.emitError(makeError("listener", `a listener for \`${type}\` threw: ${describe(e)}`, { eventType: type }));
       }
-    }
-  }
-
-  tell(code, type, error, raw) {
-    try {
-      this.report(code, type, describe(error), raw);
-    } catch (_) {
-      // the client is gone: nobody is left to tell
     }
   }
 }

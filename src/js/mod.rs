@@ -1,10 +1,10 @@
 //! The JavaScript API of the npm package: `new SseClient(url, options)`.
 //!
 //! JS listeners live in a [`Hub`] (`glue.js`) that attaches them to each native `EventSource` the
-//! supervisor opens: an event reaches them through `JSON.parse` and a call, without entering
-//! wasm, which keeps the per-event cost close to a bare `EventSource`. The supervisor keeps the
-//! connection's life (reconnects, resume, probe, states, errors) and reads the Hub's counters
-//! only when it needs them.
+//! shell opens: an event reaches them through `JSON.parse` and a call, without entering wasm,
+//! which keeps the per-event cost close to a bare `EventSource`. The Hub plugs into the core as
+//! its [`Attached`] listeners; the machine keeps the connection's life (reconnects, resume,
+//! probe, states, errors) and the shell reads the Hub's counters only when it needs them.
 
 mod convert;
 mod options;
@@ -15,8 +15,9 @@ use js_sys::Function;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::supervisor::Inner;
-use crate::{DecodeError, Error, EventSource};
+use crate::registry::Registry;
+use crate::transport::Attached;
+use crate::{Error, EventSource};
 use options::Decode;
 
 mod glue {
@@ -28,7 +29,7 @@ mod glue {
         #[derive(Clone, Debug)]
         pub(crate) type Hub;
         #[wasm_bindgen(constructor)]
-        pub(crate) fn new(json: bool, report: &JsValue) -> Hub;
+        pub(crate) fn new(json: bool) -> Hub;
         #[wasm_bindgen(method)]
         pub(crate) fn add(this: &Hub, event_type: &str, listener: &js_sys::Function) -> f64;
         #[wasm_bindgen(method)]
@@ -39,6 +40,10 @@ mod glue {
         pub(crate) fn detach(this: &Hub);
         #[wasm_bindgen(method)]
         pub(crate) fn clear(this: &Hub);
+        #[wasm_bindgen(method, js_name = onError)]
+        pub(crate) fn on_error(this: &Hub, listener: &js_sys::Function) -> js_sys::Function;
+        #[wasm_bindgen(method, js_name = emitError)]
+        pub(crate) fn emit_error(this: &Hub, error: &JsValue);
         #[wasm_bindgen(method, getter)]
         pub(crate) fn activity(this: &Hub) -> u32;
         #[wasm_bindgen(method, getter, js_name = lastEvent)]
@@ -58,16 +63,32 @@ mod glue {
     }
 }
 
-pub(crate) use glue::Hub;
+use glue::Hub;
+
+/// The fast path: the Hub attaches the JS listeners to each native connection itself.
+impl Attached for Hub {
+    fn attach(&self, source: &web_sys::EventSource) {
+        Hub::attach(self, source);
+    }
+    fn detach(&self) {
+        Hub::detach(self);
+    }
+    fn clear(&self) {
+        Hub::clear(self);
+    }
+    fn activity(&self) -> u32 {
+        Hub::activity(self)
+    }
+    fn last_event(&self) -> Option<web_sys::MessageEvent> {
+        Hub::last_event(self)
+    }
+}
 
 #[wasm_bindgen]
 extern "C" {
     /// The options object, typed as `SseOptions` in TypeScript; checked field by field at runtime.
     #[wasm_bindgen(typescript_type = "SseOptions")]
     pub type SseOptionsObject;
-
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(value: &JsValue);
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -81,8 +102,6 @@ pub struct SseClient {
     hub: Hub,
     /// Removes a state or error listener by id.
     off: Closure<dyn FnMut(f64)>,
-    /// Receives the hub's reports: malformed JSON, a throwing listener.
-    _report: Closure<dyn FnMut(u32, String, String, String)>,
 }
 
 impl std::fmt::Debug for SseClient {
@@ -106,36 +125,22 @@ impl SseClient {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let (builder, parsed) =
             options::apply(&options, EventSource::builder(url)).map_err(thrown)?;
-        let weak = builder.source();
-        let w = weak.clone();
-        let report = Closure::wrap(Box::new(
-            move |code: u32, event_type: String, message: String, raw: String| {
-                let Some(inner) = w.upgrade() else {
-                    return;
-                };
-                inner.report(if code == 1 {
-                    Error::Decode(DecodeError::new(&event_type, &raw, message))
-                } else {
-                    Error::Listener {
-                        event_type,
-                        message,
-                    }
-                });
-            },
-        ) as Box<dyn FnMut(u32, String, String, String)>);
-        let hub = Hub::new(parsed.decode == Decode::Json, report.as_ref());
-        let source = builder.hub(hub.clone()).build().map_err(thrown)?;
+        let hub = Hub::new(parsed.decode == Decode::Json);
+        let h = hub.clone();
+        let attached: Rc<dyn Attached> = Rc::new(hub.clone());
+        let source = builder
+            // Every error from wasm reaches the JS error listeners, which the hub keeps.
+            .on_error(move |e| h.emit_error(&convert::error(e)))
+            .attached(attached)
+            .build()
+            .map_err(thrown)?;
+        let weak = Rc::downgrade(source.registry());
         let off = Closure::wrap(Box::new(move |id: f64| {
-            if let Some(inner) = weak.upgrade() {
-                inner.remove_listener(id as u64);
+            if let Some(registry) = weak.upgrade() {
+                registry.remove(id as u64);
             }
         }) as Box<dyn FnMut(f64)>);
-        Ok(SseClient {
-            source,
-            hub,
-            off,
-            _report: report,
-        })
+        Ok(SseClient { source, hub, off })
     }
 
     /// Calls `listener(data, meta)` for every event of `eventType`; returns an unsubscribe function.
@@ -152,39 +157,22 @@ impl SseClient {
     /// Calls `listener(state)` on every state change; returns an unsubscribe function.
     #[wasm_bindgen(js_name = onState, skip_typescript)]
     pub fn on_state(&self, listener: Function) -> Function {
-        let inner = self.source.inner();
-        let weak = Rc::downgrade(inner);
+        let registry = self.source.registry();
+        let weak = Rc::downgrade(registry);
         let listener = JsValue::from(listener);
-        let id = inner.next_listener_id();
-        inner.state_listeners.add(
-            id,
-            Box::new(move |state| {
-                let threw = glue::call_guarded(&listener, &convert::state(state));
-                if !threw.is_undefined() {
-                    report_throw(&weak, "state", &threw);
-                }
-            }),
-        );
+        let id = registry.add_state_listener(Box::new(move |state| {
+            let threw = glue::call_guarded(&listener, &convert::state(state));
+            if !threw.is_undefined() {
+                report_throw(&weak, "state", &threw);
+            }
+        }));
         self.unsubscriber(id)
     }
 
     /// Calls `listener(error)` with every `TypedSseError`; returns an unsubscribe function.
     #[wasm_bindgen(js_name = onError, skip_typescript)]
     pub fn on_error(&self, listener: Function) -> Function {
-        let inner = self.source.inner();
-        let listener = JsValue::from(listener);
-        let id = inner.next_listener_id();
-        inner.error_listeners.add(
-            id,
-            Box::new(move |error| {
-                let threw = glue::call_guarded(&listener, &convert::error(error));
-                if !threw.is_undefined() {
-                    // Reporting to the error listeners again could loop: log it instead.
-                    console_error(&threw);
-                }
-            }),
-        );
-        self.unsubscriber(id)
+        self.hub.on_error(&listener)
     }
 
     /// `"connecting"`, `"open"`, `"reconnecting"`, `"offline"`, `"paused"` or `"closed"`.
@@ -221,9 +209,9 @@ impl SseClient {
     }
 }
 
-fn report_throw(source: &Weak<Inner>, event_type: &str, threw: &JsValue) {
-    if let Some(inner) = source.upgrade() {
-        inner.report(Error::Listener {
+fn report_throw(registry: &Weak<Registry>, event_type: &str, threw: &JsValue) {
+    if let Some(registry) = registry.upgrade() {
+        registry.report(&Error::Listener {
             event_type: event_type.to_owned(),
             message: glue::describe(threw),
         });

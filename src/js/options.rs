@@ -8,8 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::dom::Pending;
-
-use crate::{Builder, Error, ReconnectPolicy};
+use crate::{Builder, Error, ReconnectPolicy, MAX_TIMER_MS};
 
 /// How a JS listener receives `data`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +27,7 @@ pub(crate) struct Parsed {
 /// wasm for one error message.
 const KNOWN_OPTIONS: &str = "withCredentials, decode, reconnect, initialDelayMs, multiplier, \
     maxDelayMs, jitter, maxRetries, resumeParam, idleTimeoutMs, heartbeatEvent, pauseWhenOffline, \
-    pauseWhenHidden, refreshUrl";
+    pauseWhenHidden, refreshUrl, maxRetryAfterMs, refreshTimeoutMs";
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
     Error::InvalidOption {
@@ -65,12 +64,26 @@ impl FromJs for String {
     }
 }
 
+/// A duration: every one ends up in a browser timer, which holds at most `i32::MAX` ms (a longer
+/// one wraps negative and fires at once).
 fn millis(field: &str, value: JsValue) -> Result<u32, Error> {
     let n: f64 = read(field, value, "a number of milliseconds")?;
+    if !(0.0..=f64::from(MAX_TIMER_MS)).contains(&n) || n.fract() != 0.0 {
+        return Err(invalid(
+            field,
+            "expected a whole, non-negative number of milliseconds, at most 2147483647",
+        ));
+    }
+    Ok(n as u32)
+}
+
+/// A whole count from 0 to `u32::MAX`.
+fn count(field: &str, value: JsValue) -> Result<u32, Error> {
+    let n: f64 = read(field, value, "a whole non-negative number, or null")?;
     if !(0.0..=f64::from(u32::MAX)).contains(&n) || n.fract() != 0.0 {
         return Err(invalid(
             field,
-            "expected a whole, non-negative number of milliseconds",
+            "expected a whole non-negative number, or null",
         ));
     }
     Ok(n as u32)
@@ -132,14 +145,11 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
                 policy = policy.jitter(j);
             }
             "maxRetries" => {
-                policy =
-                    if value.is_null() {
-                        policy.unlimited_retries()
-                    } else {
-                        policy.max_retries(millis(f, value).map_err(|_| {
-                            invalid(f, "expected a whole non-negative number, or null")
-                        })?)
-                    }
+                policy = if value.is_null() {
+                    policy.unlimited_retries()
+                } else {
+                    policy.max_retries(count(f, value)?)
+                }
             }
             "resumeParam" => {
                 builder = if value.is_null() || value.as_bool() == Some(false) {
@@ -165,6 +175,8 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
                 builder = builder.pause_when_offline(read(f, value, "a boolean")?)
             }
             "pauseWhenHidden" => builder = builder.pause_when_hidden(read(f, value, "a boolean")?),
+            "maxRetryAfterMs" => builder = builder.max_retry_after_ms(millis(f, value)?),
+            "refreshTimeoutMs" => builder = builder.refresh_timeout_ms(millis(f, value)?),
             "refreshUrl" => {
                 let Ok(function) = value.dyn_into::<Function>() else {
                     return Err(invalid(

@@ -28,6 +28,12 @@ export interface SseOptions {
   pauseWhenHidden?: boolean;
   /** Called after a 401/403: returns a new URL (e.g. with a fresh token). */
   refreshUrl?: () => string | Promise<string>;
+  /** How long `refreshUrl` may take before it counts as failed (the client then closes as
+   *  `unauthorized`). Default 30000. */
+  refreshTimeoutMs?: number;
+  /** The longest a server's `Retry-After` is honoured; a longer one waits this long. Default
+   *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */
+  maxRetryAfterMs?: number;
 }
 
 /** What a listener receives besides the data. */

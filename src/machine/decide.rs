@@ -1,0 +1,207 @@
+//! What a failed connection's answer means: stop, refresh, or retry (and how soon at the
+//! earliest). Pure functions over the response head, shared by every transport.
+
+use crate::Error;
+
+/// Idle detection ticks this many times per timeout.
+pub(super) const IDLE_TICKS: u32 = 4;
+
+/// What a response head says, as far as the decision needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Head {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    /// `Retry-After` in milliseconds, uncapped (see [`parse_retry_after`]).
+    pub(crate) retry_after_ms: Option<u64>,
+}
+
+/// What to do after a failed connection.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Verdict {
+    /// Reconnect under the policy, not before `retry_after_ms` (the machine caps it).
+    Retry {
+        error: Error,
+        retry_after_ms: Option<u64>,
+    },
+    /// 401/403: refresh and retry if there is a refresher, else stop.
+    Unauthorized { status: u16 },
+    /// Stop for good.
+    Stop(Error),
+}
+
+/// A response that did not open a stream.
+pub(super) fn response(head: Head) -> Verdict {
+    let retry = |error| Verdict::Retry {
+        error,
+        retry_after_ms: head.retry_after_ms,
+    };
+    match head.status {
+        200 if is_event_stream(&head.content_type) => retry(Error::Network {
+            message: "the stream failed although the server accepts it (CORS refusal or network)"
+                .into(),
+        }),
+        200 => Verdict::Stop(Error::ContentType {
+            content_type: head.content_type,
+        }),
+        204 => Verdict::Stop(Error::NoContent),
+        401 | 403 => Verdict::Unauthorized {
+            status: head.status,
+        },
+        429 | 500..=599 => retry(Error::Http {
+            status: head.status,
+        }),
+        status => Verdict::Stop(Error::Http { status }),
+    }
+}
+
+/// The probe's answer: a head, or the message of a request that failed at the network level.
+pub(super) fn probe(answer: Result<Head, String>) -> Verdict {
+    match answer {
+        Ok(head) => response(head),
+        Err(message) => Verdict::Retry {
+            error: Error::Network { message },
+            retry_after_ms: None,
+        },
+    }
+}
+
+/// Whether a `Content-Type` is `text/event-stream`, whatever its parameters.
+pub(crate) fn is_event_stream(content_type: &str) -> bool {
+    // On bytes: `str::split` and `trim` link a char searcher (about 1 KB of wasm) for this one
+    // comparison.
+    let media = content_type
+        .as_bytes()
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or_default();
+    media
+        .trim_ascii()
+        .eq_ignore_ascii_case(b"text/event-stream")
+}
+
+/// `Retry-After` in milliseconds: delta-seconds, or an HTTP date given the wall clock `now_ms`
+/// and a date parser (`Date.parse` in the browser). Uncapped and overflow-free: the machine
+/// applies its cap. `None` for a value that is neither.
+pub(crate) fn parse_retry_after(
+    value: &str,
+    now_ms: f64,
+    parse_date: impl Fn(&str) -> f64,
+) -> Option<u64> {
+    let value = value.trim_ascii();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for u64 still means "a very long time", not "invalid".
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(seconds.saturating_mul(1_000));
+    }
+    let at = parse_date(value);
+    // `as` saturates: NaN (not a date) is filtered first, a far future becomes u64::MAX.
+    at.is_finite().then(|| (at - now_ms).max(0.0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(status: u16, content_type: &str, retry_after_ms: Option<u64>) -> Head {
+        Head {
+            status,
+            content_type: content_type.into(),
+            retry_after_ms,
+        }
+    }
+
+    #[test]
+    fn no_content_stops() {
+        assert_eq!(
+            response(head(204, "", None)),
+            Verdict::Stop(Error::NoContent)
+        );
+    }
+
+    #[test]
+    fn unauthorized_is_its_own_verdict() {
+        assert_eq!(
+            response(head(401, "text/plain", None)),
+            Verdict::Unauthorized { status: 401 }
+        );
+        assert_eq!(
+            response(head(403, "text/plain", None)),
+            Verdict::Unauthorized { status: 403 }
+        );
+    }
+
+    #[test]
+    fn overload_and_server_errors_retry_with_retry_after() {
+        assert_eq!(
+            response(head(503, "text/plain", Some(2_000))),
+            Verdict::Retry {
+                error: Error::Http { status: 503 },
+                retry_after_ms: Some(2_000)
+            }
+        );
+        assert!(matches!(
+            response(head(429, "", None)),
+            Verdict::Retry {
+                retry_after_ms: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn other_statuses_and_wrong_content_types_stop() {
+        assert_eq!(
+            response(head(404, "text/html", None)),
+            Verdict::Stop(Error::Http { status: 404 })
+        );
+        assert_eq!(
+            response(head(101, "", None)),
+            Verdict::Stop(Error::Http { status: 101 })
+        );
+        assert_eq!(
+            response(head(200, "text/plain; charset=utf-8", None)),
+            Verdict::Stop(Error::ContentType {
+                content_type: "text/plain; charset=utf-8".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_healthy_answer_or_a_network_failure_retries() {
+        assert!(matches!(
+            probe(Ok(head(200, "Text/Event-Stream; charset=utf-8", None))),
+            Verdict::Retry {
+                error: Error::Network { .. },
+                ..
+            }
+        ));
+        assert!(matches!(
+            probe(Err("Failed to fetch".into())),
+            Verdict::Retry {
+                error: Error::Network { .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_without_overflow() {
+        let never = |_: &str| f64::NAN;
+        assert_eq!(parse_retry_after(" 2 ", 0.0, never), Some(2_000));
+        assert_eq!(parse_retry_after("soon", 0.0, never), None);
+        assert_eq!(parse_retry_after("", 0.0, never), None);
+        assert_eq!(parse_retry_after("-5", 0.0, never), None);
+        assert_eq!(parse_retry_after("date", 1_000.0, |_| 4_500.0), Some(3_500));
+        assert_eq!(parse_retry_after("past", 9_000.0, |_| 4_500.0), Some(0));
+        // What made the old client loop: more than i32::MAX milliseconds.
+        assert_eq!(
+            parse_retry_after("3000000", 0.0, never),
+            Some(3_000_000_000)
+        );
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", 0.0, never),
+            Some(u64::MAX)
+        );
+        assert_eq!(parse_retry_after("far", 0.0, |_| 1e300), Some(u64::MAX));
+    }
+}

@@ -1,0 +1,346 @@
+//! The shell: the one place where the machine meets the browser. It feeds the machine what the
+//! transport, the timer, the probe, the refresher and the page watchers report, carries out
+//! what the machine asks for, and hands events to the listeners.
+//!
+//! Everything here is reached from browser callbacks through a `Weak<Shell>`, so nothing the
+//! browser holds keeps a source alive, and dropping the handle ends it. No borrow is held while
+//! user code runs: a listener may close the source, add listeners, or drop the handle.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use web_sys::MessageEvent;
+
+use crate::dispatch::{Handler, Incoming, ListenerId};
+use crate::dom::{self, DomListener, Pending};
+use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, MAX_TIMER_MS};
+use crate::registry::Registry;
+use crate::transport::{native, probe, Attached, Request, Sink};
+use crate::{Error, State};
+
+/// Asks for a fresh URL after a 401/403 (e.g. with a renewed token) and passes it to the callback
+/// later, never synchronously; `Err` gives up. A callback rather than a future, so that the npm
+/// build, whose refresher is a JS promise, links no Rust async runtime. What it returns, if
+/// anything, is dropped to cancel the request.
+pub(crate) type Refresher = Rc<dyn Fn(Box<dyn FnOnce(Result<String, String>)>) -> Option<Pending>>;
+
+/// What the shell needs besides the machine.
+pub(crate) struct Effects {
+    pub(crate) with_credentials: bool,
+    pub(crate) refresher: Option<Refresher>,
+    pub(crate) attached: Option<Rc<dyn Attached>>,
+    pub(crate) watch_online: bool,
+    pub(crate) watch_hidden: bool,
+}
+
+pub(crate) struct Shell {
+    /// Itself, for the callbacks it creates and for the transport's reports.
+    me: Weak<Shell>,
+    machine: RefCell<Machine>,
+    pub(crate) registry: Rc<Registry>,
+    effects: Effects,
+    live: RefCell<Option<native::Connection>>,
+    /// The number of the live connection (0: none), readable without a borrow per event.
+    live_conn: Cell<ConnId>,
+    /// The resume point when the live connection opened: `Event::last_event_id` of its events
+    /// that carry no id of their own.
+    carried_id: RefCell<Rc<str>>,
+    /// Events the Rust listeners received (wrapping), and the latest of them, on the live
+    /// connection. Its id is read only when the machine needs it, never per event.
+    activity: Cell<u32>,
+    last_event: RefCell<Option<MessageEvent>>,
+    /// The total activity last reported to the machine.
+    reported: Cell<u32>,
+    timer: RefCell<Option<Timeout>>,
+    /// The probe's fetch, or the URL refresher's request, in flight.
+    pending: RefCell<Option<Pending>>,
+    watchers: RefCell<Vec<DomListener>>,
+}
+
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+impl Shell {
+    pub(crate) fn new(machine: Machine, registry: Rc<Registry>, effects: Effects) -> Rc<Self> {
+        Rc::new_cyclic(|me| Self {
+            me: me.clone(),
+            machine: RefCell::new(machine),
+            registry,
+            effects,
+            live: RefCell::new(None),
+            live_conn: Cell::new(0),
+            carried_id: RefCell::new(Rc::from("")),
+            activity: Cell::new(0),
+            last_event: RefCell::new(None),
+            reported: Cell::new(0),
+            timer: RefCell::new(None),
+            pending: RefCell::new(None),
+            watchers: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Watches the network and the page, then lets the machine begin.
+    pub(crate) fn start(self: &Rc<Self>) {
+        self.install_watchers();
+        let hidden = dom::page_hidden();
+        self.feed(Input::Start {
+            online: dom::is_online(),
+            hidden,
+        });
+    }
+
+    pub(crate) fn state(&self) -> State {
+        self.machine.borrow().state().clone()
+    }
+
+    /// The id of the last event delivered (empty before any): what the next connection resumes
+    /// from.
+    pub(crate) fn last_event_id(&self) -> String {
+        self.sync();
+        self.machine.borrow().last_event_id().to_owned()
+    }
+
+    pub(crate) fn url(&self) -> String {
+        self.machine.borrow().url().to_owned()
+    }
+
+    pub(crate) fn close(self: &Rc<Self>) {
+        self.feed(Input::Close);
+    }
+
+    /// Adds a listener for events of `name`; a live connection starts listening for a new type.
+    pub(crate) fn add_listener(&self, name: &str, handler: Handler<Incoming>) -> ListenerId {
+        let id = self.registry.next_listener_id();
+        let (list, created) = self.registry.type_listeners(name);
+        list.add(id, handler);
+        if let (Some(index), Some(live)) = (created, self.live.borrow_mut().as_mut()) {
+            if let Err(e) = live.listen(index, name) {
+                let message = format!("could not listen for `{name}`: {}", dom::js_message(&e));
+                self.registry.report(&Error::Network { message });
+            }
+        }
+        id
+    }
+
+    // ---- into the machine -----------------------------------------------------------------
+
+    fn feed(self: &Rc<Self>, input: Input) {
+        // Whatever was delivered since the last report counts before what happens now.
+        self.sync();
+        self.machine.borrow_mut().handle(input, now());
+        self.drive();
+    }
+
+    /// Tells the machine about events delivered since the last report, on either path, with
+    /// the latest one's id.
+    fn sync(&self) {
+        let conn = self.live_conn.get();
+        let attached = self.effects.attached.as_ref();
+        let total = self
+            .activity
+            .get()
+            .wrapping_add(attached.map_or(0, |a| a.activity()));
+        if conn == 0 || total == self.reported.replace(total) {
+            return;
+        }
+        let rust = self.last_event.borrow().clone();
+        let latest = match (rust, attached.and_then(|a| a.last_event())) {
+            (Some(r), Some(js)) if r.time_stamp() > js.time_stamp() => Some(r),
+            (rust, js) => js.or(rust),
+        };
+        let last_id = latest.map(|e| e.last_event_id()).unwrap_or_default();
+        let input = Input::Delivered { conn, last_id };
+        self.machine.borrow_mut().handle(input, now());
+    }
+
+    /// Carries out what the machine asks for. Each output is taken before it runs, so a user
+    /// callback that feeds the machine again (closing it, say) finds it free.
+    fn drive(self: &Rc<Self>) {
+        loop {
+            let Some(output) = self.machine.borrow_mut().poll() else {
+                break;
+            };
+            match output {
+                Output::Connect {
+                    conn,
+                    url,
+                    last_event_id,
+                } => self.connect(conn, &url, &last_event_id),
+                Output::Disconnect => self.disconnect(),
+                Output::Probe { url } => self.probe(&url),
+                Output::Refresh => self.refresh(),
+                Output::Cancel => drop(self.pending.borrow_mut().take()),
+                Output::Timer(at) => self.arm(at),
+                Output::State(state) => self.announce(&state),
+                Output::Error(error) => self.registry.report(&error),
+            }
+        }
+    }
+
+    // ---- out of the machine ---------------------------------------------------------------
+
+    fn connect(self: &Rc<Self>, conn: ConnId, url: &str, last_event_id: &str) {
+        self.disconnect();
+        let request = Request {
+            url,
+            with_credentials: self.effects.with_credentials,
+        };
+        let names = self.registry.type_names();
+        let sink = self.me.clone() as Weak<dyn Sink>;
+        let attached = self.effects.attached.clone();
+        match native::Connection::open(&request, conn, sink, attached, names.iter().map(|n| &**n)) {
+            Ok(connection) => {
+                *self.carried_id.borrow_mut() = Rc::from(last_event_id);
+                self.live_conn.set(conn);
+                *self.live.borrow_mut() = Some(connection);
+            }
+            Err(e) => {
+                let error = Error::InvalidUrl {
+                    url: url.to_owned(),
+                    message: dom::js_message(&e),
+                };
+                let failure = Failure::Fatal(error);
+                self.machine
+                    .borrow_mut()
+                    .handle(Input::Failed { conn, failure }, now());
+            }
+        }
+    }
+
+    fn disconnect(&self) {
+        self.live_conn.set(0);
+        drop(self.last_event.borrow_mut().take());
+        let live = self.live.borrow_mut().take();
+        drop(live);
+    }
+
+    fn probe(self: &Rc<Self>, url: &str) {
+        let weak = Rc::downgrade(self);
+        let pending = probe::probe(url, self.effects.with_credentials, move |answer| {
+            if let Some(shell) = weak.upgrade() {
+                // Dropped after this call returns: wasm-bindgen defers freeing a running closure.
+                let _finished = shell.pending.borrow_mut().take();
+                shell.feed(Input::ProbeAnswered(answer));
+            }
+        });
+        *self.pending.borrow_mut() = Some(pending);
+    }
+
+    fn refresh(self: &Rc<Self>) {
+        let Some(refresher) = self.effects.refresher.clone() else {
+            return self.feed(Input::Refreshed(Refreshed::Failed));
+        };
+        let weak = Rc::downgrade(self);
+        let pending = refresher(Box::new(move |fresh| {
+            let Some(shell) = weak.upgrade() else { return };
+            let _finished = shell.pending.borrow_mut().take();
+            let refreshed = match fresh.map(|url| dom::resolve_url(&url).map_err(|m| (url, m))) {
+                Ok(Ok(url)) => Refreshed::Url(url),
+                Ok(Err((url, message))) => Refreshed::InvalidUrl { url, message },
+                Err(_) => Refreshed::Failed,
+            };
+            shell.feed(Input::Refreshed(refreshed));
+        }));
+        *self.pending.borrow_mut() = pending;
+    }
+
+    fn arm(self: &Rc<Self>, at: Option<u64>) {
+        let timeout = at.map(|at| {
+            // The machine never asks for more than a timer holds; the clamp keeps it so.
+            let delay = at.saturating_sub(now()).min(u64::from(MAX_TIMER_MS)) as u32;
+            let weak = Rc::downgrade(self);
+            Timeout::new(delay, move || {
+                if let Some(shell) = weak.upgrade() {
+                    // Dropped after this call returns: wasm-bindgen defers freeing it.
+                    let _fired = shell.timer.borrow_mut().take();
+                    shell.feed(Input::Timer);
+                }
+            })
+        });
+        let replaced = std::mem::replace(&mut *self.timer.borrow_mut(), timeout);
+        drop(replaced);
+    }
+
+    fn announce(&self, state: &State) {
+        self.registry.state_changed(state);
+        if state.is_closed() {
+            // Closed is final: every watcher and listener goes, which ends every stream.
+            drop(std::mem::take(&mut *self.watchers.borrow_mut()));
+            if let Some(attached) = &self.effects.attached {
+                attached.clear();
+            }
+            self.registry.clear();
+        }
+    }
+
+    fn install_watchers(self: &Rc<Self>) {
+        let mut watchers = Vec::new();
+        let mut watch = |target: &web_sys::EventTarget, name: &str, input: fn() -> Input| {
+            let weak = Rc::downgrade(self);
+            // Without these events the source still works; it just cannot pause.
+            if let Ok(listener) = DomListener::new(target, name, move |_| {
+                if let Some(shell) = weak.upgrade() {
+                    shell.feed(input());
+                }
+            }) {
+                watchers.push(listener);
+            }
+        };
+        if self.effects.watch_online {
+            let global = dom::global_target();
+            watch(&global, "online", || Input::Online(true));
+            watch(&global, "offline", || Input::Online(false));
+        }
+        if self.effects.watch_hidden {
+            if let Some(document) = dom::document_target() {
+                watch(&document, "visibilitychange", || {
+                    Input::Hidden(dom::page_hidden())
+                });
+            }
+        }
+        *self.watchers.borrow_mut() = watchers;
+    }
+}
+
+impl Sink for Shell {
+    fn opened(&self, conn: ConnId) {
+        self.feed_from_sink(Input::Opened(conn));
+    }
+
+    /// The per-event path of the Rust listeners: no call into the machine and no JS call.
+    fn event(&self, conn: ConnId, index: usize, native: MessageEvent) {
+        if conn != self.live_conn.get() {
+            return;
+        }
+        self.activity.set(self.activity.get().wrapping_add(1));
+        let Some((event_type, listeners)) = self.registry.entry(index) else {
+            return;
+        };
+        let carried_id = self.carried_id.borrow().clone();
+        let incoming = Incoming::new(native, event_type, carried_id);
+        listeners.emit(&incoming);
+        // A listener may have closed the source or replaced the connection.
+        if conn == self.live_conn.get() {
+            self.registry.catch_all(&incoming);
+            *self.last_event.borrow_mut() = Some(incoming.finish());
+        } else {
+            incoming.finish();
+        }
+    }
+
+    fn failed(&self, conn: ConnId, failure: Failure) {
+        self.feed_from_sink(Input::Failed { conn, failure });
+    }
+}
+
+impl Shell {
+    /// `feed` for the `Sink` methods, which get `&self`: the transport reaches the shell
+    /// through a `Weak`, so an `Rc` exists while they run.
+    fn feed_from_sink(&self, input: Input) {
+        if let Some(this) = self.me.upgrade() {
+            this.feed(input);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The native transport: one browser `EventSource` and the closures attached to it.
+//!
+//! The browser parses the stream. Its own reconnect is never used: on any `error` the shell
+//! drops this connection at once (closing the native instance), and the machine decides.
+
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{EventSourceInit, MessageEvent};
+
+use super::{Attached, Request, Sink};
+use crate::dom::DomListener;
+use crate::machine::{ConnId, Failure};
+
+/// `EventSource.CLOSED`: the browser gave up on its own (non-200, wrong content type, CORS).
+const NATIVE_CLOSED: u16 = 2;
+
+/// A live native `EventSource`. Dropping it closes the native instance and detaches every
+/// listener before their closures are freed.
+pub(crate) struct Connection {
+    native: web_sys::EventSource,
+    listeners: Vec<DomListener>,
+    conn: ConnId,
+    sink: Weak<dyn Sink>,
+    attached: Option<Rc<dyn Attached>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("conn", &self.conn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// Opens `request.url` and listens for `open`, `error` and each of `types`.
+    pub(crate) fn open<'a>(
+        request: &Request,
+        conn: ConnId,
+        sink: Weak<dyn Sink>,
+        attached: Option<Rc<dyn Attached>>,
+        types: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, JsValue> {
+        let init = EventSourceInit::new();
+        init.set_with_credentials(request.with_credentials);
+        let native = web_sys::EventSource::new_with_event_source_init_dict(request.url, &init)?;
+        if let Some(attached) = &attached {
+            attached.attach(&native);
+        }
+        let mut this = Self {
+            native,
+            listeners: Vec::new(),
+            conn,
+            sink,
+            attached,
+        };
+        let sink = this.sink.clone();
+        this.attach("open", move |_| {
+            if let Some(sink) = sink.upgrade() {
+                sink.opened(conn);
+            }
+        })?;
+        let sink = this.sink.clone();
+        let native = this.native.clone();
+        this.attach("error", move |_| {
+            let Some(sink) = sink.upgrade() else { return };
+            // CLOSED: refused (status, content type, CORS), and the browser will not say why.
+            // Otherwise it was about to retry by itself after a drop.
+            let failure = if native.ready_state() == NATIVE_CLOSED {
+                Failure::Unexplained
+            } else {
+                Failure::Network("the connection was lost".into())
+            };
+            sink.failed(conn, failure);
+        })?;
+        for (index, name) in types.enumerate() {
+            this.listen(index, name)?;
+        }
+        Ok(this)
+    }
+
+    /// Delivers events of type `name` as the registry entry at `index`.
+    pub(crate) fn listen(&mut self, index: usize, name: &str) -> Result<(), JsValue> {
+        let sink = self.sink.clone();
+        let conn = self.conn;
+        self.attach(name, move |event| {
+            // A listener of an EventSource only ever receives MessageEvents: no per-event check.
+            if let Some(sink) = sink.upgrade() {
+                sink.event(conn, index, event.unchecked_into::<MessageEvent>());
+            }
+        })
+    }
+
+    fn attach(
+        &mut self,
+        name: &str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Result<(), JsValue> {
+        self.listeners
+            .push(DomListener::new(&self.native, name, f)?);
+        Ok(())
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.native.close();
+        if let Some(attached) = &self.attached {
+            attached.detach();
+        }
+        // `listeners` drop next, each detaching itself before its closure is freed.
+    }
+}
