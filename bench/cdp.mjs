@@ -5,18 +5,19 @@
 // EventSource throughput several times below what a user gets. Here only the domains a
 // measurement asks for are enabled.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const FLAGS = JSON.parse(readFileSync(new URL("../webdriver.json", import.meta.url), "utf8"))[
+  "goog:chromeOptions"
+].args;
 
-// The flags headless Chromium needs as root on a closed network.
+// The flags headless Chromium needs as root on a closed network (webdriver.json, the one list),
+// and for measuring: keep timers and rendering of a background tab at full speed.
 export const CHROMIUM_FLAGS = [
-  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--disable-quic", "--no-first-run", "--no-default-browser-check",
-  // Keep timers and rendering of a background tab at full speed while measuring.
+  ...FLAGS, "--no-default-browser-check",
   "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
   "--disable-backgrounding-occluded-windows",
 ];

@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: Debian's Chromium through playwright-core, the test server's URL,
 // and a page that records console errors and uncaught exceptions.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const SERVER = process.env.SERVER_URL;
@@ -10,11 +10,11 @@ if (!SERVER) throw new Error("SERVER_URL is not set: run the end-to-end tests th
 export const OUT = fileURLToPath(new URL("./out/", import.meta.url));
 mkdirSync(OUT, { recursive: true });
 
-const FLAGS = [
-  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--disable-quic", "--no-first-run",
-];
+// The one list of Chromium flags (root, headless, closed network) is webdriver.json, which
+// wasm-pack test reads too.
+export const FLAGS = JSON.parse(readFileSync(new URL("../webdriver.json", import.meta.url), "utf8"))[
+  "goog:chromeOptions"
+].args;
 
 export function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: FLAGS });

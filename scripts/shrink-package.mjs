@@ -7,6 +7,9 @@
 // 2. Every .js file is minified (oxc, through rolldown's `minify`, a dependency of Vite). The
 //    types and their docs stay in the .d.ts files, which are left unminified.
 // 3. Snippet files that nothing imports any more are removed.
+// 4. The result is checked: the module compiles, and what it imports and exports
+//    (`WebAssembly.Module.imports`/`exports`) matches what the glue and the snippets provide and
+//    use. A mismatch fails the build with the names involved.
 //
 // Both renames touch names that only the package's own files use; the public exports keep
 // theirs. Anything unexpected (a name missing from the glue, a short name already taken) stops
@@ -167,4 +170,28 @@ for (const [f, src] of glueSources) {
   if (errors?.length) throw new Error(`minifying ${f}: ${errors.map((e) => e.message).join("; ")}`);
   writeFileSync(f, header + code);
 }
-console.log(`shrunk ${dir}: ${importRenames.size} names, ${glueSources.size} JS files`);
+// --- 4. the module and the glue still agree -------------------------------------------------
+
+const module = new WebAssembly.Module(readFileSync(wasmFile));
+const glue = [...glueSources].filter(([f]) => !f.includes("/snippets/")).map(([, src]) => src).join("\n");
+const problems = [];
+for (const { module: from, name } of WebAssembly.Module.imports(module)) {
+  if (/^\.\/[^/]+\.js$/.test(from)) {
+    if (!word(name).test(glue)) problems.push(`import ${name} from ${from} is not defined by the glue`);
+  } else {
+    const snippet = glueSources.get(join(dir, from));
+    if (snippet === undefined) problems.push(`import ${name} from ${from}: no such snippet file`);
+    else if (!word(name).test(snippet)) problems.push(`import ${name}: ${from} does not export it`);
+  }
+}
+const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+for (const [, to] of importRenames) {
+  if (to.startsWith("$") && !exported.has(to)) problems.push(`the glue calls ${to}, which the module does not export`);
+}
+for (const [, used] of glue.matchAll(/\.(\$[0-9a-z]+)(?![\w$])/g)) {
+  if (!exported.has(used)) problems.push(`the glue uses .${used}, which the module does not export`);
+}
+if (problems.length) {
+  throw new Error(`shrink-package: the wasm module and its glue disagree in ${dir}:\n  ${[...new Set(problems)].join("\n  ")}`);
+}
+console.log(`shrunk ${dir}: ${importRenames.size} names, ${glueSources.size} JS files; imports and exports checked`);

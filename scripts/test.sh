@@ -45,12 +45,13 @@ step "browser tests (wasm-bindgen-test) in headless Chromium"
 TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
 
 step "end-to-end tests (playwright-core): JS API, Vite app, Yew and Leptos apps, demo page"
-SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-reporter=tap \
+# A per-test timeout: a test that waits forever fails instead of holding CI for its 90 minutes.
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap \
   e2e/js-api.test.mjs e2e/vite-app.test.mjs e2e/examples.test.mjs e2e/demo.test.mjs
 echo "screenshots: e2e/out/"
 
 step "benchmark smoke: bundle size and memory growth (no timing)"
-SERVER_URL="$SERVER_URL" run node --test --test-reporter=tap bench/smoke.test.mjs
+SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs
 stop_server
 
 # One closing line over every runner above (cargo's "N passed; M failed", node's TAP "# pass N").
