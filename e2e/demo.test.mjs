@@ -27,8 +27,16 @@ function assertContiguous(ids) {
 
 test("the demo shows live events", async () => {
   await a.page.waitForFunction(() => document.querySelectorAll("#events li").length >= 4, null, { timeout: 10000 });
-  const first = await a.page.textContent("#events li .body");
-  assert.match(first, /^(ACME|INIT|ZED|WASM) \d+\.\d\d|\S/);
+  const rows = await a.page.$$eval("#events li", (items) =>
+    items.map((li) => [li.querySelector(".tag").textContent, li.querySelector(".body").textContent]));
+  const ticks = rows.filter(([tag]) => tag === "tick");
+  assert.ok(ticks.length > 0, `no tick among ${JSON.stringify(rows)}`);
+  for (const [tag, body] of rows) {
+    // Each kind is shown decoded, in its own format: never raw JSON, never empty.
+    if (tag === "tick") assert.match(body, /^(ACME|INIT|ZED|WASM) \d+\.\d\d \([+-]\d+\.\d\d\)$/);
+    else if (tag === "news") assert.match(body, /^[^{}"]+$/);
+    else assert.equal(tag, "chat", `unexpected event kind ${tag}`);
+  }
   assert.equal(await a.page.textContent("#state"), "open");
 });
 

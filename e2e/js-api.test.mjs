@@ -179,6 +179,154 @@ test("reconnect options and failure reasons reach JS: 503 then give up, refreshU
   assert.equal(r.token, "good");
 });
 
+// Polls /stats until `done(connections)` holds (at most 5 s), then returns the connections.
+async function statsUntil(k, done) {
+  let conns = [];
+  for (let i = 0; i < 100; i++) {
+    conns = (await connections(k)).filter((c) => c.probe !== true);
+    if (done(conns)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return conns;
+}
+
+test("an idle timeout recycles a silent connection", async () => {
+  const k = key("js-idle");
+  const r = await run(async ({ server, k }) => {
+    // /sse/hold sends one `ready` event, then only comments, which EventSource does not surface.
+    const c = new window.sse.SseClient(`${server}/sse/hold?key=${k}`, { idleTimeoutMs: 300, initialDelayMs: 50 });
+    const errors = [];
+    const started = Date.now();
+    const timeout = new Promise((resolve) => setTimeout(resolve, 15_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => c.onError((e) => { errors.push({ kind: e.kind, timeoutMs: e.timeoutMs, at: Date.now() - started }); if (errors.length === 2) resolve(); }))]);
+    c.close();
+    return errors;
+  }, { k });
+  assert.deepEqual(r.map((e) => [e.kind, e.timeoutMs]), [["idle_timeout", 300], ["idle_timeout", 300]]);
+  assert.ok(r[0].at >= 300, `recycled after ${r[0].at} ms, before the timeout`);
+  const conns = await statsUntil(k, (cs) => cs.length >= 2 && cs.every((c) => c.closed_ms !== null));
+  assert.ok(conns.length >= 2, `one connection per timeout: ${JSON.stringify(conns)}`);
+  assert.ok(conns.every((c) => c.closed_ms !== null), "every recycled connection is closed on the server");
+  const silent = conns[0].closed_ms - conns[0].opened_ms;
+  assert.ok(silent >= 300 && silent < 300 * 1.25 + 400, `the first connection lived ${silent} ms`);
+});
+
+test("resume across cuts: every id exactly once, in order, each connection resuming", async () => {
+  const k = key("js-resume");
+  const ids = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/numbered?total=500&cut=50&key=${k}`, { initialDelayMs: 10, jitter: 0 });
+    const got = [];
+    const timeout = new Promise((resolve) => setTimeout(resolve, 30_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => c.on("message", (d, meta) => { got.push([d.n, meta.id]); if (got.length === 500) resolve(); }))]);
+    await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
+    c.close();
+    return got;
+  }, { k });
+  assert.deepEqual(ids.map(([n]) => n), Array.from({ length: 500 }, (_, i) => i + 1));
+  assert.deepEqual(ids.map(([, id]) => id), ids.map(([n]) => String(n)), "meta.id follows the server's ids");
+  const conns = await statsUntil(k, (cs) => cs.length >= 10);
+  assert.equal(conns.length, 10, "one connection per 50 events");
+  assert.equal(conns[0].last_event_id, null);
+  conns.slice(1).forEach((c, i) => {
+    assert.equal(c.last_event_id, String((i + 1) * 50), `connection ${i + 1} resumes after the last id delivered`);
+    assert.equal(c.resumed_via, "query");
+  });
+});
+
+test("the backoff starts over after a connection that delivered an event", async () => {
+  const k = key("js-reset");
+  const r = await run(async ({ server, k }) => {
+    // Two 503s, then a connection that streams three events and ends, then ones that stream
+    // nothing more (everything was delivered) and end at once.
+    const c = new window.sse.SseClient(`${server}/sse/flaky?fail=2&code=503&n=3&end=1&key=${k}`, { initialDelayMs: 40, multiplier: 2, jitter: 0 });
+    const seen = [];
+    const timeout = new Promise((resolve) => setTimeout(resolve, 15_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => {
+      c.on("message", (d) => seen.push(`event:${d.n}`));
+      c.onState((s) => {
+        if (s.state === "reconnecting") seen.push(`attempt:${s.attempt}:${s.delayMs}:${s.reason}`);
+        if (seen.filter((x) => x.startsWith("attempt")).length === 5) resolve();
+      });
+    })]);
+    c.close();
+    return seen;
+  }, { k });
+  assert.deepEqual(r, [
+    "attempt:1:40:http", "attempt:2:80:http",
+    "event:1", "event:2", "event:3",
+    "attempt:1:40:network", // reset: that connection delivered events
+    "attempt:2:80:network", "attempt:3:160:network", // these delivered nothing
+  ]);
+  const conns = await statsUntil(k, (cs) => cs.length >= 5);
+  assert.ok(conns.length >= 5, JSON.stringify(conns));
+  assert.equal(conns[3].last_event_id, "3", "the connection after the reset resumes after event 3");
+});
+
+test("a hostile 16 MB malformed event does not stay in wasm memory; the error has all of it", async () => {
+  const k = key("js-big-malformed");
+  const r = await run(async ({ server, k }) => {
+    const bytes = () => window.wasm.memory.buffer.byteLength;
+    const before = bytes();
+    const c = new window.sse.SseClient(`${server}/sse/big?bytes=16000000&malformed=1&key=${k}`, { reconnect: false });
+    c.on("message", () => {});
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 30_000)); // fail, do not hang
+    const error = await Promise.race([timeout, new Promise((resolve) => c.onError((e) => { if (e.kind === "decode") resolve(e); }))]);
+    c.close();
+    return { growth: bytes() - before, raw: error && error.raw.length, head: error && error.raw.slice(0, 20) };
+  }, { k });
+  assert.equal(r.raw, 15_999_998, "the decode error carries the whole raw text");
+  assert.equal(r.head, '{"size":16000000,"fi');
+  assert.ok(r.growth <= 2 * 1024 * 1024, `wasm memory grew by ${r.growth} B`);
+});
+
+test("a hundred malformed 1 MB events in a row leave wasm memory flat after the first", async () => {
+  const k = key("js-many-malformed");
+  const r = await run(async ({ server, k }) => {
+    const bytes = () => window.wasm.memory.buffer.byteLength;
+    const c = new window.sse.SseClient(`${server}/sse/big?bytes=1000000&count=100&malformed=1&key=${k}`, { reconnect: false });
+    c.on("message", () => {});
+    const sizes = [];
+    const timeout = new Promise((resolve) => setTimeout(resolve, 60_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => c.onError((e) => {
+      if (e.kind !== "decode") return;
+      sizes.push(bytes());
+      if (sizes.length === 100) resolve();
+    }))]);
+    c.close();
+    return sizes;
+  }, { k });
+  assert.equal(r.length, 100, "every malformed event is reported");
+  assert.equal(r[99] - r[0], 0, `wasm memory grew by ${r[99] - r[0]} B after the first`);
+});
+
+test("a refresher that never settles ends as unauthorized after refreshTimeoutMs", async () => {
+  const k = key("js-refresh-hang");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/auth?token=old&key=${k}`, {
+      initialDelayMs: 20,
+      jitter: 0,
+      refreshTimeoutMs: 300,
+      refreshUrl: () => new Promise(() => {}),
+    });
+    const states = [];
+    let reconnectingAt = 0;
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000)); // fail, do not hang
+    const final = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => {
+      states.push(s.state);
+      if (s.state === "reconnecting") reconnectingAt = performance.now();
+      if (s.state === "closed") resolve({ reason: s.reason, status: s.error.status, after: performance.now() - reconnectingAt });
+    }))]);
+    return { states, final };
+  }, { k });
+  assert.deepEqual(r.states, ["reconnecting", "closed"]);
+  assert.equal(r.final.reason, "unauthorized");
+  assert.equal(r.final.status, 401);
+  // 20 ms of backoff, then the refresher's 300 ms.
+  assert.ok(r.final.after >= 300 && r.final.after < 2_000, `closed ${r.final.after} ms after reconnecting`);
+  const conns = await statsUntil(k, (cs) => cs.length >= 1);
+  assert.equal(conns.length, 1, "no connection after the refresher timed out");
+});
+
 test("no console errors on the test page (besides the browser's log of the 401/503 provoked above)", () => {
   assert.deepEqual(unexpected(errors, [401, 503]), []);
 });

@@ -18,7 +18,8 @@ export function setMemory(m) {
 
 /** Writes `event.data` as UTF-8 into memory at [ptr, ptr + cap). Returns the bytes written;
  *  -1 when the data is not a string; or -2 - needed when `cap` is too small, `needed` being
- *  enough room for any text of this length (three bytes per UTF-16 unit). */
+ *  enough room for any text of this length (three bytes per UTF-16 unit). Returned as a double:
+ *  for a text of more than 715 million units `needed` passes 2^31, where an i32 would wrap. */
 export function encodeData(event, ptr, cap) {
   const data = event.data;
   if (typeof data !== "string") return -1;

@@ -16,7 +16,7 @@ extern "C" {
     #[wasm_bindgen(js_name = setMemory)]
     fn set_memory(memory: &JsValue);
     #[wasm_bindgen(js_name = encodeData)]
-    fn encode_data(event: &MessageEvent, ptr: u32, cap: u32) -> i32;
+    fn encode_data(event: &MessageEvent, ptr: u32, cap: u32) -> f64;
 }
 
 /// Buffers larger than this are not kept between events: one huge event must not pin its
@@ -42,17 +42,41 @@ pub(crate) fn event_text(event: &MessageEvent) -> Option<String> {
             buf.as_mut_ptr() as usize as u32,
             buf.capacity() as u32,
         );
-        match result {
-            -1 => return None,
-            needed if needed < -1 => buf.reserve((-2 - needed) as usize),
-            written => {
+        match Copied::from(result) {
+            Copied::NotText => return None,
+            // An allocation that cannot be made (a text past what wasm32 memory holds) ends the
+            // copy rather than the program.
+            Copied::Needs(bytes) => buf.try_reserve_exact(bytes).ok()?,
+            Copied::Written(written) => {
                 // SAFETY: `encodeData` initialised exactly `written` bytes, within the capacity
                 // it was given, and they are UTF-8 (see the module's docs).
                 unsafe {
-                    buf.set_len(written as usize);
+                    buf.set_len(written.min(buf.capacity()));
                     return Some(String::from_utf8_unchecked(buf));
                 }
             }
+        }
+    }
+}
+
+/// What `encodeData` answered.
+#[derive(Debug, PartialEq)]
+enum Copied {
+    Written(usize),
+    NotText,
+    /// The buffer needs room for this many bytes.
+    Needs(usize),
+}
+
+impl From<f64> for Copied {
+    fn from(result: f64) -> Self {
+        // `as` saturates: no length can wrap into a small one, however large.
+        if result >= 0.0 {
+            Copied::Written(result as usize)
+        } else if result == -1.0 {
+            Copied::NotText
+        } else {
+            Copied::Needs((-2.0 - result) as usize)
         }
     }
 }
@@ -63,6 +87,22 @@ pub(crate) fn recycle(text: String) {
     if buf.capacity() <= KEEP_AT_MOST {
         buf.clear();
         SPARE.with(|spare| *spare.borrow_mut() = buf);
+    }
+}
+
+#[cfg(test)]
+mod arithmetic {
+    use super::Copied;
+
+    #[test]
+    fn lengths_past_i32_do_not_wrap() {
+        assert_eq!(Copied::from(5.0), Copied::Written(5));
+        assert_eq!(Copied::from(-1.0), Copied::NotText);
+        assert_eq!(Copied::from(-2.0 - 30.0), Copied::Needs(30));
+        // 800 million UTF-16 units: 2.4 billion bytes, past i32::MAX.
+        let needed = 800_000_000.0 * 3.0;
+        assert_eq!(Copied::from(-2.0 - needed), Copied::Needs(2_400_000_000));
+        assert_eq!(Copied::from(-1e300), Copied::Needs(usize::MAX));
     }
 }
 

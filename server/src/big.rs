@@ -41,6 +41,11 @@ impl BigSlots {
 /// `{"size":N,"fill":"abc..."}`, exactly `bytes` long (at least the fixed part), in pieces of at
 /// most [`BIG_CHUNK`] bytes, each made only when asked for.
 pub fn sized_json_chunks(bytes: usize) -> impl Iterator<Item = Bytes> + Send + 'static {
+    json_chunks(bytes, true)
+}
+
+/// [`sized_json_chunks`], or without its closing `"}` (so not JSON) when `closed` is false.
+pub fn json_chunks(bytes: usize, closed: bool) -> impl Iterator<Item = Bytes> + Send + 'static {
     let head = format!(r#"{{"size":{bytes},"fill":""#);
     let fill = bytes.saturating_sub(head.len() + 2);
     std::iter::once(Bytes::from(head))
@@ -49,7 +54,7 @@ pub fn sized_json_chunks(bytes: usize) -> impl Iterator<Item = Bytes> + Send + '
                 .step_by(BIG_CHUNK)
                 .map(move |start| fill_chunk(start, BIG_CHUNK.min(fill - start))),
         )
-        .chain(std::iter::once(Bytes::from_static(b"\"}")))
+        .chain(closed.then(|| Bytes::from_static(b"\"}")))
 }
 
 /// `len` bytes of the fill `abc...xyzabc...`, from position `start`.

@@ -117,6 +117,25 @@ async fn the_big_scenario_sends_one_event_of_the_requested_size_then_ends() {
 }
 
 #[tokio::test]
+async fn the_big_scenario_sends_several_malformed_events_when_asked() {
+    let response = get("/sse/big?bytes=1000&count=3&malformed=1", &[]).await;
+    let text = tokio::time::timeout(Duration::from_secs(5), body_text(response))
+        .await
+        .expect("the stream ends after its events");
+    let events: Vec<&str> = text.split_terminator("\n\n").collect();
+    assert_eq!(events.len(), 3, "{text:.200}");
+    for (i, event) in events.iter().enumerate() {
+        let data = event
+            .strip_prefix(&format!("id: {}\ndata: ", i + 1))
+            .expect("an id, then the data");
+        assert_eq!(data.len(), 998, "the closing \"}} is left out");
+        assert!(serde_json::from_str::<serde_json::Value>(data).is_err());
+    }
+    let too_many = get("/sse/big?bytes=10&count=101", &[]).await;
+    assert_eq!(too_many.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn cors_echoes_loopback_origins_with_credentials_and_exposes_retry_after() {
     let origin = "http://127.0.0.1:41234";
     let r = get("/sse/status?code=503&retry_after=1", &[("origin", origin)]).await;
