@@ -274,6 +274,7 @@ test("a hostile 16 MB malformed event does not stay in wasm memory; the error ha
     c.close();
     return { growth: bytes() - before, raw: error && error.raw.length, head: error && error.raw.slice(0, 20) };
   }, { k });
+  console.log(`wasm memory growth after a 16 MB malformed event: ${r.growth} B`);
   assert.equal(r.raw, 15_999_998, "the decode error carries the whole raw text");
   assert.equal(r.head, '{"size":16000000,"fi');
   assert.ok(r.growth <= 2 * 1024 * 1024, `wasm memory grew by ${r.growth} B`);
@@ -295,6 +296,7 @@ test("a hundred malformed 1 MB events in a row leave wasm memory flat after the 
     c.close();
     return sizes;
   }, { k });
+  console.log(`wasm memory: ${r[0]} B after the first malformed 1 MB event, ${r[99]} B after the 100th`);
   assert.equal(r.length, 100, "every malformed event is reported");
   assert.equal(r[99] - r[0], 0, `wasm memory grew by ${r[99] - r[0]} B after the first`);
 });
