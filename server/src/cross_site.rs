@@ -4,10 +4,13 @@
 //!   port): a page on a name that an attacker re-points at 127.0.0.1 (DNS rebinding) sends its
 //!   own name, and is answered `421 Misdirected Request`.
 //! - A request with an `Origin` must come from a page on this machine, else `403`.
-//! - A `POST` must carry [`CONTROL_HEADER`]`: 1` or a JSON body: a page cannot send either to
-//!   another origin without a CORS preflight, which only loopback pages pass. Without this, a
-//!   plain form on any site could drop or fail the demo (a "simple request" needs no preflight),
-//!   and a browser that omits `Origin` would not be caught by the check above.
+//! - A `POST` that changes state (`/control/*`, `/chat`, `/token`: every path but the streams
+//!   of [`post_changes_nothing`]) must carry [`CONTROL_HEADER`]`: 1` or a JSON body: a page
+//!   cannot send either to another origin without a CORS preflight, which only loopback pages
+//!   pass. Without this, a plain form on any site could drop or fail the demo (a "simple
+//!   request" needs no preflight), and a browser that omits `Origin` would not be caught by the
+//!   check above. The streams (`/sse/*`, `/v1/completions`) take any `POST`: the `fetch`
+//!   client sends plain-text bodies, and a stream opened from elsewhere changes nothing here.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderName, Method, StatusCode};
@@ -78,8 +81,14 @@ fn is_json(request: &Request) -> bool {
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Middleware: answers `403` to pages on other origins, and to a `POST` that a cross-site form
-/// could have sent (see the module docs).
+/// Whether a `POST` to `path` only opens a stream (and records it), so needs no proof that a
+/// page on this machine sent it: the `/sse/` scenarios and `/v1/completions`.
+pub fn post_changes_nothing(path: &str) -> bool {
+    path.starts_with("/sse/") || path == "/v1/completions"
+}
+
+/// Middleware: answers `403` to pages on other origins, and to a state-changing `POST` that a
+/// cross-site form could have sent (see the module docs).
 pub async fn check_origin_and_post(request: Request, next: Next) -> Response {
     if let Some(origin) = request.headers().get(header::ORIGIN) {
         if !is_local_origin(origin.as_bytes()) {
@@ -93,7 +102,11 @@ pub async fn check_origin_and_post(request: Request, next: Next) -> Response {
         .headers()
         .get(&CONTROL_HEADER)
         .is_some_and(|v| v == "1");
-    if request.method() == Method::POST && !marked && !is_json(&request) {
+    if request.method() == Method::POST
+        && !marked
+        && !is_json(&request)
+        && !post_changes_nothing(request.uri().path())
+    {
         return refuse(
             StatusCode::FORBIDDEN,
             "a POST needs the header `X-Typed-SSE: 1` or a JSON body \
@@ -117,6 +130,24 @@ mod tests {
         assert!(!is_local_origin(b"https://example.com"));
         assert!(!is_local_origin(b"http://localhost.example:1"));
         assert!(!is_local_origin(b"null"));
+    }
+
+    #[test]
+    fn only_stream_posts_need_no_proof() {
+        for path in ["/sse/messages", "/sse/bearer", "/v1/completions"] {
+            assert!(post_changes_nothing(path), "{path}");
+        }
+        for path in [
+            "/control/cut",
+            "/control/drop",
+            "/chat",
+            "/token",
+            "/v1/completions/x",
+            "/sse",
+            "/",
+        ] {
+            assert!(!post_changes_nothing(path), "{path}");
+        }
     }
 
     #[test]

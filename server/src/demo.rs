@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::extract::{OriginalUri, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -144,6 +144,7 @@ pub fn router(stats: Stats) -> Router {
 
 async fn events(
     State(hub): State<Arc<Hub>>,
+    method: Method,
     uri: OriginalUri,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
@@ -152,7 +153,7 @@ async fn events(
         Ok(key) => key.to_owned(),
         Err(bad) => return bad.into_response(),
     };
-    let record = |status| Connection::new(uri.0.to_string(), &headers, &params, status);
+    let record = |status| Connection::new(&method, uri.0.to_string(), &headers, &params, status);
     let (last_event_id, _) = resume::last_event_id(&headers, &params);
     if let Some(left) = hub.failing_for() {
         let _guard = hub.stats.open(&key, record(503));

@@ -4,9 +4,12 @@
 //!
 //! - `/events`: the demo stream (`tick` price quotes, `news`, `chat`, `heartbeat`), with ids and a
 //!   replay buffer, so a client that resumes misses nothing.
-//! - `/sse/...`: scenarios for the browser tests (see [`scenarios`]).
+//! - `/sse/...`: scenarios for the browser tests (see [`scenarios`]), by `GET` or `POST`.
 //! - `/stats?key=K`: the connections seen for a test key, as JSON.
-//! - `/chat` (POST), `/control/drop`, `/control/fail?seconds=N` (POST): demo controls.
+//! - `/token?key=K`: bearer tokens for `/sse/bearer` and `/v1/completions` (see [`tokens`]).
+//! - `/v1/completions?key=K` (POST): a deterministic streamed answer (see [`completions`]).
+//! - `/chat` (POST), `/control/drop`, `/control/fail?seconds=N`, `/control/cut?key=K` (POST):
+//!   demo and test controls.
 //! - everything else: the demo page from `www/`, and the npm package from `pkg/` under `/pkg/`.
 //!
 //! It is built for tests and the demo on this machine, not to be exposed: it listens on
@@ -16,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod big;
+pub mod completions;
 pub mod cross_site;
 pub mod demo;
 pub mod limits;
@@ -23,6 +27,7 @@ pub mod resume;
 pub mod scenarios;
 pub mod static_files;
 pub mod stats;
+pub mod tokens;
 
 pub use cross_site::is_local_origin;
 
@@ -59,7 +64,9 @@ impl Default for Config {
 }
 
 /// First path segments the server's own routes use: a directory served there would clash.
-const RESERVED_NAMES: [&str; 6] = ["pkg", "sse", "stats", "events", "chat", "control"];
+const RESERVED_NAMES: [&str; 8] = [
+    "pkg", "sse", "stats", "events", "chat", "control", "token", "v1",
+];
 
 impl Config {
     /// Adds a directory from a `--serve NAME=DIR` value: `NAME` is one path segment of ASCII
@@ -107,15 +114,18 @@ pub fn app_with_stats(config: Config, stats: stats::Stats) -> Router {
         }))
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST])
+        // What the `fetch` transport sends: its own headers, the app's token, a body's type.
         .allow_headers([
             header::ACCEPT,
+            header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::CACHE_CONTROL,
             HeaderName::from_static("last-event-id"),
             cross_site::CONTROL_HEADER.clone(),
         ])
-        // Retry-After is not a CORS-safelisted response header; the client's probe needs it.
-        .expose_headers([header::RETRY_AFTER]);
+        // Neither is a CORS-safelisted response header: the client's probe needs Retry-After,
+        // and a client may read why its token was refused.
+        .expose_headers([header::RETRY_AFTER, header::WWW_AUTHENTICATE]);
     let mut static_files = Router::new().nest_service("/pkg", serve_dir(config.pkg_dir));
     for (name, dir) in config.extra_dirs {
         static_files = static_files.nest_service(&format!("/{name}"), serve_dir(dir));

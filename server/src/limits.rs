@@ -46,6 +46,33 @@ pub const MAX_FAILURES: u64 = 1_000;
 /// Longest demo outage `/control/fail` may be asked for (`seconds`).
 pub const MAX_FAIL_SECONDS: u64 = 120;
 
+/// Largest request body a scenario reads, in bytes: 64 KiB. A longer one is answered `413`
+/// (at once when its `Content-Length` says so, else as soon as the 65,537th byte arrives).
+pub const MAX_BODY_BYTES: u64 = 64 * 1024;
+
+/// How long a request body may take to arrive, in milliseconds; then `408`.
+pub const BODY_TIMEOUT_MS: u64 = 10_000;
+
+/// Largest `retry:` value `/sse/retry` sends (`ms`). Like [`MAX_RETRY_AFTER_S`], far beyond
+/// sense on purpose (the client's cap is tested with hostile values); it is only digits.
+pub const MAX_RETRY_MS: u64 = u32::MAX as u64;
+
+/// Longest line `/sse/endless` sends (`bytes`). It is written from one static buffer, so this
+/// bounds run time, not memory.
+pub const MAX_ENDLESS_BYTES: u64 = 1_000_000_000;
+
+/// Default length of the `/sse/endless` line: 20 MB.
+pub const DEFAULT_ENDLESS_BYTES: u64 = 20_000_000;
+
+/// Longest a token from `/token` may be allowed to stay good (`valid_ms`): ten minutes.
+pub const MAX_TOKEN_VALID_MS: u64 = 600_000;
+
+/// Default life of a token (`valid_ms`): two seconds.
+pub const DEFAULT_TOKEN_VALID_MS: u64 = 2_000;
+
+/// Most tokens one completion may ask for (`max_tokens`).
+pub const MAX_COMPLETION_TOKENS: u64 = 4_096;
+
 /// Longest test key (`key`), in bytes: keys are stored, so a client may not pick huge ones.
 pub const MAX_KEY_LEN: usize = 128;
 
@@ -88,6 +115,33 @@ pub fn number(
         .ok_or_else(|| BadParam {
             name,
             accepts: format!("an integer from {} to {}", range.start(), range.end()),
+        })
+}
+
+/// The word parameter `name`: `choices[0]` when absent, else one of `choices`, else a
+/// [`BadParam`].
+pub fn choice(
+    params: &HashMap<String, String>,
+    name: &'static str,
+    choices: &[&'static str],
+) -> Result<&'static str, BadParam> {
+    let Some(value) = params.get(name) else {
+        return Ok(choices[0]);
+    };
+    choices
+        .iter()
+        .find(|c| *c == value)
+        .copied()
+        .ok_or_else(|| BadParam {
+            name,
+            accepts: format!(
+                "one of {}",
+                choices
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         })
 }
 
@@ -151,6 +205,17 @@ mod tests {
         );
         assert!(number(&p, "big", 5, 0..=u64::MAX).is_err());
         assert!(number(&p, "x", 5, 0..=10).is_err());
+    }
+
+    #[test]
+    fn a_choice_is_one_of_its_words() {
+        let p = params(&[("body", "json"), ("bad", "xml")]);
+        assert_eq!(choice(&p, "body", &["text", "json"]), Ok("json"));
+        assert_eq!(choice(&p, "absent", &["text", "json"]), Ok("text"));
+        assert_eq!(
+            choice(&p, "bad", &["text", "json"]).unwrap_err().accepts,
+            "one of `text`, `json`"
+        );
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! `keepalive_ms` (default 200): the keep-alive comment interval, which is also how fast the
 //! server notices that a client went away.
 //!
+//! Every scenario answers `POST` as well as `GET` (the `fetch` transport sends bodies): the body
+//! is read whole before answering, at most [`limits::MAX_BODY_BYTES`] (else `413`) within
+//! [`limits::BODY_TIMEOUT_MS`] (else `408`), and its size recorded; it is otherwise ignored.
+//!
 //! Every numeric parameter has a range (see [`crate::limits`]); outside it the answer is `400`.
 //! Events are generated as they are sent, never collected up front.
 
@@ -10,22 +14,24 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{FromRef, FromRequestParts, Query, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde_json::json;
 
 use crate::big::{self, BigSlots};
-use crate::limits::{self, BadParam, MAX_EVENTS, MAX_PAUSE_MS};
+use crate::completions::{self, LiveCompletions};
+use crate::limits::{self, BadParam, MAX_BODY_BYTES, MAX_EVENTS, MAX_PAUSE_MS};
 use crate::resume;
 use crate::stats::{now_ms, Connection, ConnectionGuard, Stats};
+use crate::tokens::{self, Tokens};
 
-type Params = HashMap<String, String>;
+pub(crate) type Params = HashMap<String, String>;
 
 /// What the scenario handlers share.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +40,10 @@ pub struct Shared {
     pub stats: Stats,
     /// The `/sse/big` responses in flight.
     pub big: BigSlots,
+    /// The tokens `/token` issued.
+    pub tokens: Tokens,
+    /// The `/v1/completions` streams in flight, for `/control/cut`.
+    pub completions: LiveCompletions,
 }
 
 impl FromRef<Shared> for Stats {
@@ -42,65 +52,185 @@ impl FromRef<Shared> for Stats {
     }
 }
 
-/// The `/sse/...` routes and `/stats`.
+impl FromRef<Shared> for Tokens {
+    fn from_ref(shared: &Shared) -> Self {
+        shared.tokens.clone()
+    }
+}
+
+impl FromRef<Shared> for LiveCompletions {
+    fn from_ref(shared: &Shared) -> Self {
+        shared.completions.clone()
+    }
+}
+
+/// `handler` for both `GET` and `POST`.
+fn get_or_post<H, T>(handler: H) -> MethodRouter<Shared>
+where
+    H: axum::handler::Handler<T, Shared> + Clone,
+    T: 'static,
+{
+    get(handler.clone()).post(handler)
+}
+
+/// The `/sse/...` routes, `/stats`, `/token`, `/v1/completions` and `/control/cut`.
 pub fn router(stats: Stats) -> Router {
     Router::new()
-        .route("/sse/messages", get(messages))
-        .route("/sse/named", get(named))
-        .route("/sse/malformed", get(malformed))
-        .route("/sse/status", get(status))
-        .route("/sse/content-type", get(content_type))
-        .route("/sse/big", get(big))
-        .route("/sse/unicode", get(unicode))
-        .route("/sse/numbered", get(numbered))
-        .route("/sse/hold", get(hold))
-        .route("/sse/heartbeat", get(heartbeat))
-        .route("/sse/flaky", get(flaky))
-        .route("/sse/auth", get(auth))
-        .route("/sse/rate", get(rate))
-        .route("/sse/bench", get(bench))
+        .route("/sse/messages", get_or_post(messages))
+        .route("/sse/named", get_or_post(named))
+        .route("/sse/malformed", get_or_post(malformed))
+        .route("/sse/status", get_or_post(status))
+        .route("/sse/content-type", get_or_post(content_type))
+        .route("/sse/big", get_or_post(big))
+        .route("/sse/unicode", get_or_post(unicode))
+        .route("/sse/numbered", get_or_post(numbered))
+        .route("/sse/hold", get_or_post(hold))
+        .route("/sse/heartbeat", get_or_post(heartbeat))
+        .route("/sse/flaky", get_or_post(flaky))
+        .route("/sse/auth", get_or_post(auth))
+        .route("/sse/rate", get_or_post(rate))
+        .route("/sse/bench", get_or_post(bench))
+        .route("/sse/bearer", get_or_post(bearer))
+        .route("/sse/retry", get_or_post(retry))
+        .route("/sse/comments", get_or_post(comments))
+        .route("/sse/endless", get_or_post(endless))
+        .route("/token", get_or_post(tokens::token_handler))
+        .route("/v1/completions", post(completions::completions))
+        .route("/control/cut", post(completions::cut))
         .route("/stats", get(stats_handler))
         .with_state(Shared {
             stats,
-            big: BigSlots::default(),
+            ..Shared::default()
         })
 }
 
-/// What every scenario starts from: the request's URI, headers, query and key, and the shared
-/// state. An extractor, so that each handler takes one argument; a key that is too long is
-/// refused here.
-pub struct Scenario {
-    shared: Shared,
-    key: String,
+/// What every scenario starts from: the request's method, URI, headers, query, key and body,
+/// and the shared state. An extractor, so that each handler takes one argument; a key or
+/// `keepalive_ms` out of bounds is refused here (`400`, not recorded), and a body too large
+/// (`413`), too slow (`408`) or broken (`400`) too (recorded, with the bytes read).
+pub(crate) struct Scenario {
+    pub(crate) shared: Shared,
+    pub(crate) key: String,
+    method: Method,
     uri: String,
-    headers: HeaderMap,
-    params: Params,
+    pub(crate) headers: HeaderMap,
+    pub(crate) params: Params,
+    keepalive: Duration,
+    /// The request body (at most [`MAX_BODY_BYTES`]).
+    pub(crate) body: Bytes,
 }
 
-impl FromRequestParts<Shared> for Scenario {
-    type Rejection = BadParam;
+/// Why a request body was not read whole.
+enum BodyFailure {
+    TooLarge,
+    TooSlow,
+    Broken,
+}
 
-    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, BadParam> {
+/// Reads `body` whole, if it is at most [`MAX_BODY_BYTES`] and arrives in time. Also returns the
+/// bytes counted: the declared length when that alone is too large, else those read.
+async fn read_body(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> (u64, Result<Bytes, BodyFailure>) {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(declared) = declared.filter(|d| *d > MAX_BODY_BYTES) {
+        return (declared, Err(BodyFailure::TooLarge));
+    }
+    let mut data = body.into_data_stream();
+    let mut read = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(limits::BODY_TIMEOUT_MS);
+    loop {
+        let Ok(frame) = tokio::time::timeout_at(deadline, data.next()).await else {
+            return (read.len() as u64, Err(BodyFailure::TooSlow));
+        };
+        match frame {
+            None => return (read.len() as u64, Ok(read.into())),
+            Some(Err(_)) => return (read.len() as u64, Err(BodyFailure::Broken)),
+            Some(Ok(chunk)) => {
+                let total = read.len() as u64 + chunk.len() as u64;
+                if total > MAX_BODY_BYTES {
+                    return (total, Err(BodyFailure::TooLarge));
+                }
+                read.extend_from_slice(&chunk);
+            }
+        }
+    }
+}
+
+impl FromRequest<Shared> for Scenario {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        shared: &Shared,
+    ) -> Result<Self, Response> {
+        let (parts, body) = request.into_parts();
         let params = Query::<Params>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
-        Ok(Self {
+        let key = limits::key(&params, "default")
+            .map_err(IntoResponse::into_response)?
+            .to_owned();
+        let keepalive_ms = limits::number(
+            &params,
+            "keepalive_ms",
+            200,
+            limits::MIN_KEEPALIVE_MS..=MAX_PAUSE_MS,
+        )
+        .map_err(IntoResponse::into_response)?;
+        let mut scenario = Self {
             shared: shared.clone(),
-            key: limits::key(&params, "default")?.to_owned(),
+            key,
+            method: parts.method,
             uri: parts.uri.to_string(),
-            headers: parts.headers.clone(),
+            headers: parts.headers,
             params,
-        })
+            keepalive: Duration::from_millis(keepalive_ms),
+            body: Bytes::new(),
+        };
+        let (bytes, body) = read_body(&scenario.headers, body).await;
+        let (code, why) = match body {
+            Ok(body) => {
+                scenario.body = body;
+                return Ok(scenario);
+            }
+            Err(BodyFailure::TooLarge) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a request body may be at most {MAX_BODY_BYTES} bytes\n"),
+            ),
+            Err(BodyFailure::TooSlow) => (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} ms\n",
+                    limits::BODY_TIMEOUT_MS
+                ),
+            ),
+            Err(BodyFailure::Broken) => (
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read\n".to_owned(),
+            ),
+        };
+        let _r = scenario.open_with_body(code.as_u16(), bytes);
+        Err((
+            code,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            why,
+        )
+            .into_response())
     }
 }
 
 impl Scenario {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params.get(name).map(String::as_str)
     }
 
     /// The integer parameter `name`, `default` when absent; `400` outside `range`.
-    fn num(
+    pub(crate) fn num(
         &self,
         name: &'static str,
         default: u64,
@@ -110,27 +240,32 @@ impl Scenario {
     }
 
     /// Records the request with the status it is answered with.
-    fn open(self, status: u16) -> Result<Request, BadParam> {
-        let keepalive_ms =
-            self.num("keepalive_ms", 200, limits::MIN_KEEPALIVE_MS..=MAX_PAUSE_MS)?;
-        let record = Connection::new(self.uri, &self.headers, &self.params, status);
+    pub(crate) fn open(self, status: u16) -> Request {
+        let bytes = self.body.len() as u64;
+        self.open_with_body(status, bytes)
+    }
+
+    fn open_with_body(self, status: u16, body_bytes: u64) -> Request {
+        let mut record =
+            Connection::new(&self.method, self.uri, &self.headers, &self.params, status);
+        record.body_bytes = body_bytes;
         let resume_from = record
             .last_event_id
             .as_deref()
             .and_then(|id| id.parse().ok());
-        Ok(Request {
+        Request {
             guard: self.shared.stats.open(&self.key, record),
             resume_from,
-            keepalive: Duration::from_millis(keepalive_ms),
-        })
+            keepalive: self.keepalive,
+        }
     }
 }
 
 /// One recorded request: its stats record and where it resumes from.
-struct Request {
-    guard: ConnectionGuard,
-    resume_from: Option<u64>,
-    keepalive: Duration,
+pub(crate) struct Request {
+    pub(crate) guard: ConnectionGuard,
+    pub(crate) resume_from: Option<u64>,
+    pub(crate) keepalive: Duration,
 }
 
 impl Request {
@@ -144,6 +279,19 @@ impl Request {
 
     /// Streams `events`, then ends (`end`) or holds the connection open with keep-alives.
     fn respond(self, events: BoxStream<'static, Event>, end: bool) -> Response {
+        let keepalive = KeepAlive::new().interval(self.keepalive);
+        self.respond_with(None, events, end, keepalive)
+    }
+
+    /// [`Request::respond`] with `preamble` written first (not counted as an event) and the
+    /// keep-alive comments of `keepalive`.
+    fn respond_with(
+        self,
+        preamble: Option<Event>,
+        events: BoxStream<'static, Event>,
+        end: bool,
+        keepalive: KeepAlive,
+    ) -> Response {
         let guard = self.guard;
         let events = if end {
             events
@@ -151,18 +299,19 @@ impl Request {
             events.chain(stream::pending()).boxed()
         };
         // The guard lives in the outermost stream: it must drop only with the response body.
-        let events = events.map(move |e| {
+        let events = stream::iter(preamble.map(Ok::<_, Infallible>)).chain(events.map(move |e| {
             guard.sent();
             Ok::<_, Infallible>(e)
-        });
-        Sse::new(events)
-            .keep_alive(KeepAlive::new().interval(self.keepalive))
-            .into_response()
+        }));
+        Sse::new(events).keep_alive(keepalive).into_response()
     }
 }
 
 /// Emits `events` one every `interval_ms` (all at once when 0).
-fn paced(events: BoxStream<'static, Event>, interval_ms: u64) -> BoxStream<'static, Event> {
+pub(crate) fn paced(
+    events: BoxStream<'static, Event>,
+    interval_ms: u64,
+) -> BoxStream<'static, Event> {
     if interval_ms == 0 {
         return events;
     }
@@ -205,22 +354,22 @@ impl Messages {
         })
     }
 
-    fn respond(self, s: Scenario) -> Result<Response, BadParam> {
-        let r = s.open(200)?;
+    fn respond(self, s: Scenario) -> Response {
+        let r = s.open(200);
         let events = numbered_events(r.next_id(), self.n);
-        Ok(r.respond(paced(events, self.interval_ms), self.end))
+        r.respond(paced(events, self.interval_ms), self.end)
     }
 }
 
 /// `n` (default 5) unnamed JSON messages `{"n":i}` with ids, every `interval_ms`, then hold
 /// (or end, with `end=1`). Resumes after the id the client sends.
 async fn messages(s: Scenario) -> Result<Response, BadParam> {
-    Messages::from(&s)?.respond(s)
+    Ok(Messages::from(&s)?.respond(s))
 }
 
 /// Named events: `tick` (JSON quotes), `news` (text), and an unnamed message, interleaved.
 async fn named(s: Scenario) -> Result<Response, BadParam> {
-    let r = s.open(200)?;
+    let r = s.open(200);
     let events = vec![
         Event::default()
             .id("1")
@@ -246,7 +395,7 @@ async fn named(s: Scenario) -> Result<Response, BadParam> {
 
 /// A malformed JSON event between good ones.
 async fn malformed(s: Scenario) -> Result<Response, BadParam> {
-    let r = s.open(200)?;
+    let r = s.open(200);
     let events = vec![
         Event::default().id("1").data(r#"{"n":1}"#),
         Event::default().id("2").data(r#"{"n": oops"#),
@@ -255,18 +404,73 @@ async fn malformed(s: Scenario) -> Result<Response, BadParam> {
     Ok(r.respond(stream::iter(events).boxed(), false))
 }
 
-/// The `code` (default `default`, a final status: 200 to 599) and `retry_after` parameters.
-fn status_params(s: &Scenario, default: u64) -> Result<(u16, Option<HeaderValue>), BadParam> {
+/// The `code` (default `default`, a final status: 200 to 599), `retry_after` and `body`
+/// (`text` or `json`) parameters.
+fn status_params(s: &Scenario, default: u64) -> Result<ErrorAnswer, BadParam> {
     let code = s.num("code", default, limits::STATUS_CODES)?;
-    // In range, so it fits: 599 < u16::MAX.
-    Ok((code as u16, limits::retry_after(&s.params)?))
+    Ok(ErrorAnswer {
+        // In range, so it fits: 599 < u16::MAX.
+        code: code as u16,
+        retry_after: limits::retry_after(&s.params)?,
+        json: limits::choice(&s.params, "body", &["text", "json"])? == "json",
+    })
 }
 
-/// Answers `code` (default 500) with a text body, and `Retry-After: retry_after` when given.
+/// The answer of [`status`], and of [`flaky`] while failing.
+struct ErrorAnswer {
+    code: u16,
+    retry_after: Option<HeaderValue>,
+    json: bool,
+}
+
+impl ErrorAnswer {
+    fn respond(self) -> Response {
+        let mut response = if self.json {
+            json_error(self.code)
+        } else {
+            plain_status(self.code, None)
+        };
+        if let Some(v) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+/// The `type` and `message` of the JSON error body for `code`.
+pub fn error_kind(code: u16) -> (&'static str, &'static str) {
+    match code {
+        400 => ("invalid_request", "the request is not valid"),
+        401 => ("authentication", "a valid token is needed"),
+        403 => ("permission", "this is not allowed"),
+        404 => ("not_found", "there is nothing here"),
+        408 => ("timeout", "the request took too long"),
+        413 => ("too_large", "the request is too large"),
+        429 => ("rate_limit", "slow down"),
+        503 => ("overloaded", "the server is overloaded"),
+        500..=599 => ("server_error", "the server failed"),
+        _ => ("error", "scenario status"),
+    }
+}
+
+/// `code` with `Content-Type: application/json` and
+/// `{"error":{"type":T,"message":M}}` (see [`error_kind`]).
+fn json_error(code: u16) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (kind, message) = error_kind(code);
+    (
+        status,
+        Json(json!({ "error": { "type": kind, "message": message } })),
+    )
+        .into_response()
+}
+
+/// Answers `code` (default 500) with a text body `scenario status N`, or with `body=json` the
+/// JSON of [`json_error`]; and `Retry-After: retry_after` when given.
 async fn status(s: Scenario) -> Result<Response, BadParam> {
-    let (code, retry_after) = status_params(&s, 500)?;
-    let _r = s.open(code)?;
-    Ok(plain_status(code, retry_after))
+    let answer = status_params(&s, 500)?;
+    let _r = s.open(answer.code);
+    Ok(answer.respond())
 }
 
 fn plain_status(code: u16, retry_after: Option<HeaderValue>) -> Response {
@@ -281,7 +485,7 @@ fn plain_status(code: u16, retry_after: Option<HeaderValue>) -> Response {
 /// 200 with a content type that is not `text/event-stream` (default `text/plain`).
 async fn content_type(s: Scenario) -> Result<Response, BadParam> {
     let ty = s.param("type").unwrap_or("text/plain").to_owned();
-    let _r = s.open(200)?;
+    let _r = s.open(200);
     Ok((
         [(header::CONTENT_TYPE, ty)],
         "data: this is not an event stream\n\n",
@@ -299,17 +503,17 @@ async fn big(s: Scenario) -> Result<Response, BadParam> {
     let count = s.num("count", 1, 1..=limits::MAX_BIG_COUNT)?;
     let malformed = s.num("malformed", 0, 0..=1)? == 1;
     if resume::last_event_id(&s.headers, &s.params).0.is_some() {
-        let _r = s.open(204)?;
+        let _r = s.open(204);
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let Some(slot) = s.shared.big.try_take() else {
-        let _r = s.open(503)?;
+        let _r = s.open(503);
         let mut busy = plain_status(503, None);
         busy.headers_mut()
             .insert(header::RETRY_AFTER, big::BIG_RETRY_AFTER_S.into());
         return Ok(busy);
     };
-    let r = s.open(200)?;
+    let r = s.open(200);
     // Each event `id: i`, its JSON made piece by piece; `malformed=1` leaves the JSON unclosed.
     let pieces = (1..=count).flat_map(move |id| {
         // In range, so it fits in usize.
@@ -363,7 +567,7 @@ fn event_stream(body: axum::body::Body) -> Response {
 pub const UNICODE_TEXT: &str = "héllo wörld, 日本語, emoji 🎉\nsecond line\n\nafter a blank line";
 
 async fn unicode(s: Scenario) -> Result<Response, BadParam> {
-    let r = s.open(200)?;
+    let r = s.open(200);
     let events = vec![
         Event::default().id("1").event("text").data(UNICODE_TEXT),
         Event::default()
@@ -380,7 +584,7 @@ async fn numbered(s: Scenario) -> Result<Response, BadParam> {
     let total = s.num("total", 100, 0..=MAX_EVENTS)?;
     let cut = s.num("cut", MAX_EVENTS, 1..=MAX_EVENTS)?;
     let interval_ms = s.num("interval_ms", 0, 0..=MAX_PAUSE_MS)?;
-    let r = s.open(200)?;
+    let r = s.open(200);
     let from = r.next_id();
     // Past `total` (or past the last id there is), nothing is left: hold.
     let to = from.map_or(total, |from| total.min(from.saturating_add(cut - 1)));
@@ -390,7 +594,7 @@ async fn numbered(s: Scenario) -> Result<Response, BadParam> {
 
 /// One `ready` event, then only keep-alive comments (which `EventSource` does not surface).
 async fn hold(s: Scenario) -> Result<Response, BadParam> {
-    let r = s.open(200)?;
+    let r = s.open(200);
     Ok(r.respond(
         stream::iter([Event::default().event("ready").data("{}")]).boxed(),
         false,
@@ -400,7 +604,7 @@ async fn hold(s: Scenario) -> Result<Response, BadParam> {
 /// `ready`, then a `heartbeat` event every `every_ms` (default 100).
 async fn heartbeat(s: Scenario) -> Result<Response, BadParam> {
     let every_ms = s.num("every_ms", 100, 1..=MAX_PAUSE_MS)?;
-    let r = s.open(200)?;
+    let r = s.open(200);
     let every = Duration::from_millis(every_ms);
     let beats = stream::unfold(0u64, move |i| async move {
         tokio::time::sleep(every).await;
@@ -414,10 +618,11 @@ async fn heartbeat(s: Scenario) -> Result<Response, BadParam> {
 }
 
 /// The first `fail` (default 2) `EventSource` connections of a key answer `code` (default 503,
-/// with `retry_after` if given); the next ones stream `n` numbered messages, resuming.
+/// with `retry_after` if given, and a JSON body with `body=json`); the next ones stream `n`
+/// numbered messages, resuming.
 async fn flaky(s: Scenario) -> Result<Response, BadParam> {
     let fail = s.num("fail", 2, 0..=limits::MAX_FAILURES)?;
-    let (code, retry_after) = status_params(&s, 503)?;
+    let answer = status_params(&s, 503)?;
     // Checked before failing too, so that a bad `n` is refused on every connection alike.
     let messages = Messages::from(&s)?;
     let connections = s.shared.stats.not_probes(&s.key);
@@ -428,19 +633,19 @@ async fn flaky(s: Scenario) -> Result<Response, BadParam> {
         connections < fail
     };
     if failing {
-        let _r = s.open(code)?;
-        return Ok(plain_status(code, retry_after));
+        let _r = s.open(answer.code);
+        return Ok(answer.respond());
     }
-    messages.respond(s)
+    Ok(messages.respond(s))
 }
 
 /// 401 unless `token=good`; then a `ready` event whose data is the token.
 async fn auth(s: Scenario) -> Result<Response, BadParam> {
     if s.param("token") != Some("good") {
-        let _r = s.open(401)?;
+        let _r = s.open(401);
         return Ok(plain_status(401, None));
     }
-    let r = s.open(200)?;
+    let r = s.open(200);
     Ok(r.respond(
         stream::iter([Event::default().event("ready").data("\"good\"")]).boxed(),
         false,
@@ -451,7 +656,7 @@ async fn auth(s: Scenario) -> Result<Response, BadParam> {
 async fn rate(s: Scenario) -> Result<Response, BadParam> {
     let n = s.num("n", 100, 0..=MAX_EVENTS)?;
     let per_sec = s.num("per_sec", 100, 1..=limits::MAX_RATE_PER_SEC)?;
-    let r = s.open(200)?;
+    let r = s.open(200);
     let period = Duration::from_nanos(1_000_000_000 / per_sec);
     let start = tokio::time::Instant::now();
     let events = stream::unfold(1u64, move |i| async move {
@@ -509,7 +714,7 @@ pub fn bench_data(i: u64, large: bool) -> String {
 async fn bench(s: Scenario) -> Result<Response, BadParam> {
     let large = s.param("size") == Some("large");
     let n = s.num("n", 1_000, 0..=MAX_EVENTS)?;
-    let r = s.open(200)?;
+    let r = s.open(200);
     let Some(from) = r.next_id().filter(|from| *from <= n) else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
@@ -526,6 +731,106 @@ async fn bench(s: Scenario) -> Result<Response, BadParam> {
         Ok::<_, Infallible>(axum::body::Bytes::from(body))
     });
     Ok(event_stream(axum::body::Body::from_stream(chunks)))
+}
+
+/// `/sse/bearer?key=K`: numbered messages for clients that authenticate with a header, which
+/// only the `fetch` transport can send.
+///
+/// Needs `Authorization: Bearer <token>` with a token from `/token?key=K` (the same key), by the
+/// rule of [`crate::tokens`]: issued at most `valid_ms` ago (default 2000, 1 to 600000) and not
+/// used for a connection before, unless `reuse=1`. Otherwise `401` with
+/// `{"error":"token expired","reason":...}` (recorded, the token not spent).
+///
+/// With a good token, like `/sse/numbered`: messages `{"n":i}` with ids `1..=total` (default
+/// 10), resuming after the client's `Last-Event-ID`, at most `cut` (default 3) per connection
+/// every `interval_ms` (default 0); then the stream ends and the client must reconnect with a
+/// fresh token. After `total` it holds. So with the defaults, a client that fetches a token per
+/// attempt gets ids 1 to 10 over four connections, all `200`, with four different
+/// `authorization` prefixes in `/stats`; one that reuses its token gets `401`s.
+async fn bearer(s: Scenario) -> Result<Response, BadParam> {
+    let valid_ms = s.num(
+        "valid_ms",
+        limits::DEFAULT_TOKEN_VALID_MS,
+        1..=limits::MAX_TOKEN_VALID_MS,
+    )?;
+    let reuse = s.num("reuse", 0, 0..=1)? == 1;
+    let total = s.num("total", 10, 0..=MAX_EVENTS)?;
+    let cut = s.num("cut", 3, 1..=MAX_EVENTS)?;
+    let interval_ms = s.num("interval_ms", 0, 0..=MAX_PAUSE_MS)?;
+    let token = tokens::bearer(&s.headers);
+    if let Err(refusal) = s.shared.tokens.accept(&s.key, token, valid_ms, reuse) {
+        let _r = s.open(401);
+        return Ok(refusal.into_response());
+    }
+    let r = s.open(200);
+    let from = r.next_id();
+    let to = from.map_or(total, |from| total.min(from.saturating_add(cut - 1)));
+    let events = numbered_events(from, to);
+    Ok(r.respond(paced(events, interval_ms), to < total))
+}
+
+/// `/sse/retry?ms=N&n=M`: `retry: N` (default 1000, 0 to 4294967295) alone first, then `M`
+/// (default 1) numbered messages `{"n":i}` with ids, every `interval_ms` (default 0), then the
+/// stream ends. A reconnecting client continues after its `Last-Event-ID`, so ids keep rising
+/// over connections; the gap between one connection's `closed_ms` and the next one's
+/// `opened_ms` in `/stats` is the client's reconnect delay. The `retry:` line is not counted in
+/// `events_sent`.
+async fn retry(s: Scenario) -> Result<Response, BadParam> {
+    let ms = s.num("ms", 1_000, 0..=limits::MAX_RETRY_MS)?;
+    let n = s.num("n", 1, 0..=MAX_EVENTS)?;
+    let interval_ms = s.num("interval_ms", 0, 0..=MAX_PAUSE_MS)?;
+    let r = s.open(200);
+    let from = r.next_id();
+    let to = from.map_or(0, |from| from.saturating_add(n).saturating_sub(1));
+    let events = match from {
+        Some(from) if n > 0 => numbered_events(Some(from), to),
+        _ => stream::empty().boxed(),
+    };
+    let keepalive = KeepAlive::new().interval(r.keepalive);
+    let preamble = Event::default().retry(Duration::from_millis(ms));
+    Ok(r.respond_with(Some(preamble), paced(events, interval_ms), true, keepalive))
+}
+
+/// `/sse/comments?every_ms=N`: one `ready` event (`data: {}`), then only `: keep-alive` comment
+/// lines every `every_ms` (default 1000, 10 to 60000), until the client goes. Only `ready` is
+/// counted in `events_sent`.
+async fn comments(s: Scenario) -> Result<Response, BadParam> {
+    let every_ms = s.num("every_ms", 1_000, limits::MIN_KEEPALIVE_MS..=MAX_PAUSE_MS)?;
+    let r = s.open(200);
+    let keepalive = KeepAlive::new()
+        .interval(Duration::from_millis(every_ms))
+        .text("keep-alive");
+    let ready = stream::iter([Event::default().event("ready").data("{}")]).boxed();
+    Ok(r.respond_with(None, ready, false, keepalive))
+}
+
+/// What `/sse/endless` writes its line from.
+static X_CHUNK: [u8; big::BIG_CHUNK] = [b'x'; big::BIG_CHUNK];
+
+/// `/sse/endless?bytes=N`: `200 text/event-stream`, then `data: ` and `bytes` (default
+/// 20000000, 0 to 1000000000) bytes of `x`, with no line end, then the stream ends. Written in
+/// 64 KiB pieces of one static buffer, so it costs the server nothing per byte. `events_sent`
+/// stays 0: no event is ever complete.
+async fn endless(s: Scenario) -> Result<Response, BadParam> {
+    let bytes = s.num(
+        "bytes",
+        limits::DEFAULT_ENDLESS_BYTES,
+        0..=limits::MAX_ENDLESS_BYTES,
+    )?;
+    let r = s.open(200);
+    let guard = r.guard;
+    let pieces = (0..bytes).step_by(big::BIG_CHUNK).map(move |start| {
+        // At most BIG_CHUNK, so it fits in usize.
+        let len = (bytes - start).min(big::BIG_CHUNK as u64) as usize;
+        Bytes::from_static(&X_CHUNK[..len])
+    });
+    let pieces = std::iter::once(Bytes::from_static(b"data: ")).chain(pieces);
+    // The stream's state owns the guard, so the record closes with the body.
+    let body = stream::unfold((pieces, guard), |(mut pieces, guard)| async move {
+        let piece = pieces.next()?;
+        Some((Ok::<_, Infallible>(piece), (pieces, guard)))
+    });
+    Ok(event_stream(axum::body::Body::from_stream(body)))
 }
 
 /// The connections seen for `key`, and how many older ones were dropped to stay within

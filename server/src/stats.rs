@@ -1,10 +1,11 @@
 //! What the server saw, per test key: the browser tests assert on this, not only on what the page
 //! received.
 //!
-//! Keys, URIs and `Last-Event-ID`s are chosen by clients, so the log is bounded: at most
-//! [`MAX_KEYS`] keys (the least recently used one goes first), [`MAX_RECORDS_PER_KEY`]
-//! connections per key (the oldest go first), texts cut to [`MAX_TEXT_BYTES`], and
-//! [`MAX_STORED_BYTES`] in all.
+//! Keys, URIs, `Last-Event-ID`s and the other headers recorded are chosen by clients, so the log
+//! is bounded: at most [`MAX_KEYS`] keys (the least recently used one goes first),
+//! [`MAX_RECORDS_PER_KEY`] connections per key (the oldest go first), the URI and id cut to
+//! [`MAX_TEXT_BYTES`], other headers to [`MAX_HEADER_TEXT_BYTES`] (`Authorization` to a prefix of
+//! [`AUTHORIZATION_PREFIX_BYTES`]), and [`MAX_STORED_BYTES`] in all.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,18 +23,32 @@ pub const MAX_RECORDS_PER_KEY: usize = 1_000;
 /// Longest stored URI or `Last-Event-ID`, in bytes, [`TRUNCATED`] included.
 pub const MAX_TEXT_BYTES: usize = 2_048;
 
-/// Ends a stored text that was cut to [`MAX_TEXT_BYTES`].
+/// Ends a stored text that was cut to [`MAX_TEXT_BYTES`] or [`MAX_HEADER_TEXT_BYTES`].
 pub const TRUNCATED: &str = "…[truncated]";
+
+/// Longest stored `Accept`, `Cache-Control` or `Content-Type` (and method), in bytes,
+/// [`TRUNCATED`] included.
+pub const MAX_HEADER_TEXT_BYTES: usize = 256;
+
+/// How much of `Authorization` is kept: its first bytes, up to this many (on a character
+/// boundary), followed by `…` when there was more: `Bearer tok-12-3f9a0…`. Enough to tell tokens
+/// apart (their number comes first), never the whole secret; at most 23 bytes stored.
+pub const AUTHORIZATION_PREFIX_BYTES: usize = 20;
+
+/// Ends a stored `Authorization` prefix that was cut.
+pub const ELLIPSIS: &str = "…";
 
 /// Budget for everything stored (texts, keys and a fixed cost per record); beyond it the least
 /// recently used keys are forgotten. The worst case of the other limits,
-/// `MAX_RECORDS_PER_KEY * (2 * MAX_TEXT_BYTES + overhead)`, is ~4.3 MB for one key, so the key
-/// being written always fits.
+/// `MAX_RECORDS_PER_KEY * (2 * MAX_TEXT_BYTES + 4 * MAX_HEADER_TEXT_BYTES + 23 + overhead)`, is
+/// ~5.5 MB for one key, so the key being written always fits.
 pub const MAX_STORED_BYTES: usize = 32 << 20;
 
 /// One request to a stream endpoint.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Connection {
+    /// The request method: `GET`, `POST` (or `HEAD`).
+    pub method: String,
     /// The path and query, e.g. `/sse/numbered?key=k&lastEventId=7`, cut to [`MAX_TEXT_BYTES`].
     pub uri: String,
     /// Milliseconds since the Unix epoch.
@@ -52,18 +67,38 @@ pub struct Connection {
     pub probe: bool,
     /// Events written to this connection.
     pub events_sent: u64,
+    /// Whether an `Authorization` header came (`null` if not), and its start: at most
+    /// [`AUTHORIZATION_PREFIX_BYTES`] bytes, then `…` if it was longer.
+    pub authorization: Option<String>,
+    /// The `Accept` header, cut to [`MAX_HEADER_TEXT_BYTES`].
+    pub accept: Option<String>,
+    /// The `Cache-Control` header, cut to [`MAX_HEADER_TEXT_BYTES`].
+    pub cache_control: Option<String>,
+    /// The `Content-Type` header, cut to [`MAX_HEADER_TEXT_BYTES`].
+    pub content_type: Option<String>,
+    /// The bytes of request body read (0 for none). For a `413`, the declared `Content-Length`
+    /// when that alone was too large, else the bytes read before refusing.
+    pub body_bytes: u64,
 }
 
 impl Connection {
-    /// The record of a request to `uri` just opened, answered with `status`.
+    /// The record of a `method` request to `uri` just opened, answered with `status`; its
+    /// `body_bytes` are 0 until set.
     pub fn new(
+        method: &axum::http::Method,
         uri: String,
         headers: &axum::http::HeaderMap,
         params: &HashMap<String, String>,
         status: u16,
     ) -> Self {
         let (last_event_id, resumed_via) = crate::resume::last_event_id(headers, params);
+        let header = |name: axum::http::HeaderName| {
+            headers
+                .get(name)
+                .map(|v| header_text(v.as_bytes(), MAX_HEADER_TEXT_BYTES))
+        };
         Self {
+            method: header_text(method.as_str().as_bytes(), MAX_HEADER_TEXT_BYTES),
             uri: truncate(uri),
             opened_ms: now_ms(),
             closed_ms: None,
@@ -72,24 +107,71 @@ impl Connection {
             status,
             probe: crate::resume::is_probe(headers),
             events_sent: 0,
+            authorization: headers
+                .get(axum::http::header::AUTHORIZATION)
+                .map(|v| authorization_prefix(v.as_bytes())),
+            accept: header(axum::http::header::ACCEPT),
+            cache_control: header(axum::http::header::CACHE_CONTROL),
+            content_type: header(axum::http::header::CONTENT_TYPE),
+            body_bytes: 0,
         }
     }
 
     /// What keeping this record costs, roughly: its texts' allocations and its own size.
     fn stored_bytes(&self) -> usize {
+        let text = |t: &Option<String>| t.as_ref().map_or(0, String::capacity);
         std::mem::size_of::<(u64, Self)>()
+            + self.method.capacity()
             + self.uri.capacity()
-            + self.last_event_id.as_ref().map_or(0, String::capacity)
+            + text(&self.last_event_id)
+            + text(&self.authorization)
+            + text(&self.accept)
+            + text(&self.cache_control)
+            + text(&self.content_type)
     }
+}
+
+/// The first bytes of `value` (at most `max` plus a few for a character cut in two), as text;
+/// invalid UTF-8 becomes U+FFFD. Never converts more than it keeps, however long `value` is.
+fn head_text(value: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(&value[..value.len().min(max + 4)]).into_owned()
+}
+
+/// A header value as stored: text, cut to `max` bytes with [`TRUNCATED`] at the end.
+fn header_text(value: &[u8], max: usize) -> String {
+    let text = head_text(value, max);
+    if value.len() <= max && text.len() <= max {
+        return text;
+    }
+    truncate_to(text, max)
+}
+
+/// What is kept of an `Authorization` header: see [`Connection::authorization`].
+pub fn authorization_prefix(value: &[u8]) -> String {
+    let text = head_text(value, AUTHORIZATION_PREFIX_BYTES);
+    if value.len() <= AUTHORIZATION_PREFIX_BYTES && text.len() <= AUTHORIZATION_PREFIX_BYTES {
+        return text;
+    }
+    let mut end = AUTHORIZATION_PREFIX_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ELLIPSIS}", &text[..end])
 }
 
 /// `text`, or its first bytes (on a character boundary) followed by [`TRUNCATED`], at most
 /// [`MAX_TEXT_BYTES`] long.
 pub fn truncate(text: String) -> String {
-    if text.len() <= MAX_TEXT_BYTES {
+    truncate_to(text, MAX_TEXT_BYTES)
+}
+
+/// `text`, or its first bytes (on a character boundary) followed by [`TRUNCATED`], at most `max`
+/// long (`max` is more than [`TRUNCATED`]'s length).
+fn truncate_to(text: String, max: usize) -> String {
+    if text.len() <= max {
         return text;
     }
-    let mut end = MAX_TEXT_BYTES - TRUNCATED.len();
+    let mut end = max - TRUNCATED.len();
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -274,7 +356,43 @@ mod tests {
     use super::*;
 
     fn record(uri: &str) -> Connection {
-        Connection::new(uri.into(), &Default::default(), &HashMap::new(), 200)
+        Connection::new(
+            &axum::http::Method::GET,
+            uri.into(),
+            &Default::default(),
+            &HashMap::new(),
+            200,
+        )
+    }
+
+    #[test]
+    fn headers_are_kept_short_and_authorization_only_as_a_prefix() {
+        let mut headers = axum::http::HeaderMap::new();
+        let token = format!("Bearer {}", "s".repeat(10_000));
+        headers.insert("authorization", token.parse().unwrap());
+        headers.insert("accept", "a".repeat(10_000).parse().unwrap());
+        headers.insert("content-type", "text/plain".parse().unwrap());
+        let c = Connection::new(
+            &axum::http::Method::POST,
+            "/x".into(),
+            &headers,
+            &HashMap::new(),
+            200,
+        );
+        assert_eq!(c.method, "POST");
+        assert_eq!(c.authorization.as_deref(), Some("Bearer sssssssssssss…"));
+        let accept = c.accept.unwrap();
+        assert_eq!(accept.len(), MAX_HEADER_TEXT_BYTES);
+        assert!(accept.ends_with(TRUNCATED));
+        assert_eq!(c.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(c.cache_control, None);
+        // Short values are kept whole; a cut never splits a character, and never stores more
+        // than 64 bytes.
+        assert_eq!(authorization_prefix(b"Bearer abc"), "Bearer abc");
+        assert_eq!(authorization_prefix(&[b'x'; 20]), "x".repeat(20));
+        let cut = authorization_prefix("Bearer ééééééééééé".as_bytes());
+        assert!(cut.len() <= 64 && cut.ends_with(ELLIPSIS), "{cut}");
+        assert_eq!(authorization_prefix(b"\xff\xfe"), "\u{fffd}\u{fffd}");
     }
 
     #[test]
