@@ -1,9 +1,11 @@
 // The demo page in Chromium, against the test server: live events, the chart, chat between two
 // pages, recovery from a dropped connection and a 503 without losing an event, no script
-// injection through chat, no console errors. Screenshots go to e2e/out/.
+// injection through chat, the streamed answer (fetch transport: POST, a bearer token per
+// connection, resume after a cut, renewal after a 401, markup shown as text), no console errors.
+// Screenshots go to e2e/out/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, unexpected, OUT } from "./helpers.mjs";
+import { launch, open, unexpected, connections, OUT } from "./helpers.mjs";
 
 let browser, a, b;
 
@@ -107,6 +109,140 @@ test("disconnect and connect buttons", async () => {
   await b.page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 10000 });
 });
 
+// ---- the streamed answer panel ------------------------------------------------------------
+
+const ANSWER_TOKENS = 60; // what the page asks for
+const allIndexes = Array.from({ length: ANSWER_TOKENS }, (_, i) => i);
+
+/** What the answer panel shows and what the page recorded (see `window.__demoAnswer`). */
+function answerState(page) {
+  return page.evaluate(() => {
+    const { key, indexes, reconnects, renewals, done } = window.__demoAnswer;
+    const text = (id) => document.getElementById(id).textContent;
+    return {
+      key, indexes, reconnects, renewals, done,
+      shown: text("answer"), badge: text("answer-state"), counts: text("answer-counts"), note: text("answer-note"),
+    };
+  });
+}
+
+/** Types `prompt`, presses Send; with `tokens`, waits until that many tokens are shown. */
+async function ask(page, prompt, tokens = 0) {
+  await page.fill("#prompt", prompt);
+  await page.click("#ask");
+  await page.waitForFunction((n) => window.__demoAnswer.indexes.length >= n, tokens, { timeout: 10000 });
+}
+
+async function answerDone(page) {
+  await page.waitForFunction(() => window.__demoAnswer.done !== null
+    && document.querySelector("#answer-state").dataset.state === "done", null, { timeout: 20000 });
+  return answerState(page);
+}
+
+/** The page's completion connections made after the first `from` (the key is the page's own). */
+async function answerConnections(page, from) {
+  const key = await page.evaluate(() => window.__demoAnswer.key);
+  return (await connections(key)).slice(from);
+}
+
+const connectionCount = async (page) => (await answerConnections(page, 0)).length;
+
+/** A finished answer: every index once, in order, and the text shown is the `done` event's. */
+function assertComplete(r) {
+  assert.deepEqual(r.indexes, allIndexes, "every token exactly once, in order");
+  assert.equal(r.done.tokens, ANSWER_TOKENS);
+  assert.equal(r.shown, r.done.text, "the answer shown is the server's whole answer");
+  assert.equal(r.badge, `done (${ANSWER_TOKENS} tokens)`);
+  assert.match(r.counts, new RegExp(`^tokens: ${ANSWER_TOKENS}, reconnects: ${r.reconnects}$`));
+}
+
+test("answer: Send streams it token by token over a POST with a bearer token, and it ends done", async () => {
+  const from = await connectionCount(a.page);
+  await ask(a.page, "How do streams resume after a cut?", 3);
+  const partial = await answerState(a.page);
+  assert.equal(partial.done, null, "still streaming after 3 tokens");
+  assert.ok(partial.shown.length > 0);
+  assert.match(partial.badge, /^(open|connecting)$/);
+  const r = await answerDone(a.page);
+  assertComplete(r);
+  assert.ok(r.shown.startsWith(partial.shown), "the answer grew at its end");
+  assert.equal(r.counts, `tokens: ${ANSWER_TOKENS}, reconnects: 0`);
+  const conns = await answerConnections(a.page, from);
+  assert.equal(conns.length, 1);
+  assert.equal(conns[0].method, "POST");
+  assert.equal(conns[0].status, 200);
+  assert.equal(conns[0].content_type, "application/json");
+  assert.match(conns[0].authorization, /^Bearer tok-/);
+  assert.equal(await a.page.isDisabled("#cut"), true, "nothing to cut once done");
+});
+
+test("answer: markup in tokens is shown as text and runs nothing", async () => {
+  // 60 tokens go round the server's 48 words, so the answer above holds all of its markup.
+  const r = await answerState(a.page);
+  for (const markup of ['<img src=x onerror="window.__typedSseXss=1">', "<b>bold</b>", "&amp;"]) {
+    assert.ok(r.shown.includes(markup), `${markup} is shown as typed`);
+  }
+  assert.equal(await a.page.evaluate(() => window.__typedSseXss), undefined);
+  assert.equal(await a.page.locator("#answer img, #answer b, #answer *").count(), 0);
+  assert.ok(await a.page.evaluate(() => [...document.querySelector("#answer").childNodes].every((n) => n.nodeType === Node.TEXT_NODE)));
+});
+
+test("answer: Cut mid-answer; the client resumes with a fresh token and Last-Event-ID, nothing lost or repeated", async () => {
+  const from = await connectionCount(a.page);
+  await ask(a.page, "Cut me off halfway, please", 5);
+  await a.page.click("#cut");
+  const r = await answerDone(a.page);
+  assertComplete(r);
+  assert.ok(r.reconnects >= 1, "the cut showed as a reconnect");
+  const conns = await answerConnections(a.page, from);
+  assert.ok(conns.length >= 2, `${conns.length} connections`);
+  assert.equal(conns[0].last_event_id, null);
+  assert.equal(conns[1].resumed_via, "header", "fetch sends the real Last-Event-ID header");
+  assert.ok(Number(conns[1].last_event_id) >= 4, `resumed after ${conns[1].last_event_id}`);
+  assert.ok(conns.every((c) => c.status === 200));
+  assert.notEqual(conns[1].authorization, conns[0].authorization, "a fresh token for the reconnect");
+  await a.page.locator("#answer-panel").screenshot({ path: `${OUT}demo-answer.png` });
+});
+
+test("answer: Expire token mid-answer; the 401 renews the token once and the answer completes", async () => {
+  const from = await connectionCount(a.page);
+  await ask(a.page, "Expire my token while you answer", 5);
+  await a.page.click("#expire");
+  const r = await answerDone(a.page);
+  assertComplete(r);
+  assert.match(r.note, /^token renewed after 401 \((used|expired)\)$/);
+  assert.equal(r.renewals, 1);
+  const conns = await answerConnections(a.page, from);
+  assert.deepEqual(conns.map((c) => c.status), [200, 401, 200], "cut, refused, renewed");
+  assert.equal(conns[2].resumed_via, "header");
+  assert.ok(Number(conns[2].last_event_id) >= 4, "the renewed connection resumed where the answer was");
+  await a.page.locator("#answer-panel").screenshot({ path: `${OUT}demo-answer-renewed.png` });
+});
+
+test("answer: Expire token before Send; the first connection is refused, the renewed one answers", async () => {
+  const from = await connectionCount(a.page);
+  await a.page.click("#expire");
+  await ask(a.page, "Start with a spent token");
+  const r = await answerDone(a.page);
+  assertComplete(r);
+  assert.match(r.note, /^token renewed after 401 \((used|expired)\)$/);
+  const conns = await answerConnections(a.page, from);
+  assert.deepEqual(conns.map((c) => c.status), [401, 200]);
+  assert.equal(conns[1].last_event_id, null, "nothing to resume: the answer starts at its first token");
+});
+
+test("answer: a new Send closes the answer being streamed and shows only the new one", async () => {
+  const from = await connectionCount(a.page);
+  await ask(a.page, "A first question", 3);
+  await ask(a.page, "A second question");
+  const r = await answerDone(a.page);
+  assertComplete(r);
+  const conns = await answerConnections(a.page, from);
+  assert.equal(conns.length, 2);
+  assert.notEqual(conns[0].closed_ms, null, "the first answer's request was aborted");
+  assert.ok(conns[0].events_sent < ANSWER_TOKENS, "and did not run to its end");
+});
+
 test("it fits a phone screen, and screenshots are saved", async () => {
   await a.page.screenshot({ path: `${OUT}demo.png`, fullPage: true });
   const phone = await open(browser, "/", { width: 390, height: 844 });
@@ -117,7 +253,7 @@ test("it fits a phone screen, and screenshots are saved", async () => {
   assert.deepEqual(phone.errors, []);
 });
 
-test("no console errors on either page (besides the browser's log of the 503s provoked above)", () => {
-  assert.deepEqual(unexpected(a.errors, [503]), []);
+test("no console errors on either page (besides the browser's log of the 503s and 401s provoked above)", () => {
+  assert.deepEqual(unexpected(a.errors, [503, 401]), []);
   assert.deepEqual(unexpected(b.errors, [503]), []);
 });

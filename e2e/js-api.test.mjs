@@ -36,12 +36,23 @@ test("bad options throw a TypedSseError that names the field", async () => {
       retries: attempt({ maxRetries: -1 }),
       refresh: attempt({ refreshUrl: "https://example.com" }),
       notObject: attempt(42),
+      transport: attempt({ transport: "websocket" }),
+      method: attempt({ transport: "fetch", method: "" }),
+      headers: attempt({ transport: "fetch", headers: "Bearer x" }),
+      body: attempt({ transport: "fetch", body: 42 }),
+      credentials: attempt({ transport: "fetch", credentials: "all" }),
+      fetch: attempt({ transport: "fetch", fetch: "fetch" }),
+      maxEventBytes: attempt({ transport: "fetch", maxEventBytes: 0 }),
+      huge: attempt({ maxDelayMs: 4294967295 }),
+      nativePost: attempt({ transport: "eventsource", method: "POST" }),
       fine: attempt({ maxRetries: null, jitter: 0, decode: "text", resumeParam: null, idleTimeoutMs: undefined }),
     };
   });
   const expect = {
     negative: "initialDelayMs", fractional: "maxDelayMs", type: "withCredentials", decode: "decode",
     unknown: "initialDelay", jitter: "jitter", retries: "maxRetries", refresh: "refreshUrl", notObject: "options",
+    transport: "transport", method: "method", headers: "headers", body: "body", credentials: "credentials",
+    fetch: "fetch", maxEventBytes: "maxEventBytes", huge: "maxDelayMs", nativePost: "method",
   };
   for (const [name, field] of Object.entries(expect)) {
     const e = cases[name];
@@ -53,6 +64,8 @@ test("bad options throw a TypedSseError that names the field", async () => {
     assert.match(e.message, new RegExp(`\`${field}\``));
   }
   assert.match(cases.negative.message, /non-negative/);
+  assert.match(cases.huge.message, /2147483647/, "a delay past what a timer holds");
+  assert.match(cases.nativePost.message, /fetch transport/);
   assert.equal(cases.fine, null, "valid options must not throw");
 });
 

@@ -51,7 +51,8 @@ stop_server() {
 NPM_RUSTFLAGS="--cfg typed_sse_npm_alloc"
 
 # build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen,
-# then short import names and minified JS (scripts/shrink-package.mjs).
+# then short import names and minified JS (scripts/shrink-package.mjs), and for `web` the Node
+# entry point (scripts/node-entry.mjs).
 build_package() {
   local target="$1" out="$2"
   # A target directory of its own: the cfg changes every crate's flags, and sharing target/ with
@@ -59,15 +60,23 @@ build_package() {
   CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
     wasm-pack --quiet build --release --target "$target" --out-dir "$out" "$ROOT"
   node "$ROOT/scripts/shrink-package.mjs" "$out"
+  # The `web` build also runs in Node: give it an entry point that loads the wasm file itself.
+  if [ "$target" = web ]; then node "$ROOT/scripts/node-entry.mjs" "$out"; fi
 }
 
 # The comparison clients of the benchmarks, into bench/out/: every one with the package's release
 # profile for the size comparison, and the two Rust clients again with opt-level 3 for the
 # throughput runs (what an application that cares about speed would use; both alike, so fair).
 # With `--profiling` as well, the same opt-level 3 code keeping its function names, for the CPU
-# profile of `npm run bench` (only `npm run bench` asks for these).
+# profile of `npm run bench` (only `npm run bench` asks for these), and the npm package's wasm
+# with its names (bench/out/pkg-prof: build_package's cargo build, cached, and its wasm-opt flags
+# plus -g; not shrunk, so the JS keeps its names too). eventsource-parser, the plain-JS parser the
+# fetch transport is compared with, is copied from node_modules for the page (the server serves
+# bench/, not node_modules). Run build_package web pkg first.
 build_bench_clients() {
   local c
+  mkdir -p "$ROOT/bench/out/eventsource-parser"
+  cp "$ROOT/node_modules/eventsource-parser/dist/index.js" "$ROOT/bench/out/eventsource-parser/"
   for c in hello:hello gloo-client:gloo rust-client:rust; do
     wasm-pack --quiet build --release --target web --out-dir "$ROOT/bench/out/${c#*:}" "$ROOT/bench/${c%%:*}"
   done
@@ -79,4 +88,16 @@ build_bench_clients() {
         --out-dir "$ROOT/bench/out/${c#*:}-prof" "$ROOT/bench/${c%%:*}"
     fi
   done
+  if [ "${1:-}" = --profiling ]; then
+    local prof="$ROOT/bench/out/pkg-prof" flags
+    CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
+      wasm-pack --quiet build --release --no-opt --target web --out-dir "$prof" "$ROOT"
+    # The wasm-opt flags of [package.metadata.wasm-pack.profile.release] in Cargo.toml.
+    flags=$(node -e '
+      const toml = require("fs").readFileSync(process.argv[1], "utf8");
+      const section = toml.split("[package.metadata.wasm-pack.profile.release]")[1];
+      console.log(JSON.parse(section.match(/wasm-opt\s*=\s*(\[.*\])/)[1]).join(" "));' "$ROOT/Cargo.toml")
+    # shellcheck disable=SC2086 # the flags are words
+    wasm-opt $flags -g "$prof/typed_sse_bg.wasm" -o "$prof/typed_sse_bg.wasm"
+  fi
 }

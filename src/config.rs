@@ -2,11 +2,15 @@
 
 use std::rc::Rc;
 
+use js_sys::{Object, Reflect};
+
 use crate::machine::{Machine, Settings, MAX_TIMER_MS};
+use crate::parse::DEFAULT_MAX_EVENT_BYTES;
 use crate::registry::Registry;
 use crate::shell::{Effects, Refresher, Shell};
-use crate::transport::Attached;
-use crate::{dom, Error};
+use crate::transport::fetch::FetchSettings;
+use crate::transport::{Attached, Transport};
+use crate::{dom, Error, DEFAULT_RESUME_PARAM};
 
 pub(crate) struct Config {
     pub(crate) url: String,
@@ -15,6 +19,18 @@ pub(crate) struct Config {
     pub(crate) settings: Settings,
     pub(crate) refresher: Option<Refresher>,
     pub(crate) attached: Option<Rc<dyn Attached>>,
+    /// `None`: `EventSource` where there is one, else fetch.
+    pub(crate) transport: Option<Transport>,
+    /// `None`: the transport's default (`lastEventId` for the native one, none for fetch, which
+    /// sends the `Last-Event-ID` header).
+    pub(crate) resume_param: Option<Option<String>>,
+    pub(crate) fetch: FetchSettings,
+    /// Headers set one by one (the Rust API); a JS object or function goes in `fetch.headers`.
+    pub(crate) headers: Vec<(String, String)>,
+    /// A fetch-only setting was given: the native transport cannot honour it.
+    pub(crate) fetch_only: Option<&'static str>,
+    /// `json_body` could not serialise its value.
+    pub(crate) body_error: Option<String>,
 }
 
 impl Config {
@@ -26,6 +42,15 @@ impl Config {
             settings: Settings::default(),
             refresher: None,
             attached: None,
+            transport: None,
+            resume_param: None,
+            fetch: FetchSettings {
+                max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+                ..FetchSettings::default()
+            },
+            headers: Vec::new(),
+            fetch_only: None,
+            body_error: None,
         }
     }
 
@@ -33,13 +58,47 @@ impl Config {
     /// new machine (not started yet).
     pub(crate) fn into_shell(self, registry: Rc<Registry>) -> Result<Rc<Shell>, Error> {
         check_timers(&self.settings)?;
+        if let Some(message) = self.body_error {
+            let field = "json_body".into();
+            return Err(Error::InvalidOption { field, message });
+        }
         let url = dom::resolve_url(&self.url).map_err(|message| Error::InvalidUrl {
             url: self.url,
             message,
         })?;
+        let transport = self.transport.unwrap_or(if dom::has_event_source() {
+            Transport::EventSource
+        } else {
+            Transport::Fetch
+        });
+        if let (Transport::EventSource, Some(field)) = (transport, self.fetch_only) {
+            return Err(Error::InvalidOption {
+                field: field.into(),
+                message: "needs the fetch transport: native EventSource sends no headers, \
+                          method or body"
+                    .into(),
+            });
+        }
+        let mut fetch = self.fetch;
+        if !self.headers.is_empty() {
+            let object = Object::new();
+            for (name, value) in &self.headers {
+                // Setting a property on a fresh plain object cannot fail.
+                let _ = Reflect::set(&object, &name.as_str().into(), &value.as_str().into());
+            }
+            fetch.headers = object.into();
+        }
         let mut settings = self.settings;
         settings.has_refresher = self.refresher.is_some();
+        settings.renews_credentials = transport == Transport::Fetch && fetch.headers.is_function();
+        settings.resume_param = match (self.resume_param, transport) {
+            (Some(param), _) => param,
+            (None, Transport::EventSource) => Some(DEFAULT_RESUME_PARAM.to_owned()),
+            (None, Transport::Fetch) => None,
+        };
         let effects = Effects {
+            transport,
+            fetch,
             with_credentials: self.with_credentials,
             refresher: self.refresher,
             attached: self.attached,

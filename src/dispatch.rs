@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use web_sys::MessageEvent;
 
+use crate::event::Meta;
 use crate::Event;
 
 /// Identifies one registered listener, for removal.
@@ -129,37 +130,61 @@ impl<A: ?Sized> ListenerList<A> {
     }
 }
 
-/// One native event on its way to the listeners of its type.
+/// One event on its way to the listeners of its type.
 pub(crate) struct Incoming {
-    pub(crate) native: MessageEvent,
     pub(crate) event_type: Rc<str>,
-    carried_id: Rc<str>,
-    /// The data copied into Rust, on first use only, and shared by every Rust listener.
+    meta: Meta,
+    /// The data as Rust text, shared by every Rust listener: copied out of JS on first use only
+    /// (native), or from the parser's buffer (fetch). Either way into a buffer reused across
+    /// events.
     text: OnceCell<String>,
 }
 
 impl Incoming {
-    pub(crate) fn new(native: MessageEvent, event_type: Rc<str>, carried_id: Rc<str>) -> Self {
+    /// An event of the browser's `EventSource`.
+    pub(crate) fn native(event: MessageEvent, event_type: Rc<str>, carried_id: Rc<str>) -> Self {
         Self {
-            native,
             event_type,
-            carried_id,
+            meta: Meta::Native { event, carried_id },
             text: OnceCell::new(),
         }
     }
 
-    /// The event's data as Rust text, copied out of JS once (into a buffer reused across events).
-    pub(crate) fn text(&self) -> &str {
-        self.text
-            .get_or_init(|| crate::text::event_text(&self.native).unwrap_or_default())
+    /// An event parsed by typed-sse.
+    pub(crate) fn parsed(
+        event_type: Rc<str>,
+        data: &str,
+        last_event_id: Rc<str>,
+        origin: Rc<str>,
+    ) -> Self {
+        Self {
+            event_type,
+            meta: Meta::Parsed {
+                last_event_id,
+                origin,
+            },
+            text: OnceCell::from(crate::text::reused_copy(data)),
+        }
     }
 
-    /// Ends the dispatch: the text's buffer goes back for the next event.
-    pub(crate) fn finish(self) -> MessageEvent {
+    /// The event's data as Rust text.
+    pub(crate) fn text(&self) -> &str {
+        self.text.get_or_init(|| match &self.meta {
+            Meta::Native { event, .. } => crate::text::event_text(event).unwrap_or_default(),
+            Meta::Parsed { .. } => String::new(),
+        })
+    }
+
+    /// Ends the dispatch: the text's buffer goes back for the next event. Returns the browser's
+    /// event, whose id the shell reads when it needs it.
+    pub(crate) fn finish(self) -> Option<MessageEvent> {
         if let Some(text) = self.text.into_inner() {
             crate::text::recycle(text);
         }
-        self.native
+        match self.meta {
+            Meta::Native { event, .. } => Some(event),
+            Meta::Parsed { .. } => None,
+        }
     }
 
     /// An [`Event`] carrying `data` and this event's metadata.
@@ -167,8 +192,7 @@ impl Incoming {
         Event {
             data,
             event_type: self.event_type.clone(),
-            native: self.native.clone(),
-            carried_id: self.carried_id.clone(),
+            meta: self.meta.clone(),
         }
     }
 }

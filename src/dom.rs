@@ -126,6 +126,18 @@ pub(crate) fn page_hidden() -> bool {
             .unwrap_or(false)
 }
 
+/// Whether this environment has a native `EventSource` (browsers do; Node does not).
+pub(crate) fn has_event_source() -> bool {
+    !global_property("EventSource").is_undefined()
+}
+
+/// The origin of an absolute `url` (empty if it cannot be parsed, which a resolved URL can).
+pub(crate) fn origin(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_default()
+}
+
 /// Resolves `url` against the page's base URL (`location.href`), as `EventSource` would.
 pub(crate) fn resolve_url(url: &str) -> Result<String, String> {
     let base = js_sys::Reflect::get(&global_property("location"), &JsValue::from_str("href"))

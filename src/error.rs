@@ -80,17 +80,25 @@ pub enum Error {
     /// The server answered 204 No Content: per the SSE specification, do not reconnect.
     #[error("the server answered 204 No Content: it asks the client not to reconnect")]
     NoContent,
-    /// The server answered 401 or 403 and no URL refresher was set (or it failed).
+    /// The server answered 401 or 403, and renewing the credentials (the URL refresher, or the
+    /// fetch transport's headers function) was not possible or did not help.
     #[error("unauthorized: the server answered {status}")]
     Unauthorized {
         /// 401 or 403.
         status: u16,
+        /// The first 4 KB of the response body as text, when the transport can read it (the
+        /// fetch transport); empty otherwise.
+        body: String,
     },
-    /// The server answered a status that is neither 200 nor retryable (a 4xx other than 401, 403, 429).
+    /// The server answered a status that is neither 200 nor one that renews credentials: a 429
+    /// or 5xx (retried under the policy) or another status (the source stops).
     #[error("the server answered HTTP {status}")]
     Http {
         /// The HTTP status code.
         status: u16,
+        /// The first 4 KB of the response body as text, when the transport can read it (the
+        /// fetch transport: an API's error message is there); empty otherwise.
+        body: String,
     },
     /// The server answered 200 with a content type other than `text/event-stream`.
     #[error("the server answered with content type `{content_type}`, not `text/event-stream`")]
@@ -103,6 +111,13 @@ pub enum Error {
     Network {
         /// What is known about it.
         message: String,
+    },
+    /// One event, or one unterminated line, was longer than `max_event_bytes`: the connection
+    /// was dropped (what was delivered before stays delivered) and the policy retries.
+    #[error("an event passed the {limit}-byte limit: the connection was dropped")]
+    TooLarge {
+        /// The configured `max_event_bytes`.
+        limit: usize,
     },
     /// Nothing arrived within the idle timeout; the connection was recycled.
     #[error("no event for {timeout_ms} ms: the connection was treated as dead")]
@@ -155,6 +170,7 @@ impl Error {
             Error::ContentType { .. } => "content_type",
             Error::Network { .. } => "network",
             Error::IdleTimeout { .. } => "idle_timeout",
+            Error::TooLarge { .. } => "too_large",
             Error::GaveUp { .. } => "gave_up",
             Error::Listener { .. } => "listener",
         }
@@ -180,7 +196,11 @@ mod tests {
     #[test]
     fn fatal_errors_are_the_ones_that_stop() {
         assert!(Error::NoContent.is_fatal());
-        assert!(Error::Unauthorized { status: 401 }.is_fatal());
+        assert!(Error::Unauthorized {
+            status: 401,
+            body: String::new()
+        }
+        .is_fatal());
         assert!(!Error::Network {
             message: String::new()
         }
@@ -188,7 +208,10 @@ mod tests {
         assert!(!Error::IdleTimeout { timeout_ms: 5 }.is_fatal());
         let gave_up = Error::GaveUp {
             attempts: 3,
-            last: Box::new(Error::Http { status: 503 }),
+            last: Box::new(Error::Http {
+                status: 503,
+                body: String::new(),
+            }),
         };
         assert!(gave_up.is_fatal());
         assert_eq!(gave_up.kind(), "gave_up");

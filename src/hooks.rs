@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use crate::{Builder, ReconnectPolicy};
+use crate::{Builder, ReconnectPolicy, Transport};
 
 /// Options of `use_event_source` (Yew and Leptos alike).
 ///
@@ -16,6 +16,14 @@ pub struct UseEventSourceOptions {
     pub reconnect: ReconnectPolicy,
     /// Send credentials cross-origin.
     pub with_credentials: bool,
+    /// The transport; `None` for the default (`EventSource` in a browser).
+    pub transport: Option<Transport>,
+    /// The request method (fetch transport), e.g. `POST` for a completion endpoint.
+    pub method: Option<String>,
+    /// Request headers (fetch transport).
+    pub headers: Vec<(String, String)>,
+    /// The request body and whether it is JSON (fetch transport).
+    pub body: Option<(String, bool)>,
 }
 
 impl UseEventSourceOptions {
@@ -37,10 +45,51 @@ impl UseEventSourceOptions {
         self
     }
 
+    /// Uses `transport` (fetch for a POST or headers).
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The request method (fetch transport).
+    pub fn method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_owned());
+        self
+    }
+
+    /// Adds a request header (fetch transport).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// A JSON request body (fetch transport): `serde_json::to_string` of a request, say.
+    pub fn json_body(mut self, json: impl Into<String>) -> Self {
+        self.body = Some((json.into(), true));
+        self
+    }
+
     pub(crate) fn apply(&self, builder: Builder) -> Builder {
-        builder
+        let mut b = builder
             .reconnect(self.reconnect.clone())
-            .with_credentials(self.with_credentials)
+            .with_credentials(self.with_credentials);
+        if let Some(t) = self.transport {
+            b = b.transport(t);
+        }
+        if let Some(m) = &self.method {
+            b = b.method(m);
+        }
+        for (name, value) in &self.headers {
+            b = b.header(name, value);
+        }
+        if let Some((body, json)) = &self.body {
+            b = if *json {
+                b.json_text(body)
+            } else {
+                b.body(body.as_str())
+            };
+        }
+        b
     }
 }
 

@@ -38,6 +38,7 @@
 //! The features `yew` and `leptos` add a `use_event_source` hook for each framework.
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod builder;
 mod config;
 mod decode;
 mod dispatch;
@@ -45,6 +46,7 @@ mod dom;
 mod error;
 mod event;
 mod machine;
+mod parse;
 mod reconnect;
 mod registry;
 mod resume;
@@ -64,15 +66,17 @@ pub mod leptos;
 #[cfg(feature = "yew")]
 pub mod yew;
 
+pub use builder::Builder;
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
 pub use event::Event;
 pub use machine::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
-pub use source::{Builder, EventSource, Subscription};
+pub use source::{EventSource, Subscription};
 pub use state::{CloseReason, State};
 pub use stream::EventStream;
+pub use transport::Transport;
 
 // The npm package's allocator (lol_alloc's free list, 3 KB gzipped smaller than the default):
 // `scripts/lib.sh` builds the package with `--cfg typed_sse_npm_alloc`. Not a feature, so that no

@@ -12,6 +12,7 @@ use crate::{Error, State};
 pub(crate) struct Registry {
     types: RefCell<Vec<TypeEntry>>,
     catch_all: ListenerList<Incoming>,
+    comments: ListenerList<str>,
     states: ListenerList<State>,
     errors: ListenerList<Error>,
     next_id: Cell<ListenerId>,
@@ -52,6 +53,14 @@ impl Registry {
         Some((entry.name.clone(), entry.listeners.clone()))
     }
 
+    /// The listeners of event type `name`, if any were ever added (the fetch transport's lookup;
+    /// a source listens for a handful of types).
+    pub(crate) fn find(&self, name: &str) -> Option<(Rc<str>, Rc<ListenerList<Incoming>>)> {
+        let types = self.types.borrow();
+        let entry = types.iter().find(|t| &*t.name == name)?;
+        Some((entry.name.clone(), entry.listeners.clone()))
+    }
+
     /// The registered event types, in index order.
     pub(crate) fn type_names(&self) -> Vec<Rc<str>> {
         self.types.borrow().iter().map(|t| t.name.clone()).collect()
@@ -60,6 +69,12 @@ impl Registry {
     pub(crate) fn add_catch_all(&self, handler: Handler<Incoming>) -> ListenerId {
         let id = self.next_listener_id();
         self.catch_all.add(id, handler);
+        id
+    }
+
+    pub(crate) fn add_comment_listener(&self, handler: Handler<str>) -> ListenerId {
+        let id = self.next_listener_id();
+        self.comments.add(id, handler);
         id
     }
 
@@ -79,12 +94,17 @@ impl Registry {
     pub(crate) fn remove(&self, id: ListenerId) -> bool {
         self.lists().iter().any(|l| l.remove(id))
             || self.catch_all.remove(id)
+            || self.comments.remove(id)
             || self.states.remove(id)
             || self.errors.remove(id)
     }
 
     pub(crate) fn catch_all(&self, incoming: &Incoming) {
         self.catch_all.emit(incoming);
+    }
+
+    pub(crate) fn comment(&self, text: &str) {
+        self.comments.emit(text);
     }
 
     pub(crate) fn state_changed(&self, state: &State) {
@@ -101,6 +121,7 @@ impl Registry {
             list.clear();
         }
         self.catch_all.clear();
+        self.comments.clear();
         self.states.clear();
         self.errors.clear();
     }

@@ -81,7 +81,18 @@ impl From<f64> for Copied {
     }
 }
 
-/// Gives a text from [`event_text`] back, to hold the next event's.
+/// `text` copied into the reused buffer (hand it back with [`recycle`]): no allocation in the
+/// steady state.
+pub(crate) fn reused_copy(text: &str) -> String {
+    let mut buf = SPARE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+    buf.clear();
+    // An empty buffer is valid UTF-8; its capacity is what is reused.
+    let mut copy = String::from_utf8(buf).unwrap_or_default();
+    copy.push_str(text);
+    copy
+}
+
+/// Gives a text from [`event_text`] or [`reused_copy`] back, to hold the next event's.
 pub(crate) fn recycle(text: String) {
     let mut buf = text.into_bytes();
     if buf.capacity() <= KEEP_AT_MOST {

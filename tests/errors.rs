@@ -50,9 +50,18 @@ async fn a_404_is_reported_as_http_and_stops() {
     let (state, errors) = closed_with("/sse/status?code=404", ReconnectPolicy::default()).await;
     assert_eq!(
         state,
-        State::Closed(CloseReason::Failed(Error::Http { status: 404 }))
+        State::Closed(CloseReason::Failed(Error::Http {
+            status: 404,
+            body: String::new(),
+        }))
     );
-    assert_eq!(errors, [Error::Http { status: 404 }]);
+    assert_eq!(
+        errors,
+        [Error::Http {
+            status: 404,
+            body: String::new(),
+        }]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -77,9 +86,18 @@ async fn unauthorized_without_a_refresher_stops() {
     let (state, errors) = closed_with("/sse/auth?token=bad", ReconnectPolicy::default()).await;
     assert_eq!(
         state,
-        State::Closed(CloseReason::Failed(Error::Unauthorized { status: 401 }))
+        State::Closed(CloseReason::Failed(Error::Unauthorized {
+            status: 401,
+            body: String::new(),
+        }))
     );
-    assert_eq!(errors.last(), Some(&Error::Unauthorized { status: 401 }));
+    assert_eq!(
+        errors.last(),
+        Some(&Error::Unauthorized {
+            status: 401,
+            body: String::new(),
+        })
+    );
 }
 
 #[wasm_bindgen_test]
@@ -87,8 +105,20 @@ async fn a_server_error_under_a_never_policy_gives_up_at_once() {
     let (state, errors) = closed_with("/sse/status?code=503", ReconnectPolicy::never()).await;
     let gave_up = Error::GaveUp {
         attempts: 0,
-        last: Box::new(Error::Http { status: 503 }),
+        last: Box::new(Error::Http {
+            status: 503,
+            body: String::new(),
+        }),
     };
     assert_eq!(state, State::Closed(CloseReason::Failed(gave_up.clone())));
-    assert_eq!(errors, [Error::Http { status: 503 }, gave_up]);
+    assert_eq!(
+        errors,
+        [
+            Error::Http {
+                status: 503,
+                body: String::new(),
+            },
+            gave_up
+        ]
+    );
 }

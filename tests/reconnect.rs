@@ -69,7 +69,10 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
 
     let gave_up = Error::GaveUp {
         attempts: 4,
-        last: Box::new(Error::Http { status: 503 }),
+        last: Box::new(Error::Http {
+            status: 503,
+            body: String::new(),
+        }),
     };
     assert_eq!(
         source.state(),
@@ -186,7 +189,7 @@ async fn unauthorized_calls_the_refresher_and_reconnects_to_the_new_url() {
     assert!(states.borrow().iter().any(|st| matches!(
         st,
         State::Reconnecting {
-            reason: Error::Unauthorized { status: 401 },
+            reason: Error::Unauthorized { status: 401, .. },
             ..
         }
     )));

@@ -1,5 +1,6 @@
 // The typed-sse demo. It connects to the server's /events stream with the npm package, which is
-// built into /pkg/. Server data is only written with textContent and DOM calls, never innerHTML.
+// built into /pkg/, and streams answers from /v1/completions through the fetch transport. Server
+// data is only written with textContent and DOM calls, never innerHTML.
 import init, { SseClient } from "/pkg/typed_sse.js";
 
 const MAX_EVENTS = 60;
@@ -12,30 +13,37 @@ const demo = { ids: [], states: [], reconnects: 0 };
 window.__demo = demo;
 
 let client = null;
-let countdown = null;
+const mainTimer = { id: 0 };
 
 // ---- connection state ---------------------------------------------------------------------
 
-function showState(state) {
-  demo.states.push(state.state);
-  const badge = $("state");
+/** Shows `state` in `badge`: its colour (data-state) and text, with a live countdown while a
+ *  reconnect waits. `timer` holds that countdown's interval, one per badge. */
+function renderBadge(badge, state, timer) {
   badge.dataset.state = state.state;
-  clearInterval(countdown);
+  clearInterval(timer.id);
   if (state.state === "reconnecting") {
-    demo.reconnects += 1;
-    $("reconnects").textContent = String(demo.reconnects);
     const deadline = performance.now() + state.delayMs;
     const tick = () => {
       const left = Math.max(0, deadline - performance.now()) / 1000;
       badge.textContent = `reconnecting in ${left.toFixed(1)} s (attempt ${state.attempt}, ${state.reason})`;
     };
     tick();
-    countdown = setInterval(tick, 100);
+    timer.id = setInterval(tick, 100);
   } else if (state.state === "closed") {
     badge.textContent = state.reason === "requested" ? "closed" : `closed: ${state.reason}`;
   } else {
     badge.textContent = state.state;
   }
+}
+
+function showState(state) {
+  demo.states.push(state.state);
+  if (state.state === "reconnecting") {
+    demo.reconnects += 1;
+    $("reconnects").textContent = String(demo.reconnects);
+  }
+  renderBadge($("state"), state, mainTimer);
   $("connect").disabled = state.state !== "closed";
   $("disconnect").disabled = state.state === "closed";
 }
@@ -198,11 +206,168 @@ async function post(path) {
   if (!response.ok) console.warn(`${path}: the server answered ${response.status}`);
 }
 
+// ---- streamed answer: the fetch transport, as an LLM completion API is used ----------------
+//
+// POST /v1/completions streams `token` events ({index, text}, id = index), then one `done`
+// ({tokens, text}) and ends. It needs `Authorization: Bearer <token>` with a token from /token
+// that opens ONE connection and lives 2 s, so every connection, retries included, needs a token
+// of its own: the `headers` option is a function, which typed-sse calls before each of them.
+
+const ANSWER_TOKENS = 60; // more than the server's 48 words: every answer shows all of them, markup included
+// This page's own key: tokens, cuts and the server's /stats are per key, so two open pages (or
+// a test and a person) never cut or count each other's answers.
+const answerKey = `demo-${Math.random().toString(36).slice(2, 10)}`;
+// What the end-to-end tests read: the key, every token index received in order, the states,
+// and the `done` event as the server sent it.
+const answer = { key: answerKey, indexes: [], states: [], reconnects: 0, tokenRequests: 0, renewals: 0, done: null };
+window.__demoAnswer = answer;
+$("answer-panel").dataset.key = answerKey;
+
+let answerClient = null;   // the client of the current (or last) answer
+const answerTimer = { id: 0 };
+let lastToken = null;      // the token the last connection was given: spent by now
+let sendStale = false;     // "Expire token" was pressed: the next connection gets `lastToken`
+let refusedWith = null;    // the server's reason for a 401 that the client is renewing after
+
+async function freshToken() {
+  const response = await fetch(`/token?key=${answerKey}`, { method: "POST", headers: { "X-Typed-SSE": "1" } });
+  // Thrown, this fails the attempt like a network error, and the policy retries it.
+  if (!response.ok) throw new Error(`/token answered ${response.status}`);
+  answer.tokenRequests += 1;
+  return (await response.json()).token;
+}
+
+// typed-sse calls this before every connection (the first, each reconnect, and once more after
+// a 401): the only place credentials are made, so a retry never carries a spent token...
+async function answerHeaders() {
+  // ...unless asked to, to show the renewal: the previous token was spent by its connection,
+  // so the server refuses it (a made-up one stands in before the first answer).
+  if (sendStale) {
+    sendStale = false;
+    return { Authorization: `Bearer ${lastToken ?? "tok-0-expired"}` };
+  }
+  lastToken = await freshToken();
+  return { Authorization: `Bearer ${lastToken}` };
+}
+
+/** The panel's one-line story of the credentials; `kind` (info, warn, ok) picks its colour. */
+function note(text, kind = "info") {
+  $("answer-note").textContent = text;
+  $("answer-note").dataset.kind = kind;
+}
+
+function showCounts() {
+  $("answer-counts").textContent = `tokens: ${answer.indexes.length}, reconnects: ${answer.reconnects}`;
+}
+
+function showAnswerState(state) {
+  answer.states.push(state.state);
+  if (state.state === "reconnecting") answer.reconnects += 1;
+  if (state.state === "open" && refusedWith !== null) {
+    answer.renewals += 1;
+    note(`token renewed after 401 (${refusedWith})`, "ok");
+    refusedWith = null;
+  }
+  if (state.state === "closed" && answer.done) {
+    clearInterval(answerTimer.id);
+    const badge = $("answer-state");
+    badge.dataset.state = "done";
+    badge.textContent = `done (${answer.done.tokens} tokens)`;
+  } else {
+    renderBadge($("answer-state"), state, answerTimer);
+  }
+  // Cut only means something while a stream is, or is about to be, live.
+  $("cut").disabled = state.state === "closed";
+  showCounts();
+}
+
+function answerError(e) {
+  if (e.kind === "unauthorized") {
+    // The 401's JSON body says why (expired, used, unknown). Server text: parsed, shown as text.
+    let reason = "refused";
+    try { reason = String(JSON.parse(e.body).reason ?? reason); } catch { /* not JSON: keep "refused" */ }
+    refusedWith = reason;
+    note(`401 (${reason}): fetching a fresh token`, "warn");
+  } else if (e.kind !== "network" && e.kind !== "http") {
+    // A cut is a `network` error (the stream ended early) and is expected; anything else is news.
+    console.warn(`typed-sse (answer): ${e.kind}: ${e.message}`);
+  }
+}
+
+function addToken(token) {
+  answer.indexes.push(token.index);
+  // A text node per token: `<img onerror=...>` in the corpus stays text, and nothing earlier is
+  // re-parsed or re-rendered as the answer grows.
+  const box = $("answer");
+  box.append(document.createTextNode(String(token.text)));
+  box.scrollTop = box.scrollHeight; // a long answer keeps its newest words in view
+  showCounts();
+}
+
+function finish(done) {
+  answer.done = done; // before close(): the `closed` state it reports is shown as "done"
+  // The server ends the stream after `done`; left open, the client would reconnect for nothing.
+  answerClient.close();
+  if ($("answer").textContent !== done.text) note("the tokens shown differ from the done event's text", "warn");
+}
+
+// Closes (and frees) the previous answer's client, if any, so only one answer streams at a time.
+function stopAnswer() {
+  const old = answerClient;
+  answerClient = null; // first: the `closed` state that close() reports is no longer this panel's
+  if (!old) return;
+  old.close();
+  old.free();
+}
+
+function ask(event) {
+  event.preventDefault();
+  const prompt = $("prompt").value.trim();
+  if (!prompt) return;
+  stopAnswer();
+  Object.assign(answer, { indexes: [], states: [], reconnects: 0, renewals: 0, done: null });
+  refusedWith = null;
+  $("answer").replaceChildren();
+  if (!sendStale) note("");
+  const c = new SseClient(`/v1/completions?key=${answerKey}&interval_ms=40`, {
+    transport: "fetch",
+    method: "POST",
+    body: { prompt, max_tokens: ANSWER_TOKENS }, // sent as JSON
+    headers: answerHeaders,
+    // Quick retries: a cut answer should resume at once, well within a token's 2 s life.
+    initialDelayMs: 250,
+    maxDelayMs: 2000,
+  });
+  answerClient = c;
+  // Listeners of a replaced client stay quiet: a late callback must not touch the new answer.
+  const mine = (fn) => (...args) => { if (answerClient === c) fn(...args); };
+  c.onState(mine(showAnswerState));
+  c.onError(mine(answerError));
+  c.on("token", mine(addToken));
+  c.on("done", mine(finish));
+  showAnswerState(c.state);
+}
+
+function cutAnswer() {
+  // The server ends this key's live streams mid-answer; the client reconnects by itself.
+  return post(`/control/cut?key=${answerKey}`);
+}
+
+function expireToken() {
+  sendStale = true;
+  note("the next connection sends a spent token");
+  // Mid-answer, "next" would only come after this answer: cut it, so the reconnect meets the 401.
+  if (answerClient?.readyState === "open") cutAnswer();
+}
+
 await init();
 $("connect").addEventListener("click", connect);
 $("disconnect").addEventListener("click", disconnect);
 $("chat-form").addEventListener("submit", sendChat);
 $("drop").addEventListener("click", () => post("/control/drop"));
 $("fail").addEventListener("click", () => post("/control/fail?seconds=5"));
+$("answer-form").addEventListener("submit", ask);
+$("cut").addEventListener("click", cutAnswer);
+$("expire").addEventListener("click", expireToken);
 $("chat-name").value = `guest-${Math.floor(Math.random() * 900 + 100)}`;
 connect();

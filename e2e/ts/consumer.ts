@@ -62,6 +62,31 @@ export async function main(): Promise<void> {
   // @ts-expect-error: the listener's data is the type asked for
   client.on<Quote>("tick", (q) => q.missing);
 
+  // The fetch transport's options and what its errors carry.
+  const streamed = new SseClient("/v1/completions", {
+    transport: "fetch",
+    method: "POST",
+    body: { prompt: "hi", max_tokens: 8 },
+    headers: async () => ({ Authorization: "Bearer t" }),
+    credentials: "include",
+    fetch: (input, init) => fetch(input, init),
+    maxEventBytes: 65_536,
+    serverRetry: false,
+  });
+  const offComment: () => void = streamed.onComment((text: string) => console.log(text.length));
+  streamed.onError((e) => {
+    const body: string | undefined = e.body;
+    const limit: number | undefined = e.limit;
+    if (e.kind === "too_large") console.log(limit);
+    console.log(body);
+  });
+  offComment();
+  // @ts-expect-error: the transport is "fetch" or "eventsource"
+  new SseClient("/events", { transport: "websocket" });
+  // @ts-expect-error: a body is a string or a plain object
+  new SseClient("/events", { body: 42 });
+  streamed.close();
+
   {
     using scoped = new SseClient("/events"); // Symbol.dispose frees it at the end of the block
     scoped.close();

@@ -22,7 +22,11 @@ pub(crate) fn error(e: &Error) -> JsValue {
             set(&details, "eventType", d.event_type());
             set(&details, "raw", d.raw());
         }
-        Error::Unauthorized { status } | Error::Http { status } => set(&details, "status", *status),
+        Error::Unauthorized { status, body } | Error::Http { status, body } => {
+            set(&details, "status", *status);
+            set(&details, "body", body.as_str());
+        }
+        Error::TooLarge { limit } => set(&details, "limit", *limit as f64),
         Error::ContentType { content_type } => set(&details, "contentType", content_type.as_str()),
         Error::IdleTimeout { timeout_ms } => set(&details, "timeoutMs", *timeout_ms),
         Error::GaveUp { attempts, last } => {

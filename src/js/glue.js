@@ -62,6 +62,9 @@ export class Hub {
     this.types = new Map(); // type -> array of { id, listener }, replaced (not mutated) on change
     this.handlers = new Map(); // type -> the function attached to `es`
     this.es = null;
+    // Bumped whenever the connection changes or ends: a dispatch under way stops delivering
+    // when a listener closes the client or the connection is replaced.
+    this.epoch = 0;
     this.lastEvent = null;
     this.activity = 0;
     this.nextId = 1;
@@ -102,6 +105,7 @@ export class Hub {
     this.es.addEventListener(type, handler);
   }
 
+  // A native connection: the hub's listeners go on it, and its events never enter wasm.
   attach(es) {
     this.detach();
     this.es = es;
@@ -110,15 +114,29 @@ export class Hub {
     for (const type of this.types.keys()) this.listen(type);
   }
 
+  // A fetch connection: events are parsed in wasm and come through `deliver`.
+  attachStream(origin) {
+    this.detach();
+    this.epoch++;
+    this.origin = origin;
+  }
+
   detach() {
+    this.epoch++;
     if (!this.es) return;
     for (const [type, handler] of this.handlers) this.es.removeEventListener(type, handler);
     this.handlers.clear();
     this.es = null;
   }
 
+  // A parsed event: shaped like the MessageEvent the native path hands to `dispatch`.
+  deliver(type, data, lastEventId) {
+    if (this.types.has(type)) this.dispatch(type, { data, lastEventId, origin: this.origin });
+  }
+
   clear() {
     this.detach();
+    this.epoch++;
     this.types.clear();
     this.lastEvent = null;
     this.errorListeners = [];
@@ -145,7 +163,7 @@ export class Hub {
   }
 
   dispatch(type, ev) {
-    const es = this.es;
+    const epoch = this.epoch;
     this.activity++;
     this.lastEvent = ev;
     const list = this.types.get(type);
@@ -163,7 +181,7 @@ export class Hub {
     const meta = new Meta(type, ev, raw, this);
     for (const { listener } of list) {
       // A listener may have closed the client: the rest of this event is not delivered.
-      if (this.es !== es) return;
+      if (this.epoch !== epoch) return;
       try {
         listener(data, meta);
       } catch (e) {
@@ -204,4 +222,84 @@ export function makeError(kind, message, details) {
   error.kind = kind;
   if (details) Object.assign(error, details);
   return error;
+}
+
+// ---- options ------------------------------------------------------------------------------
+// The options of `new SseClient(url, options)`, checked here, field by field, so that every
+// error names its field. In JS rather than in wasm: the checks and their messages cost the
+// package about 4 KB gzipped as Rust (string formatting), and under 1 KB as minified JS.
+// `readOptions` returns the options normalised (only known fields, of the right types);
+// the wasm side reads them without checking again. (Here rather than in a snippet of its own
+// that imports this one: with one snippet importing another, the test runner's page load hung
+// intermittently.)
+
+const MAX_MS = 2147483647; // what a browser timer holds
+
+const fail = (field, message) => {
+  throw makeError("invalid_option", `invalid option \`${field}\`: ${message}`, { field });
+};
+
+const isPlainObject = (v) =>
+  v !== null && typeof v === "object" && !Array.isArray(v) &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(v));
+
+const whole = (v, min, max) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+
+const boolean = (f, v) => (typeof v === "boolean" ? v : fail(f, "expected a boolean"));
+
+const millis = (f, v) =>
+  whole(v, 0, MAX_MS) ? v : fail(f, `expected a whole, non-negative number of milliseconds, at most ${MAX_MS}, got ${String(v)}`);
+
+const oneOf = (f, v, allowed) =>
+  allowed.includes(v) ? v : fail(f, `expected ${allowed.map((a) => `"${a}"`).join(" or ")}, got ${JSON.stringify(v)}`);
+
+const fn = (f, v, what) => (typeof v === "function" ? v : fail(f, `expected ${what}`));
+
+// Each known option: how to check it, and what the wasm side receives.
+const FIELDS = {
+  withCredentials: boolean,
+  decode: (f, v) => oneOf(f, v, ["json", "text"]),
+  reconnect: boolean,
+  initialDelayMs: millis,
+  maxDelayMs: millis,
+  multiplier: (f, v) => (typeof v === "number" && v >= 1 && Number.isFinite(v) ? v : fail(f, "expected a number of at least 1")),
+  jitter: (f, v) => (typeof v === "number" && v >= 0 && v <= 1 ? v : fail(f, "expected a number from 0 to 1")),
+  maxRetries: (f, v) => (v === null || whole(v, 0, 4294967295) ? v : fail(f, "expected a whole non-negative number, or null")),
+  resumeParam: (f, v) =>
+    v === null || v === false ? null : typeof v === "string" && v !== "" ? v : fail(f, "expected a non-empty name, or null to turn it off"),
+  idleTimeoutMs: (f, v) => (v === null ? null : Math.max(millis(f, v), 1)),
+  heartbeatEvent: (f, v) => (typeof v === "string" ? v : fail(f, "expected an event type")),
+  pauseWhenOffline: boolean,
+  pauseWhenHidden: boolean,
+  refreshUrl: (f, v) => fn(f, v, "a function returning a URL or a Promise of one"),
+  refreshTimeoutMs: millis,
+  maxRetryAfterMs: millis,
+  transport: (f, v) => oneOf(f, v, ["fetch", "eventsource"]),
+  method: (f, v) => (typeof v === "string" && v !== "" ? v : fail(f, 'expected an HTTP method such as "POST"')),
+  headers: (f, v) => (typeof v === "function" || isPlainObject(v) ? v : fail(f, "expected an object of headers, or a function returning one")),
+  body: (f, v) => {
+    if (typeof v === "string") return v;
+    if (!isPlainObject(v) && !Array.isArray(v)) fail(f, "expected a string, or a plain object sent as JSON");
+    return JSON.stringify(v);
+  },
+  credentials: (f, v) => oneOf(f, v, ["omit", "same-origin", "include"]),
+  fetch: (f, v) => fn(f, v, "a function like the global fetch"),
+  maxEventBytes: (f, v) => (whole(v, 1, 4294967295) ? v : fail(f, "expected a whole number of bytes from 1 to 4294967295")),
+  serverRetry: boolean,
+};
+
+/** The options checked and normalised; throws a TypedSseError of kind `invalid_option`. */
+export function readOptions(options) {
+  const out = {};
+  if (options === undefined || options === null) return out;
+  if (typeof options !== "object" || Array.isArray(options)) fail("options", "expected an object");
+  for (const [field, value] of Object.entries(options)) {
+    // `{ jitter: undefined }` means the default, as in most JS APIs.
+    if (value === undefined) continue;
+    const check = FIELDS[field];
+    if (!check) fail(field, `unknown option; known options are ${Object.keys(FIELDS).join(", ")}`);
+    out[field] = check(field, value);
+  }
+  if (out.body !== undefined && typeof options.body !== "string") out.contentType = "application/json";
+  return out;
 }

@@ -38,6 +38,10 @@ mod glue {
         pub(crate) fn attach(this: &Hub, source: &web_sys::EventSource);
         #[wasm_bindgen(method)]
         pub(crate) fn detach(this: &Hub);
+        #[wasm_bindgen(method, js_name = attachStream)]
+        pub(crate) fn attach_stream(this: &Hub, origin: &str);
+        #[wasm_bindgen(method)]
+        pub(crate) fn deliver(this: &Hub, event_type: &str, data: &str, last_event_id: &str);
         #[wasm_bindgen(method)]
         pub(crate) fn clear(this: &Hub);
         #[wasm_bindgen(method, js_name = onError)]
@@ -69,6 +73,12 @@ use glue::Hub;
 impl Attached for Hub {
     fn attach(&self, source: &web_sys::EventSource) {
         Hub::attach(self, source);
+    }
+    fn attach_stream(&self, origin: &str) {
+        Hub::attach_stream(self, origin);
+    }
+    fn deliver(&self, event_type: &str, data: &str, last_event_id: &str) {
+        Hub::deliver(self, event_type, data, last_event_id);
     }
     fn detach(&self) {
         Hub::detach(self);
@@ -123,8 +133,7 @@ impl SseClient {
     #[wasm_bindgen(constructor)]
     pub fn new(url: &str, options: Option<SseOptionsObject>) -> Result<SseClient, JsValue> {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let (builder, parsed) =
-            options::apply(&options, EventSource::builder(url)).map_err(thrown)?;
+        let (builder, parsed) = options::apply(&options, EventSource::builder(url))?;
         let hub = Hub::new(parsed.decode == Decode::Json);
         let h = hub.clone();
         let attached: Rc<dyn Attached> = Rc::new(hub.clone());
@@ -173,6 +182,22 @@ impl SseClient {
     #[wasm_bindgen(js_name = onError, skip_typescript)]
     pub fn on_error(&self, listener: Function) -> Function {
         self.hub.on_error(&listener)
+    }
+
+    /// Calls `listener(text)` with every comment line (fetch transport); returns an unsubscribe
+    /// function.
+    #[wasm_bindgen(js_name = onComment, skip_typescript)]
+    pub fn on_comment(&self, listener: Function) -> Function {
+        let registry = self.source.registry();
+        let weak = Rc::downgrade(registry);
+        let listener = JsValue::from(listener);
+        let id = registry.add_comment_listener(Box::new(move |text| {
+            let threw = glue::call_guarded(&listener, &JsValue::from_str(text));
+            if !threw.is_undefined() {
+                report_throw(&weak, "comment", &threw);
+            }
+        }));
+        self.unsubscriber(id)
     }
 
     /// `"connecting"`, `"open"`, `"reconnecting"`, `"offline"`, `"paused"` or `"closed"`.

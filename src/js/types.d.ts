@@ -16,7 +16,8 @@ export interface SseOptions {
   jitter?: number;
   /** Reconnect attempts after a failure; `null` for unlimited (default). Resets after success. */
   maxRetries?: number | null;
-  /** Query parameter carrying the last event id on reconnect; `null` turns resuming off. Default `"lastEventId"`. */
+  /** Query parameter carrying the last event id on reconnect; `null` turns it off. Default
+   *  `"lastEventId"` with the native transport; none with fetch, which sends `Last-Event-ID`. */
   resumeParam?: string | null;
   /** Recycle the connection when nothing arrives for this long. Off by default. */
   idleTimeoutMs?: number | null;
@@ -31,6 +32,29 @@ export interface SseOptions {
   /** How long `refreshUrl` may take before it counts as failed (the client then closes as
    *  `unauthorized`). Default 30000. */
   refreshTimeoutMs?: number;
+  /** `"eventsource"` (the browser's, the default where there is one) or `"fetch"` (headers,
+   *  method, body, the real status and `retry:`; the default where there is no EventSource,
+   *  as in Node). */
+  transport?: "eventsource" | "fetch";
+  /** Fetch: the request method. Default `"GET"`. */
+  method?: string;
+  /** Fetch: headers for every connection, or a function (sync or async) called before every
+   *  connection, so each retry carries a fresh token. With a function, a 401/403 is retried
+   *  once with fresh headers before the client closes as `unauthorized`. */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** Fetch: the request body: a string as it is, or a plain object sent as JSON. */
+  body?: string | Record<string, unknown> | unknown[];
+  /** Fetch: the credentials mode. Default `"same-origin"`; `withCredentials: true` means
+   *  `"include"`. */
+  credentials?: "omit" | "same-origin" | "include";
+  /** Fetch: a function to call instead of the global `fetch` (tests, proxies, instrumentation). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Fetch: the most bytes one event or one unterminated line may take; past it the connection
+   *  is dropped with a `too_large` error and retried. Default 16777216 (16 MiB). */
+  maxEventBytes?: number;
+  /** Fetch: whether the server's `retry:` replaces `initialDelayMs` (growth, cap, jitter and
+   *  budget stay the policy's). Default `true`. */
+  serverRetry?: boolean;
   /** The longest a server's `Retry-After` is honoured; a longer one waits this long. Default
    *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */
   maxRetryAfterMs?: number;
@@ -51,7 +75,7 @@ export interface EventMeta {
 /** Kinds of `TypedSseError`. */
 export type SseErrorKind =
   | "invalid_url" | "invalid_option" | "decode" | "no_content" | "unauthorized" | "http"
-  | "content_type" | "network" | "idle_timeout" | "gave_up" | "listener";
+  | "content_type" | "network" | "idle_timeout" | "too_large" | "gave_up" | "listener";
 
 /** Every error this package throws or reports: an `Error` with a `kind` and its details. */
 export interface TypedSseError extends Error {
@@ -59,6 +83,11 @@ export interface TypedSseError extends Error {
   kind: SseErrorKind;
   /** `http`, `unauthorized`: the HTTP status. */
   status?: number;
+  /** `http`, `unauthorized`: the first 4 KB of the response body, where the transport can read
+   *  it (fetch); empty with the native transport. */
+  body?: string;
+  /** `too_large`: the `maxEventBytes` limit that was passed. */
+  limit?: number;
   /** `content_type`: what the server sent. */
   contentType?: string;
   /** `decode`, `listener`: the event type. */
@@ -95,6 +124,9 @@ export interface SseClient {
   onState(listener: (state: SseState) => void): () => void;
   /** Calls `listener` with every error; returns an unsubscribe function. */
   onError(listener: (error: TypedSseError) => void): () => void;
+  /** Calls `listener` with the text of every comment line (fetch transport), e.g. keep-alives;
+   *  returns an unsubscribe function. */
+  onComment(listener: (text: string) => void): () => void;
   /** The current state's name. */
   readonly readyState: SseReadyState;
   /** The current state. */

@@ -13,6 +13,8 @@ pub(crate) struct Head {
     pub(crate) content_type: String,
     /// `Retry-After` in milliseconds, uncapped (see [`parse_retry_after`]).
     pub(crate) retry_after_ms: Option<u64>,
+    /// The start of the body as text (see [`Error::Http`]); empty when unknown (the probe).
+    pub(crate) body: String,
 }
 
 /// What to do after a failed connection.
@@ -23,17 +25,18 @@ pub(super) enum Verdict {
         error: Error,
         retry_after_ms: Option<u64>,
     },
-    /// 401/403: refresh and retry if there is a refresher, else stop.
-    Unauthorized { status: u16 },
+    /// 401/403: renew the credentials and retry once if that is possible, else stop.
+    Unauthorized { status: u16, body: String },
     /// Stop for good.
     Stop(Error),
 }
 
 /// A response that did not open a stream.
 pub(super) fn response(head: Head) -> Verdict {
+    let retry_after_ms = head.retry_after_ms;
     let retry = |error| Verdict::Retry {
         error,
-        retry_after_ms: head.retry_after_ms,
+        retry_after_ms,
     };
     match head.status {
         200 if is_event_stream(&head.content_type) => retry(Error::Network {
@@ -46,11 +49,16 @@ pub(super) fn response(head: Head) -> Verdict {
         204 => Verdict::Stop(Error::NoContent),
         401 | 403 => Verdict::Unauthorized {
             status: head.status,
+            body: head.body,
         },
         429 | 500..=599 => retry(Error::Http {
             status: head.status,
+            body: head.body,
         }),
-        status => Verdict::Stop(Error::Http { status }),
+        status => Verdict::Stop(Error::Http {
+            status,
+            body: head.body,
+        }),
     }
 }
 
@@ -107,6 +115,14 @@ mod tests {
             status,
             content_type: content_type.into(),
             retry_after_ms,
+            body: String::new(),
+        }
+    }
+
+    fn http(status: u16) -> Error {
+        Error::Http {
+            status,
+            body: String::new(),
         }
     }
 
@@ -122,11 +138,17 @@ mod tests {
     fn unauthorized_is_its_own_verdict() {
         assert_eq!(
             response(head(401, "text/plain", None)),
-            Verdict::Unauthorized { status: 401 }
+            Verdict::Unauthorized {
+                status: 401,
+                body: String::new()
+            }
         );
         assert_eq!(
             response(head(403, "text/plain", None)),
-            Verdict::Unauthorized { status: 403 }
+            Verdict::Unauthorized {
+                status: 403,
+                body: String::new()
+            }
         );
     }
 
@@ -135,7 +157,7 @@ mod tests {
         assert_eq!(
             response(head(503, "text/plain", Some(2_000))),
             Verdict::Retry {
-                error: Error::Http { status: 503 },
+                error: http(503),
                 retry_after_ms: Some(2_000)
             }
         );
@@ -152,17 +174,30 @@ mod tests {
     fn other_statuses_and_wrong_content_types_stop() {
         assert_eq!(
             response(head(404, "text/html", None)),
-            Verdict::Stop(Error::Http { status: 404 })
+            Verdict::Stop(http(404))
         );
-        assert_eq!(
-            response(head(101, "", None)),
-            Verdict::Stop(Error::Http { status: 101 })
-        );
+        assert_eq!(response(head(101, "", None)), Verdict::Stop(http(101)));
         assert_eq!(
             response(head(200, "text/plain; charset=utf-8", None)),
             Verdict::Stop(Error::ContentType {
                 content_type: "text/plain; charset=utf-8".into()
             })
+        );
+    }
+
+    #[test]
+    fn the_body_travels_with_the_error() {
+        let mut h = head(429, "application/json", Some(1_000));
+        h.body = r#"{"error":"slow down"}"#.into();
+        assert_eq!(
+            response(h),
+            Verdict::Retry {
+                error: Error::Http {
+                    status: 429,
+                    body: r#"{"error":"slow down"}"#.into()
+                },
+                retry_after_ms: Some(1_000)
+            }
         );
     }
 

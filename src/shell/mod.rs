@@ -12,11 +12,14 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use web_sys::MessageEvent;
 
+mod sink;
+
 use crate::dispatch::{Handler, Incoming, ListenerId};
 use crate::dom::{self, DomListener, Pending};
 use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, MAX_TIMER_MS};
 use crate::registry::Registry;
-use crate::transport::{native, probe, Attached, Request, Sink};
+use crate::transport::fetch::{self, FetchSettings};
+use crate::transport::{native, probe, Attached, Request, Sink, Transport};
 use crate::{Error, State};
 
 /// Asks for a fresh URL after a 401/403 (e.g. with a renewed token) and passes it to the callback
@@ -27,11 +30,32 @@ pub(crate) type Refresher = Rc<dyn Fn(Box<dyn FnOnce(Result<String, String>)>) -
 
 /// What the shell needs besides the machine.
 pub(crate) struct Effects {
+    pub(crate) transport: Transport,
+    /// What a fetch connection sends (the fetch transport only).
+    pub(crate) fetch: FetchSettings,
     pub(crate) with_credentials: bool,
     pub(crate) refresher: Option<Refresher>,
     pub(crate) attached: Option<Rc<dyn Attached>>,
     pub(crate) watch_online: bool,
     pub(crate) watch_hidden: bool,
+}
+
+/// The live connection, of whichever transport.
+enum Live {
+    Native(native::Connection),
+    /// Held for its `Drop`, which aborts the request and releases the reader.
+    Fetch(#[allow(dead_code)] fetch::Connection),
+}
+
+/// What the shell tracks of a fetch connection's parsed stream.
+#[derive(Default)]
+struct Stream {
+    /// The stream's origin, for events' metadata.
+    origin: Rc<str>,
+    /// The last event id: one `Rc` shared by the events while it does not change.
+    last_id: Rc<str>,
+    /// Events (or an id) arrived since the machine was last told.
+    unreported: bool,
 }
 
 pub(crate) struct Shell {
@@ -40,7 +64,8 @@ pub(crate) struct Shell {
     machine: RefCell<Machine>,
     pub(crate) registry: Rc<Registry>,
     effects: Effects,
-    live: RefCell<Option<native::Connection>>,
+    live: RefCell<Option<Live>>,
+    stream: RefCell<Stream>,
     /// The number of the live connection (0: none), readable without a borrow per event.
     live_conn: Cell<ConnId>,
     /// The resume point when the live connection opened: `Event::last_event_id` of its events
@@ -70,6 +95,7 @@ impl Shell {
             registry,
             effects,
             live: RefCell::new(None),
+            stream: RefCell::default(),
             live_conn: Cell::new(0),
             carried_id: RefCell::new(Rc::from("")),
             activity: Cell::new(0),
@@ -115,7 +141,9 @@ impl Shell {
         let id = self.registry.next_listener_id();
         let (list, created) = self.registry.type_listeners(name);
         list.add(id, handler);
-        if let (Some(index), Some(live)) = (created, self.live.borrow_mut().as_mut()) {
+        // The native transport listens per type; the fetch transport sees every type.
+        if let (Some(index), Some(Live::Native(live))) = (created, self.live.borrow_mut().as_mut())
+        {
             if let Err(e) = live.listen(index, name) {
                 let message = format!("could not listen for `{name}`: {}", dom::js_message(&e));
                 self.registry.report(&Error::Network { message });
@@ -137,6 +165,16 @@ impl Shell {
     /// the latest one's id.
     fn sync(&self) {
         let conn = self.live_conn.get();
+        // Fetch: the events parsed since the last report, and the id of the last.
+        let parsed = {
+            let mut stream = self.stream.borrow_mut();
+            std::mem::take(&mut stream.unreported).then(|| stream.last_id.to_string())
+        };
+        if let Some(last_id) = parsed.filter(|_| conn != 0) {
+            let input = Input::Delivered { conn, last_id };
+            return self.machine.borrow_mut().handle(input, now());
+        }
+        // Native: the counters of the Rust listeners and the attached ones.
         let attached = self.effects.attached.as_ref();
         let total = self
             .activity
@@ -185,16 +223,35 @@ impl Shell {
         self.disconnect();
         let request = Request {
             url,
+            last_event_id,
             with_credentials: self.effects.with_credentials,
         };
-        let names = self.registry.type_names();
         let sink = self.me.clone() as Weak<dyn Sink>;
         let attached = self.effects.attached.clone();
-        match native::Connection::open(&request, conn, sink, attached, names.iter().map(|n| &**n)) {
-            Ok(connection) => {
+        let opened = match self.effects.transport {
+            Transport::EventSource => {
+                let names = self.registry.type_names();
+                let types = names.iter().map(|n| &**n);
+                native::Connection::open(&request, conn, sink, attached, types).map(Live::Native)
+            }
+            Transport::Fetch => {
+                let origin = dom::origin(url);
+                *self.stream.borrow_mut() = Stream {
+                    origin: Rc::from(origin.as_str()),
+                    last_id: Rc::from(last_event_id),
+                    unreported: false,
+                };
+                let settings = &self.effects.fetch;
+                Ok(Live::Fetch(fetch::Connection::open(
+                    &request, settings, conn, sink, attached, &origin,
+                )))
+            }
+        };
+        match opened {
+            Ok(live) => {
                 *self.carried_id.borrow_mut() = Rc::from(last_event_id);
                 self.live_conn.set(conn);
-                *self.live.borrow_mut() = Some(connection);
+                *self.live.borrow_mut() = Some(live);
             }
             Err(e) => {
                 let error = Error::InvalidUrl {
@@ -212,6 +269,7 @@ impl Shell {
     fn disconnect(&self) {
         self.live_conn.set(0);
         drop(self.last_event.borrow_mut().take());
+        self.stream.borrow_mut().unreported = false;
         let live = self.live.borrow_mut().take();
         drop(live);
     }
@@ -301,46 +359,5 @@ impl Shell {
             }
         }
         *self.watchers.borrow_mut() = watchers;
-    }
-}
-
-impl Sink for Shell {
-    fn opened(&self, conn: ConnId) {
-        self.feed_from_sink(Input::Opened(conn));
-    }
-
-    /// The per-event path of the Rust listeners: no call into the machine and no JS call.
-    fn event(&self, conn: ConnId, index: usize, native: MessageEvent) {
-        if conn != self.live_conn.get() {
-            return;
-        }
-        self.activity.set(self.activity.get().wrapping_add(1));
-        let Some((event_type, listeners)) = self.registry.entry(index) else {
-            return;
-        };
-        let carried_id = self.carried_id.borrow().clone();
-        let incoming = Incoming::new(native, event_type, carried_id);
-        listeners.emit(&incoming);
-        // A listener may have closed the source or replaced the connection.
-        if conn == self.live_conn.get() {
-            self.registry.catch_all(&incoming);
-            *self.last_event.borrow_mut() = Some(incoming.finish());
-        } else {
-            incoming.finish();
-        }
-    }
-
-    fn failed(&self, conn: ConnId, failure: Failure) {
-        self.feed_from_sink(Input::Failed { conn, failure });
-    }
-}
-
-impl Shell {
-    /// `feed` for the `Sink` methods, which get `&self`: the transport reaches the shell
-    /// through a `Weak`, so an `Rc` exists while they run.
-    fn feed_from_sink(&self, input: Input) {
-        if let Some(this) = self.me.upgrade() {
-            this.feed(input);
-        }
     }
 }

@@ -7,6 +7,7 @@
 //! reports [`Failure::Rejected`] with the head and needs no probe; it takes request headers and
 //! a body in [`Request`], next to the URL and the resume point.
 
+pub(crate) mod fetch;
 pub(crate) mod native;
 pub(crate) mod probe;
 
@@ -14,12 +15,25 @@ use web_sys::MessageEvent;
 
 use crate::machine::{ConnId, Failure};
 
-/// What the shell asks a transport to open. A transport that can send headers (fetch) adds the
-/// resume point here, for `Last-Event-ID`, with the method, headers and body.
+/// Which transport a source uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// The browser's `EventSource`: the default where there is one. The browser parses; a probe
+    /// tells why a connection was refused.
+    EventSource,
+    /// `fetch` and a stream reader, parsed by typed-sse: headers, a method and a body, the real
+    /// status and `retry:`, and no `EventSource` needed (Node, workers). The default where there
+    /// is no `EventSource`.
+    Fetch,
+}
+
+/// What the shell asks a transport to open.
 #[derive(Debug)]
 pub(crate) struct Request<'a> {
     /// The URL, resume parameter included when the settings ask for one.
     pub(crate) url: &'a str,
+    /// The resume point (empty: from the start), for a transport that sends `Last-Event-ID`.
+    pub(crate) last_event_id: &'a str,
     pub(crate) with_credentials: bool,
 }
 
@@ -28,18 +42,33 @@ pub(crate) struct Request<'a> {
 pub(crate) trait Sink {
     /// The server accepted the stream.
     fn opened(&self, conn: ConnId);
-    /// An event of the type registered at `index` arrived.
+    /// An event of the type registered at `index` arrived (native).
     fn event(&self, conn: ConnId, index: usize, event: MessageEvent);
+    /// An event parsed from the stream arrived (fetch).
+    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, last_event_id: &str);
+    /// A blank line dispatched no event but set the last event id (fetch).
+    fn parsed_id(&self, conn: ConnId, last_event_id: &str);
+    /// A comment line arrived (fetch).
+    fn comment(&self, conn: ConnId, text: &str);
+    /// The server's `retry:` field (fetch).
+    fn server_retry(&self, conn: ConnId, ms: u64);
+    /// A chunk of bytes has been parsed: the connection is alive (fetch).
+    fn chunk_done(&self, conn: ConnId);
     /// The connection ended.
     fn failed(&self, conn: ConnId, failure: Failure);
 }
 
-/// Listeners that attach themselves to each native `EventSource` and run outside wasm (the JS
-/// API's, in `glue.js`), so an event reaches them without a call into wasm. The shell reads
-/// their counters only when it needs them: an idle tick, a failure, a resume.
+/// Listeners that run outside wasm (the JS API's, in `glue.js`). On the native transport they
+/// attach themselves to each `EventSource`, so an event reaches them without a call into wasm,
+/// and the shell reads their counters only when it needs them: an idle tick, a failure, a
+/// resume. On the fetch transport, events are parsed in wasm and handed to them.
 pub(crate) trait Attached {
-    /// Starts listening on a new connection (after `detach` from the previous one).
+    /// Starts listening on a new native connection (after `detach` from the previous one).
     fn attach(&self, source: &web_sys::EventSource);
+    /// A new fetch connection to `origin` begins: events will come through `deliver`.
+    fn attach_stream(&self, origin: &str);
+    /// A parsed event (fetch).
+    fn deliver(&self, event_type: &str, data: &str, last_event_id: &str);
     /// Stops listening on the current connection.
     fn detach(&self);
     /// Removes every listener for good: the source closed.

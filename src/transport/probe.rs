@@ -36,6 +36,8 @@ pub(crate) fn probe(
                     retry_after_ms: Some(retry_after).filter(|v| !v.is_empty()).and_then(|v| {
                         parse_retry_after(&v, js_sys::Date::now(), js_sys::Date::parse)
                     }),
+                    // The probe stops at the head: native EventSource users get no body.
+                    body: String::new(),
                 })
             });
         },

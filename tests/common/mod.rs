@@ -92,3 +92,22 @@ pub async fn native_connections(key: &str) -> Vec<serde_json::Value> {
 pub fn js(code: &str) -> wasm_bindgen::JsValue {
     js_sys::eval(code).expect("test JavaScript failed")
 }
+
+/// POSTs to a control endpoint of the test server (with the header it requires) and returns
+/// the response's text.
+pub async fn post(url: &str) -> String {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().expect("headers");
+    headers.set("X-Typed-SSE", "1").expect("a valid header");
+    init.set_headers(&headers);
+    let window = web_sys::window().expect("the browser tests run in a window");
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .expect("POST")
+        .unchecked_into();
+    let text = JsFuture::from(response.text().expect("read the answer"))
+        .await
+        .expect("read the answer's body");
+    text.as_string().unwrap_or_default()
+}

@@ -1,0 +1,235 @@
+// The fetch transport through the JS API, in Chromium against the test server: the same
+// listeners as the native transport, the real Last-Event-ID header on reconnect, the status and
+// body of a refusal, retry:, comments, maxEventBytes, and close() aborting the request.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, open, key, connections, unexpected, SERVER } from "./helpers.mjs";
+
+let browser, page, errors;
+
+before(async () => {
+  browser = await launch();
+  ({ page, errors } = await open(browser, "/e2e/js-api.html"));
+  await page.waitForFunction(() => window.ready === true);
+});
+after(async () => { await browser?.close(); });
+
+const run = (fn, args) => page.evaluate(fn, { ...args, server: SERVER });
+
+// Polls /stats until `done(connections)` holds (at most 5 s), then returns the connections.
+async function statsUntil(k, done) {
+  let conns = [];
+  for (let i = 0; i < 100; i++) {
+    conns = await connections(k);
+    if (done(conns)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return conns;
+}
+
+test("fetch mode: listeners get decoded data and meta, as with EventSource", async () => {
+  const k = key("fetch-basic");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/messages?n=3&key=${k}`, { transport: "fetch" });
+    const got = [];
+    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => c.on("message", (data, meta) => {
+      got.push({ data, meta: JSON.parse(JSON.stringify(meta)) });
+      if (got.length === 3) resolve();
+    }))]);
+    const info = { readyState: c.readyState, lastEventId: c.lastEventId };
+    c.close();
+    return { got, info };
+  }, { k });
+  assert.deepEqual(r.got.map((g) => g.data), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+  assert.deepEqual(r.got[2].meta, { type: "message", id: "3", origin: SERVER, raw: '{"n":3}' });
+  assert.equal(r.info.readyState, "open");
+  assert.equal(r.info.lastEventId, "3");
+});
+
+test("fetch mode: resume across cuts through the Last-Event-ID header, no id lost or repeated", async () => {
+  const k = key("fetch-resume");
+  const ids = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/numbered?total=300&cut=50&key=${k}`, { transport: "fetch", initialDelayMs: 10, jitter: 0 });
+    const got = [];
+    const timeout = new Promise((resolve) => setTimeout(resolve, 30_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => c.on("message", (d) => { got.push(d.n); if (got.length === 300) resolve(); }))]);
+    await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
+    c.close();
+    return got;
+  }, { k });
+  assert.deepEqual(ids, Array.from({ length: 300 }, (_, i) => i + 1));
+  const conns = await statsUntil(k, (cs) => cs.length >= 6);
+  assert.equal(conns.length, 6, "one connection per 50 events");
+  assert.equal(conns[0].last_event_id, null);
+  conns.slice(1).forEach((c, i) => {
+    assert.equal(c.last_event_id, String((i + 1) * 50));
+    assert.equal(c.resumed_via, "header", "fetch sends the real Last-Event-ID header");
+    assert.ok(!c.uri.includes("lastEventId="), "and no query parameter by default");
+  });
+});
+
+test("fetch mode: a refusal carries its status and body, read without a probe", async () => {
+  const k = key("fetch-404");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/status?code=404&key=${k}`, { transport: "fetch" });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "closed") resolve(s); }))]);
+    return s && { reason: s.reason, status: s.error.status, body: s.error.body };
+  }, { k });
+  assert.equal(r.reason, "http");
+  assert.equal(r.status, 404);
+  assert.ok(r.body.length > 0, "the body's start comes with the error");
+  const all = await (await fetch(`${SERVER}/stats?key=${k}`)).json();
+  assert.equal(all.connections.length, 1, "no probe: fetch sees the status itself");
+});
+
+test("fetch mode: close() aborts the request and the server sees the connection end", async () => {
+  const k = key("fetch-close");
+  await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/messages?n=100&interval_ms=50&key=${k}`, { transport: "fetch" });
+    await new Promise((resolve) => c.on("message", (d) => { if (d.n === 3) resolve(); }));
+    c.close();
+  }, { k });
+  const conns = await statsUntil(k, (cs) => cs.length === 1 && cs[0].closed_ms !== null);
+  assert.equal(conns.length, 1);
+  assert.notEqual(conns[0].closed_ms, null, "the server saw the connection end");
+});
+
+test("fetch mode: a POST with a JSON body and headers, as an LLM completion API gets it", async () => {
+  const k = key("fetch-completion");
+  const r = await run(async ({ server, k }) => {
+    const token = async () => (await (await fetch(`${server}/token?key=${k}`, { method: "POST", headers: { "X-Typed-SSE": "1" } })).json()).token;
+    const c = new window.sse.SseClient(`${server}/v1/completions?key=${k}&interval_ms=5`, {
+      transport: "fetch", method: "POST", body: { prompt: "hello", max_tokens: 12 },
+      headers: async () => ({ Authorization: `Bearer ${await token()}` }),
+    });
+    const tokens = [];
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const done = await Promise.race([timeout, new Promise((resolve) => {
+      c.on("token", (t, meta) => tokens.push([t.index, meta.id, t.text]));
+      c.on("done", (d) => resolve(d));
+    })]);
+    c.close();
+    return { tokens, done };
+  }, { k });
+  assert.deepEqual(r.tokens.map(([i, id]) => [i, id]), Array.from({ length: 12 }, (_, i) => [i, String(i)]));
+  assert.equal(r.done.tokens, 12);
+  assert.equal(r.tokens.map(([, , text]) => text).join(""), r.done.text, "the answer is the tokens in order");
+  const conns = await connections(k);
+  assert.equal(conns[0].method, "POST");
+  assert.equal(conns[0].content_type, "application/json");
+  assert.match(conns[0].authorization, /^Bearer tok-/);
+});
+
+test("fetch mode: a 401 renews the headers once, then stops as unauthorized with the body", async () => {
+  const k = key("fetch-401");
+  const r = await run(async ({ server, k }) => {
+    let calls = 0;
+    const c = new window.sse.SseClient(`${server}/sse/bearer?key=${k}`, {
+      transport: "fetch", initialDelayMs: 10,
+      headers: () => { calls++; return { Authorization: "Bearer not-a-token" }; },
+    });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "closed") resolve(s); }))]);
+    return { calls, reason: s?.reason, status: s?.error.status, body: s?.error.body };
+  }, { k });
+  assert.equal(r.reason, "unauthorized");
+  assert.equal(r.status, 401);
+  assert.equal(r.calls, 2, "one renewal: the headers function ran for the first attempt and the retry");
+  assert.match(r.body, /token expired/);
+  assert.equal((await connections(k)).length, 2);
+});
+
+test("fetch mode: a 429's JSON body and Retry-After reach the state; the wait is at least Retry-After", async () => {
+  const k = key("fetch-429");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/status?code=429&body=json&retry_after=1&key=${k}`, { transport: "fetch", initialDelayMs: 10 });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+    c.close();
+    return s && { delayMs: s.delayMs, kind: s.error.kind, status: s.error.status, body: JSON.parse(s.error.body) };
+  }, { k });
+  assert.equal(r.kind, "http");
+  assert.equal(r.status, 429);
+  assert.equal(r.body.error.type, "rate_limit");
+  assert.ok(r.delayMs >= 1000, `waited ${r.delayMs} ms despite Retry-After: 1`);
+});
+
+test("fetch mode: the server's retry: becomes the reconnect delay", async () => {
+  const k = key("fetch-retry");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/retry?ms=700&n=2&key=${k}`, { transport: "fetch", initialDelayMs: 10, jitter: 0 });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+    c.close();
+    const ignored = new window.sse.SseClient(`${server}/sse/retry?ms=700&n=2&key=${k}-b`, { transport: "fetch", initialDelayMs: 10, jitter: 0, serverRetry: false });
+    const t = await Promise.race([timeout, new Promise((resolve) => ignored.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+    ignored.close();
+    return { honoured: s?.delayMs, ignored: t?.delayMs };
+  }, { k });
+  assert.equal(r.honoured, 700);
+  assert.equal(r.ignored, 10, "serverRetry: false keeps the policy's delay");
+});
+
+test("fetch mode: comments are observable and keep an idle timeout from firing", async () => {
+  const k = key("fetch-comments");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/comments?every_ms=100&key=${k}`, { transport: "fetch", idleTimeoutMs: 400 });
+    const comments = [];
+    const errors = [];
+    c.onComment((text) => comments.push(text));
+    c.onError((e) => errors.push(e.kind));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const state = c.readyState;
+    c.close();
+    return { comments: comments.length, first: comments[0], errors, state };
+  }, { k });
+  assert.ok(r.comments >= 10, `${r.comments} comments in 1.5 s`);
+  assert.equal(r.first, " keep-alive");
+  assert.deepEqual(r.errors, [], "comments count as life");
+  assert.equal(r.state, "open");
+  assert.equal((await connections(k)).length, 1);
+});
+
+test("fetch mode: an endless line passes maxEventBytes: too_large, and the policy retries", async () => {
+  const k = key("fetch-endless");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/endless?bytes=5000000&key=${k}`, { transport: "fetch", maxEventBytes: 100000, initialDelayMs: 10 });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+    c.close();
+    return s && { kind: s.error.kind, limit: s.error.limit };
+  }, { k });
+  assert.deepEqual(r, { kind: "too_large", limit: 100000 });
+  const conns = await statsUntil(k, (cs) => cs.length >= 1 && cs[0].closed_ms !== null);
+  assert.notEqual(conns[0].closed_ms, null, "the connection was dropped, not read to its end");
+});
+
+test("fetch mode: a Web Worker streams typed events", async () => {
+  const k = key("fetch-worker");
+  const got = await run(async ({ server, k }) => {
+    const source = `
+      import init, { SseClient } from "${server}/pkg/typed_sse.js";
+      await init();
+      const c = new SseClient("${server}/sse/messages?n=3&key=${k}", { transport: "fetch" });
+      const got = [];
+      c.on("message", (d, meta) => { got.push([d.n, meta.id]); if (got.length === 3) { c.close(); postMessage({ got, transport: typeof EventSource }); } });
+    `;
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const worker = new Worker(url, { type: "module" });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const answer = await Promise.race([timeout, new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.onerror = (e) => resolve({ error: e.message }); })]);
+    worker.terminate();
+    return answer;
+  }, { k });
+  assert.deepEqual(got.got, [[1, "1"], [2, "2"], [3, "3"]]);
+  const conns = await connections(k);
+  assert.equal(conns.length, 1);
+  assert.equal(conns[0].accept, "text/event-stream");
+  assert.equal(conns[0].cache_control, "no-cache", "cache mode no-store: the browser's own header, not ours");
+});
+
+test("no console errors on the fetch test page (besides the statuses provoked above)", () => {
+  assert.deepEqual(unexpected(errors, [401, 404, 429]), []);
+});

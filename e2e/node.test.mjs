@@ -1,0 +1,90 @@
+// The npm package in plain Node (no browser, no EventSource): a Node ES module imports
+// "typed-sse" by name, as from node_modules, and streams from the test server through the fetch
+// transport: headers, POST, a fresh bearer token per connection, reconnect with the real
+// Last-Event-ID header, and close().
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { key, connections, SERVER } from "./helpers.mjs";
+
+const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
+
+// Runs `body` (the inside of an async function with `SseClient` and `server` in scope) in a
+// fresh Node process whose node_modules has the package, and returns what it printed as JSON.
+function inNode(body) {
+  const dir = mkdtempSync(join(tmpdir(), "typed-sse-node-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
+    writeFileSync(join(dir, "app.mjs"), `
+import { SseClient } from "typed-sse";
+const server = process.env.SERVER_URL;
+const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref());
+const result = await Promise.race([timeout(20000), (async () => { ${body} })()]);
+console.log(JSON.stringify(result));
+process.exit(0);
+`);
+    const out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 30_000 });
+    return JSON.parse(String(out).trim().split("\n").pop());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("Node: a POST with headers streams typed events; close() ends the connection", async () => {
+  const k = key("node-post");
+  const r = inNode(`
+    const c = new SseClient(server + "/sse/messages?n=3&key=${k}", {
+      method: "POST", body: { prompt: "hi" }, headers: { "X-Trace": "node-test" },
+    });
+    const got = await new Promise((resolve) => { const xs = []; c.on("message", (d, meta) => { xs.push([d.n, meta.id]); if (xs.length === 3) resolve(xs); }); });
+    const state = c.readyState;
+    c.close();
+    return { got, state, after: c.readyState };
+  `);
+  assert.deepEqual(r.got, [[1, "1"], [2, "2"], [3, "3"]]);
+  assert.deepEqual([r.state, r.after], ["open", "closed"]);
+  let conns = [];
+  for (let i = 0; i < 50; i++) {
+    conns = await connections(k);
+    if (conns.length && conns[0].closed_ms !== null) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.equal(conns.length, 1);
+  assert.equal(conns[0].method, "POST");
+  assert.equal(conns[0].content_type, "application/json");
+  assert.equal(conns[0].body_bytes, JSON.stringify({ prompt: "hi" }).length);
+  assert.equal(conns[0].accept, "text/event-stream");
+  assert.notEqual(conns[0].closed_ms, null, "close() aborted the request");
+});
+
+test("Node: every reconnect carries a fresh bearer token and the Last-Event-ID header", async () => {
+  const k = key("node-bearer");
+  const r = inNode(`
+    let tokens = 0;
+    const c = new SseClient(server + "/sse/bearer?total=10&cut=3&key=${k}", {
+      initialDelayMs: 10, jitter: 0,
+      headers: async () => {
+        tokens++;
+        const { token } = await (await fetch(server + "/token?key=${k}", { method: "POST", headers: { "X-Typed-SSE": "1" } })).json();
+        return { Authorization: "Bearer " + token };
+      },
+    });
+    const ids = await new Promise((resolve) => { const xs = []; c.on("message", (d) => { xs.push(d.n); if (xs.length === 10) resolve(xs); }); });
+    c.close();
+    return { ids, tokens };
+  `);
+  assert.deepEqual(r.ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const conns = await connections(k);
+  assert.equal(conns.length, 4, "a connection per 3 events");
+  assert.equal(r.tokens, 4, "the headers function ran before every connection");
+  assert.equal(new Set(conns.map((c) => c.authorization)).size, 4, "each with its own token");
+  conns.slice(1).forEach((c, i) => {
+    assert.equal(c.resumed_via, "header");
+    assert.equal(c.last_event_id, String((i + 1) * 3));
+  });
+});

@@ -1,0 +1,138 @@
+//! What goes into the machine and what comes out: its settings, inputs and outputs.
+
+use crate::{Error, ReconnectPolicy, State};
+
+use super::Head;
+
+/// The longest delay a browser timer holds: `setTimeout` takes a signed 32-bit count of
+/// milliseconds, and a longer one wraps negative and fires at once (a retry storm).
+pub const MAX_TIMER_MS: u32 = i32::MAX as u32;
+
+/// The default cap on a server's `Retry-After`: five minutes.
+pub const DEFAULT_MAX_RETRY_AFTER_MS: u32 = 5 * 60 * 1_000;
+
+/// The default time a URL refresher gets before it counts as failed: 30 seconds.
+pub const DEFAULT_REFRESH_TIMEOUT_MS: u32 = 30_000;
+
+/// A connection's number: inputs about an older one are stale and ignored.
+pub(crate) type ConnId = u32;
+
+/// What the machine needs to know of the configuration.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) policy: ReconnectPolicy,
+    pub(crate) resume_param: Option<String>,
+    pub(crate) idle_timeout_ms: Option<u32>,
+    pub(crate) pause_when_offline: bool,
+    pub(crate) pause_when_hidden: bool,
+    /// A URL refresher is set: after a 401/403 it runs before the next attempt.
+    pub(crate) has_refresher: bool,
+    /// Credentials are computed afresh for every connection (the fetch transport's headers
+    /// function): a 401/403 is worth one more attempt even without a URL refresher.
+    pub(crate) renews_credentials: bool,
+    /// Whether the server's `retry:` field replaces the policy's initial delay.
+    pub(crate) honor_server_retry: bool,
+    pub(crate) max_retry_after_ms: u32,
+    pub(crate) refresh_timeout_ms: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            policy: ReconnectPolicy::default(),
+            resume_param: Some(crate::DEFAULT_RESUME_PARAM.to_owned()),
+            idle_timeout_ms: None,
+            pause_when_offline: true,
+            pause_when_hidden: false,
+            has_refresher: false,
+            renews_credentials: false,
+            honor_server_retry: true,
+            max_retry_after_ms: DEFAULT_MAX_RETRY_AFTER_MS,
+            refresh_timeout_ms: DEFAULT_REFRESH_TIMEOUT_MS,
+        }
+    }
+}
+
+/// How a connection ended, as far as its transport can tell.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Failure {
+    /// The network failed or the stream ended: retry under the policy.
+    Network(String),
+    /// The server answered, but not with an event stream. A transport that sees the response
+    /// (fetch) reports this; the native one cannot, and reports `Unexplained`.
+    #[allow(dead_code)] // until the fetch transport lands; the machine's tests drive it
+    Rejected(Head),
+    /// Refused without saying why (native `EventSource` hides the status): ask the probe.
+    Unexplained,
+    /// One event, or one unterminated line, passed `max_event_bytes`: retry under the policy.
+    TooLarge { limit: usize },
+    /// Could not even be attempted (the browser refused the URL): stop with this error.
+    Fatal(Error),
+}
+
+/// What the URL refresher came back with.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Refreshed {
+    /// A new absolute URL.
+    Url(String),
+    /// It gave something that is not a URL.
+    InvalidUrl { url: String, message: String },
+    /// It threw, rejected or gave no string.
+    Failed,
+}
+
+/// Something that happened, fed to [`Machine::handle`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Input {
+    /// Begin: whether the network is up and the page hidden right now.
+    Start { online: bool, hidden: bool },
+    /// The connection's response was accepted.
+    Opened(ConnId),
+    /// One or more events arrived on the connection; the id of the last (empty: it had none).
+    Delivered { conn: ConnId, last_id: String },
+    /// Bytes arrived on the connection (a comment, part of an event): it is alive. Only the
+    /// fetch transport sees these; an event counts as life too.
+    Alive(ConnId),
+    /// The server's `retry:` field, in milliseconds.
+    ServerRetry { conn: ConnId, ms: u64 },
+    /// The connection ended.
+    Failed { conn: ConnId, failure: Failure },
+    /// The probe's answer: the response head, or the network error's message.
+    ProbeAnswered(Result<Head, String>),
+    /// The URL refresher's answer.
+    Refreshed(Refreshed),
+    /// The timer armed last fired.
+    Timer,
+    /// The browser went online (`true`) or offline.
+    Online(bool),
+    /// The page became hidden (`true`) or visible.
+    Hidden(bool),
+    /// The user closed the source.
+    Close,
+}
+
+/// Something for the shell to do, taken with [`Machine::poll`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Output {
+    /// Open connection `conn` to `url` (resume parameter included), resuming after
+    /// `last_event_id` (empty: from the start). Any earlier connection is already dropped.
+    Connect {
+        conn: ConnId,
+        url: String,
+        last_event_id: String,
+    },
+    /// Drop the live connection, if any.
+    Disconnect,
+    /// Ask the server why `url` was refused (one request, head only).
+    Probe { url: String },
+    /// Ask the URL refresher for a new URL.
+    Refresh,
+    /// Cancel the probe or refresh in flight, if any.
+    Cancel,
+    /// Arm the one timer to fire at this instant (replacing any), or disarm it.
+    Timer(Option<u64>),
+    /// The state changed.
+    State(State),
+    /// An error to report.
+    Error(Error),
+}

@@ -1,0 +1,110 @@
+//! What the transports report, on its way to the machine and the listeners.
+
+use std::rc::Rc;
+
+use web_sys::MessageEvent;
+
+use super::Shell;
+use crate::dispatch::Incoming;
+use crate::machine::{ConnId, Failure, Input};
+use crate::transport::Sink;
+
+impl Sink for Shell {
+    fn opened(&self, conn: ConnId) {
+        self.feed_from_sink(Input::Opened(conn));
+    }
+
+    /// The per-event path of the Rust listeners: no call into the machine and no JS call.
+    fn event(&self, conn: ConnId, index: usize, native: MessageEvent) {
+        if conn != self.live_conn.get() {
+            return;
+        }
+        self.activity.set(self.activity.get().wrapping_add(1));
+        let Some((event_type, listeners)) = self.registry.entry(index) else {
+            return;
+        };
+        let carried_id = self.carried_id.borrow().clone();
+        let incoming = Incoming::native(native, event_type, carried_id);
+        listeners.emit(&incoming);
+        // A listener may have closed the source or replaced the connection.
+        if conn == self.live_conn.get() {
+            self.registry.catch_all(&incoming);
+            *self.last_event.borrow_mut() = incoming.finish();
+        } else {
+            incoming.finish();
+        }
+    }
+
+    /// The per-event path of the fetch transport: the parsed text goes to the attached (JS)
+    /// listeners and to the Rust ones, which decode it without a trip through JS strings.
+    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, last_event_id: &str) {
+        if conn != self.live_conn.get() {
+            return;
+        }
+        let id = self.note_id(last_event_id);
+        if let Some(attached) = &self.effects.attached {
+            attached.deliver(event_type, data, last_event_id);
+        }
+        let Some((name, listeners)) = self.registry.find(event_type) else {
+            return;
+        };
+        // An attached listener may have closed the source.
+        if conn != self.live_conn.get() {
+            return;
+        }
+        let origin = self.stream.borrow().origin.clone();
+        let incoming = Incoming::parsed(name, data, id, origin);
+        listeners.emit(&incoming);
+        if conn == self.live_conn.get() {
+            self.registry.catch_all(&incoming);
+        }
+        incoming.finish();
+    }
+
+    fn parsed_id(&self, conn: ConnId, last_event_id: &str) {
+        if conn == self.live_conn.get() {
+            self.note_id(last_event_id);
+        }
+    }
+
+    fn comment(&self, conn: ConnId, text: &str) {
+        if conn == self.live_conn.get() {
+            self.registry.comment(text);
+        }
+    }
+
+    fn server_retry(&self, conn: ConnId, ms: u64) {
+        self.feed_from_sink(Input::ServerRetry { conn, ms });
+    }
+
+    /// Once per chunk: the connection is alive, and the events it carried (reported first, by
+    /// `feed`) reset the idle watch and move the resume point.
+    fn chunk_done(&self, conn: ConnId) {
+        self.feed_from_sink(Input::Alive(conn));
+    }
+
+    fn failed(&self, conn: ConnId, failure: Failure) {
+        self.feed_from_sink(Input::Failed { conn, failure });
+    }
+}
+
+impl Shell {
+    /// Notes the stream's last event id (the one `Rc` while it does not change) for the machine
+    /// and for the events' metadata.
+    fn note_id(&self, last_event_id: &str) -> Rc<str> {
+        let mut stream = self.stream.borrow_mut();
+        stream.unreported = true;
+        if &*stream.last_id != last_event_id {
+            stream.last_id = Rc::from(last_event_id);
+        }
+        stream.last_id.clone()
+    }
+
+    /// `feed` for the `Sink` methods, which get `&self`: the transport reaches the shell
+    /// through a `Weak`, so an `Rc` exists while they run.
+    fn feed_from_sink(&self, input: Input) {
+        if let Some(this) = self.me.upgrade() {
+            this.feed(input);
+        }
+    }
+}

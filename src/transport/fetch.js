@@ -1,0 +1,85 @@
+// The fetch transport's request and body reader. It lives in JS for the same reason as the
+// probe: fetch, Headers, Response and a ReadableStream reader written against web-sys bindings
+// and awaited as Rust futures cost the package kilobytes for what is a few calls here. Every
+// decision (what a status means, when to retry) is the Rust machine's; this only reports.
+
+const BODY_PREVIEW = 4096;
+
+/** Starts `fetchFn(url, init)` (the global `fetch` unless the user gave one) and reports:
+ *  - `head(status, contentType, retryAfter, body)` once: 200 with an event stream (body ""), or
+ *    any other answer with the first 4 KB of its body as text, or `status` 0 when the request
+ *    failed (the message in `body`);
+ *  - `chunk(bytes)` for every chunk of an accepted stream;
+ *  - `head(-1, "", "", message)` when an accepted stream ends ("" for a clean end).
+ *  `headers` is an object or a function returning one (or a promise of one), called before
+ *  every connection so that each carries a fresh token. Returns an AbortController: once it is
+ *  aborted nothing more is reported, and the request and the reader are released. */
+export function startFetch(fetchFn, url, options, lastEventId, headers, head, chunk) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const report = (...args) => {
+    if (!signal.aborted) head(...args);
+  };
+  (async () => {
+    // Fresh data without an author-set Cache-Control: that header is not CORS-safelisted and
+    // would make every cross-origin connection preflighted (EventSource needs no preflight).
+    const init = { method: options.method, credentials: options.credentials, cache: "no-store", signal };
+    const extra = typeof headers === "function" ? await headers() : headers;
+    const all = new Headers(extra ?? undefined);
+    all.set("Accept", "text/event-stream");
+    if (lastEventId) all.set("Last-Event-ID", lastEventId);
+    if (options.body !== undefined) {
+      init.body = options.body;
+      if (options.contentType && !all.has("Content-Type")) all.set("Content-Type", options.contentType);
+    }
+    init.headers = all;
+    return (fetchFn ?? globalThis.fetch)(url, init);
+  })().then(
+    async (response) => {
+      const type = response.headers.get("content-type") ?? "";
+      const accepted = response.status === 200 && /^\s*text\/event-stream\s*(;|$)/i.test(type);
+      if (!accepted) {
+        const body = await preview(response).catch(() => "");
+        return report(response.status, type, response.headers.get("retry-after") ?? "", body);
+      }
+      report(200, type, "", "");
+      const reader = response.body.getReader();
+      signal.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (signal.aborted) return;
+        if (done) return report(-1, "", "", "");
+        chunk(value);
+      }
+    },
+  ).catch((error) => report(0, "", "", describe(error)));
+  return controller;
+}
+
+/** The first 4 KB of a response body as text; the rest is not read. */
+async function preview(response) {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const parts = [];
+  let size = 0;
+  while (size < BODY_PREVIEW) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    size += value.length;
+  }
+  reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(Math.min(size, BODY_PREVIEW));
+  let at = 0;
+  for (const part of parts) {
+    const take = part.subarray(0, bytes.length - at);
+    bytes.set(take, at);
+    at += take.length;
+  }
+  // A character cut at the limit decodes as U+FFFD: the preview is text, not exact bytes.
+  return new TextDecoder().decode(bytes);
+}
+
+function describe(error) {
+  return String(error?.message ?? error);
+}

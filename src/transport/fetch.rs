@@ -1,0 +1,225 @@
+//! The fetch transport: one `fetch` whose body typed-sse parses itself (`crate::parse`), so it
+//! sees what native `EventSource` hides: the status and the body of a refusal, `retry:`,
+//! comments. It sends what `EventSource` cannot: a method, headers (fresh for every connection),
+//! a body, and the real `Last-Event-ID` header. It runs wherever `fetch` does: pages, workers,
+//! Node.
+
+use std::rc::{Rc, Weak};
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortController;
+
+use super::{Attached, Request, Sink};
+use crate::machine::{parse_retry_after, ConnId, Failure, Head};
+use crate::parse::{Item, Parser};
+
+#[wasm_bindgen(module = "/src/transport/fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = startFetch)]
+    fn start_fetch(
+        fetch: &JsValue,
+        url: &str,
+        options: &JsValue,
+        last_event_id: &str,
+        headers: &JsValue,
+        head: &js_sys::Function,
+        chunk: &js_sys::Function,
+    ) -> AbortController;
+}
+
+/// What a fetch connection sends besides the URL, set once per source.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FetchSettings {
+    /// `GET` unless set.
+    pub(crate) method: Option<String>,
+    /// A plain object of headers, or a function returning one (or a promise of one).
+    pub(crate) headers: JsValue,
+    /// The Rust closure behind `headers`, when it is one (the Rust API's `headers_with`).
+    pub(crate) headers_closure: Option<HeadersClosure>,
+    /// The request body and its content type.
+    pub(crate) body: Option<(String, Option<String>)>,
+    /// A fetch function to call instead of the global one.
+    pub(crate) fetch: JsValue,
+    /// `omit`, `same-origin` or `include`.
+    pub(crate) credentials: Option<String>,
+    /// Cap on one event or one unterminated line.
+    pub(crate) max_event_bytes: usize,
+}
+
+impl FetchSettings {
+    /// The `init` fields that do not change between connections, as the object `fetch.js` reads.
+    fn options(&self, with_credentials: bool) -> JsValue {
+        let o = Object::new();
+        let set = |k: &str, v: JsValue| {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+        };
+        set("method", self.method.as_deref().unwrap_or("GET").into());
+        let credentials = match (&self.credentials, with_credentials) {
+            (Some(c), _) => c.as_str(),
+            (None, true) => "include",
+            (None, false) => "same-origin",
+        };
+        set("credentials", credentials.into());
+        if let Some((body, content_type)) = &self.body {
+            set("body", body.as_str().into());
+            if let Some(t) = content_type {
+                set("contentType", t.as_str().into());
+            }
+        }
+        o.into()
+    }
+}
+
+/// A Rust headers function as the JS function `fetch.js` calls (it awaits the promise); the
+/// settings own the closure, so it lives exactly as long as the source.
+pub(crate) type HeadersClosure = Rc<Closure<dyn Fn() -> js_sys::Promise>>;
+
+/// Wraps `headers` for [`FetchSettings::headers`].
+pub(crate) fn headers_function<F, Fut>(headers: F) -> HeadersClosure
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = Vec<(String, String)>> + 'static,
+{
+    Rc::new(Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+        let pending = headers();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let object = Object::new();
+            for (name, value) in pending.await {
+                // Setting a property on a fresh plain object cannot fail.
+                let _ = Reflect::set(&object, &name.as_str().into(), &value.as_str().into());
+            }
+            Ok(object.into())
+        })
+    }))
+}
+
+/// A fetch in flight. Dropping it aborts the request and releases the reader and every closure.
+pub(crate) struct Connection {
+    controller: AbortController,
+    attached: Option<Rc<dyn Attached>>,
+    _head: Closure<dyn FnMut(i32, String, String, String)>,
+    _chunk: Closure<dyn FnMut(Uint8Array)>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("fetch::Connection")
+    }
+}
+
+impl Connection {
+    /// Starts the request; what it sees goes to `sink` as connection `conn`, and the attached
+    /// listeners expect events from `origin`.
+    pub(crate) fn open(
+        request: &Request,
+        settings: &FetchSettings,
+        conn: ConnId,
+        sink: Weak<dyn Sink>,
+        attached: Option<Rc<dyn Attached>>,
+        origin: &str,
+    ) -> Self {
+        if let Some(attached) = &attached {
+            attached.attach_stream(origin);
+        }
+        let s = sink.clone();
+        let head = Closure::wrap(Box::new(
+            move |status: i32, content_type: String, retry_after: String, body: String| {
+                let Some(sink) = s.upgrade() else { return };
+                match u16::try_from(status) {
+                    Ok(200) => sink.opened(conn),
+                    Ok(status) if status > 0 => sink.failed(
+                        conn,
+                        Failure::Rejected(Head {
+                            status,
+                            content_type,
+                            retry_after_ms: parse_retry_after(
+                                &retry_after,
+                                js_sys::Date::now(),
+                                js_sys::Date::parse,
+                            ),
+                            body,
+                        }),
+                    ),
+                    // 0: the request failed; -1: an accepted stream ended.
+                    _ if body.is_empty() => {
+                        sink.failed(conn, Failure::Network("the stream ended".into()))
+                    }
+                    _ => sink.failed(conn, Failure::Network(body)),
+                }
+            },
+        ) as Box<dyn FnMut(i32, String, String, String)>);
+        let chunk = Closure::wrap(Box::new(reader(
+            conn,
+            sink,
+            settings.max_event_bytes,
+            request.last_event_id,
+        )) as Box<dyn FnMut(Uint8Array)>);
+        let controller = start_fetch(
+            &settings.fetch,
+            request.url,
+            &settings.options(request.with_credentials),
+            request.last_event_id,
+            &settings.headers,
+            head.as_ref().unchecked_ref(),
+            chunk.as_ref().unchecked_ref(),
+        );
+        Self {
+            controller,
+            attached,
+            _head: head,
+            _chunk: chunk,
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // fetch.js reports nothing after this, and cancels the reader.
+        self.controller.abort();
+        if let Some(attached) = &self.attached {
+            attached.detach();
+        }
+    }
+}
+
+/// The per-chunk path: one copy of the bytes into wasm, the parser, and what it found to the
+/// sink. Comments and partial events count as life; `retry:` goes to the machine.
+fn reader(
+    conn: ConnId,
+    sink: Weak<dyn Sink>,
+    max_event_bytes: usize,
+    last_event_id: &str,
+) -> impl FnMut(Uint8Array) {
+    let mut parser = Parser::with_last_event_id(max_event_bytes, last_event_id);
+    let mut bytes = Vec::new();
+    move |chunk: Uint8Array| {
+        let Some(sink) = sink.upgrade() else { return };
+        bytes.resize(chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes);
+        let fed = parser.feed(&bytes, &mut |item| match item {
+            Item::Event {
+                event_type,
+                data,
+                last_event_id,
+            } => sink.parsed(conn, event_type, data, last_event_id),
+            Item::Id(id) => sink.parsed_id(conn, id),
+            Item::Comment(text) => sink.comment(conn, text),
+            Item::Retry(ms) => sink.server_retry(conn, ms),
+        });
+        // Keep the reused buffer small between chunks of a huge stream.
+        if bytes.capacity() > 1 << 20 {
+            bytes = Vec::new();
+        }
+        match fed {
+            Ok(()) => sink.chunk_done(conn),
+            Err(too_large) => sink.failed(
+                conn,
+                Failure::TooLarge {
+                    limit: too_large.limit,
+                },
+            ),
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The fetch transport through the Rust API, in Chromium against the test server: typed events
+//! decoded straight from the parsed bytes, a POST with headers computed per connection, resume
+//! through the `Last-Event-ID` header, comments, and the size cap.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{connections, log, sleep, url, wait_for};
+use typed_sse::{Error, EventSource, ReconnectPolicy, State, Transport};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[derive(serde::Deserialize, Debug)]
+struct Numbered {
+    n: u32,
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct Token {
+    index: u32,
+    text: String,
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct Done {
+    tokens: u32,
+    text: String,
+}
+
+#[wasm_bindgen_test]
+async fn typed_events_are_decoded_from_the_parsed_bytes() {
+    let key = common::key("rust-fetch");
+    let got = log();
+    let g = got.clone();
+    let source = EventSource::builder(url("/sse/messages?n=3", &key))
+        .transport(Transport::Fetch)
+        .on_message::<Numbered>(move |r| {
+            let e = r.unwrap();
+            let meta = (e.last_event_id(), e.origin(), e.native().is_none());
+            g.borrow_mut().push((e.data.n, meta));
+        })
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || got.borrow().len() == 3).await);
+    let origin = common::server().to_owned();
+    assert_eq!(
+        *got.borrow(),
+        [1, 2, 3].map(|n| (n, (n.to_string(), origin.clone(), true)))
+    );
+    assert_eq!(source.state(), State::Open);
+    assert_eq!(source.last_event_id(), "3");
+}
+
+#[wasm_bindgen_test]
+async fn a_post_with_a_fresh_token_per_connection_completes_across_a_cut() {
+    let key = common::key("rust-completion");
+    let server = common::server();
+    let token_url = format!("{server}/token?key={key}");
+    let tokens = log::<Token>();
+    let done = log::<Done>();
+    let (t, d) = (tokens.clone(), done.clone());
+    let _source = EventSource::builder(url("/v1/completions?interval_ms=20", &key))
+        .transport(Transport::Fetch)
+        .method("POST")
+        .json_body(&serde_json::json!({ "prompt": "stream me", "max_tokens": 30 }))
+        .headers_with(move || {
+            let token_url = token_url.clone();
+            async move {
+                vec![(
+                    "Authorization".into(),
+                    format!("Bearer {}", fetch_token(&token_url).await),
+                )]
+            }
+        })
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(10).jitter(0.0))
+        .on::<Token>("token", move |r| t.borrow_mut().push(r.unwrap().data))
+        .on::<Done>("done", move |r| d.borrow_mut().push(r.unwrap().data))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || tokens.borrow().len() >= 5).await);
+    // Cut the stream mid-answer: the client resumes with a new token and the header.
+    let cut = format!("{server}/control/cut?key={key}");
+    common::post(&cut).await;
+    assert!(wait_for(10_000, || done.borrow().len() == 1).await);
+    let indexes: Vec<u32> = tokens.borrow().iter().map(|t| t.index).collect();
+    assert_eq!(
+        indexes,
+        (0..30).collect::<Vec<_>>(),
+        "no token missing or repeated"
+    );
+    let text: String = tokens.borrow().iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(text, done.borrow()[0].text);
+    assert_eq!(done.borrow()[0].tokens, 30);
+    let conns = connections(&key).await;
+    assert!(conns.len() >= 2, "{conns:?}");
+    assert_eq!(conns[1]["resumed_via"], "header");
+    assert_ne!(conns[0]["authorization"], conns[1]["authorization"]);
+    assert!(conns.iter().all(|c| c["method"] == "POST"));
+}
+
+async fn fetch_token(url: &str) -> String {
+    let body = common::post(url).await;
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    value["token"].as_str().unwrap().to_owned()
+}
+
+#[wasm_bindgen_test]
+async fn comments_reach_on_comment() {
+    let key = common::key("rust-comments");
+    let comments = log::<String>();
+    let c = comments.clone();
+    let _source = EventSource::builder(url("/sse/comments?every_ms=50", &key))
+        .transport(Transport::Fetch)
+        .on_comment(move |text| c.borrow_mut().push(text.to_owned()))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || comments.borrow().len() >= 3).await);
+    assert!(comments.borrow().iter().all(|t| t == " keep-alive"));
+}
+
+#[wasm_bindgen_test]
+async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
+    let key = common::key("rust-too-large");
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/endless?bytes=2000000", &key))
+        .transport(Transport::Fetch)
+        .max_event_bytes(64 * 1024)
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(5_000))
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || !errors.borrow().is_empty()).await);
+    assert_eq!(errors.borrow()[0], Error::TooLarge { limit: 64 * 1024 });
+    assert!(matches!(source.state(), State::Reconnecting { .. }));
+    sleep(100).await;
+    let conns = connections(&key).await;
+    assert_eq!(conns.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn fetch_only_settings_need_the_fetch_transport() {
+    let built = EventSource::builder("/sse/messages")
+        .transport(Transport::EventSource)
+        .method("POST")
+        .build();
+    assert!(matches!(built, Err(Error::InvalidOption { field, .. }) if field == "method"));
+}
