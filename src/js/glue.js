@@ -129,9 +129,23 @@ export class Hub {
     this.es = null;
   }
 
-  // A parsed event: shaped like the MessageEvent the native path hands to `dispatch`.
-  deliver(type, data, lastEventId) {
-    if (this.types.has(type)) this.dispatch(type, { data, lastEventId, origin: this.origin });
+  // A chunk's parsed events (fetch), in one call: `text` holds their types, data and ids, and
+  // each event is six numbers in `records`, [type, data, id] as (start, length) in UTF-16 units;
+  // an id start of 0xffffffff means unchanged. Each event is shaped like the MessageEvent the
+  // native path hands to `dispatch`.
+  deliver(text, records) {
+    const epoch = this.epoch;
+    for (let i = 0; i < records.length; i += 6) {
+      // A listener may have closed the client or replaced the connection.
+      if (this.epoch !== epoch) return;
+      const at = (k) => text.substring(records[i + k], records[i + k] + records[i + k + 1]);
+      if (records[i + 4] !== 0xffffffff) this.streamId = at(4);
+      const type = at(0);
+      if (this.types.has(type)) {
+        const data = at(2);
+        this.dispatch(type, { data, lastEventId: this.streamId, origin: this.origin });
+      }
+    }
   }
 
   clear() {

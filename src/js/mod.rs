@@ -41,7 +41,7 @@ mod glue {
         #[wasm_bindgen(method, js_name = attachStream)]
         pub(crate) fn attach_stream(this: &Hub, origin: &str);
         #[wasm_bindgen(method)]
-        pub(crate) fn deliver(this: &Hub, event_type: &str, data: &str, last_event_id: &str);
+        pub(crate) fn deliver(this: &Hub, text: &str, records: &[u32]);
         #[wasm_bindgen(method)]
         pub(crate) fn clear(this: &Hub);
         #[wasm_bindgen(method, js_name = onError)]
@@ -77,8 +77,8 @@ impl Attached for Hub {
     fn attach_stream(&self, origin: &str) {
         Hub::attach_stream(self, origin);
     }
-    fn deliver(&self, event_type: &str, data: &str, last_event_id: &str) {
-        Hub::deliver(self, event_type, data, last_event_id);
+    fn deliver(&self, text: &str, records: &[u32]) {
+        Hub::deliver(self, text, records);
     }
     fn detach(&self) {
         Hub::detach(self);

@@ -12,6 +12,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use web_sys::MessageEvent;
 
+mod batch;
 mod sink;
 
 use crate::dispatch::{Handler, Incoming, ListenerId};
@@ -66,6 +67,8 @@ pub(crate) struct Shell {
     effects: Effects,
     live: RefCell<Option<Live>>,
     stream: RefCell<Stream>,
+    /// The current chunk's events for the attached listeners (fetch).
+    batch: RefCell<batch::Batch>,
     /// The number of the live connection (0: none), readable without a borrow per event.
     live_conn: Cell<ConnId>,
     /// The resume point when the live connection opened: `Event::last_event_id` of its events
@@ -96,6 +99,7 @@ impl Shell {
             effects,
             live: RefCell::new(None),
             stream: RefCell::default(),
+            batch: RefCell::default(),
             live_conn: Cell::new(0),
             carried_id: RefCell::new(Rc::from("")),
             activity: Cell::new(0),
@@ -270,6 +274,7 @@ impl Shell {
         self.live_conn.set(0);
         drop(self.last_event.borrow_mut().take());
         self.stream.borrow_mut().unreported = false;
+        self.batch.borrow_mut().clear();
         let live = self.live.borrow_mut().take();
         drop(live);
     }

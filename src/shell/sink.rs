@@ -42,16 +42,14 @@ impl Sink for Shell {
             return;
         }
         let id = self.note_id(last_event_id);
-        if let Some(attached) = &self.effects.attached {
-            attached.deliver(event_type, data, last_event_id);
+        if self.effects.attached.is_some() {
+            self.batch
+                .borrow_mut()
+                .push(event_type, data, last_event_id);
         }
         let Some((name, listeners)) = self.registry.find(event_type) else {
             return;
         };
-        // An attached listener may have closed the source.
-        if conn != self.live_conn.get() {
-            return;
-        }
         let origin = self.stream.borrow().origin.clone();
         let incoming = Incoming::parsed(name, data, id, origin);
         listeners.emit(&incoming);
@@ -80,6 +78,9 @@ impl Sink for Shell {
     /// Once per chunk: the connection is alive, and the events it carried (reported first, by
     /// `feed`) reset the idle watch and move the resume point.
     fn chunk_done(&self, conn: ConnId) {
+        if conn == self.live_conn.get() {
+            self.deliver_batch();
+        }
         self.feed_from_sink(Input::Alive(conn));
     }
 
@@ -89,6 +90,24 @@ impl Sink for Shell {
 }
 
 impl Shell {
+    /// Hands the chunk's events to the attached listeners, in one call.
+    fn deliver_batch(&self) {
+        let Some(attached) = &self.effects.attached else {
+            return;
+        };
+        // Taken out of the cell first: a listener may close the source, which clears it.
+        let mut batch = std::mem::take(&mut *self.batch.borrow_mut());
+        if !batch.is_empty() {
+            let (text, records) = batch.parts();
+            attached.deliver(text, records);
+        }
+        batch.clear();
+        let mut slot = self.batch.borrow_mut();
+        if slot.is_empty() {
+            *slot = batch; // keep the buffers for the next chunk
+        }
+    }
+
     /// Notes the stream's last event id (the one `Rc` while it does not change) for the machine
     /// and for the events' metadata.
     fn note_id(&self, last_event_id: &str) -> Rc<str> {

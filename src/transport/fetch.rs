@@ -212,14 +212,11 @@ fn reader(
         if bytes.capacity() > 1 << 20 {
             bytes = Vec::new();
         }
-        match fed {
-            Ok(()) => sink.chunk_done(conn),
-            Err(too_large) => sink.failed(
-                conn,
-                Failure::TooLarge {
-                    limit: too_large.limit,
-                },
-            ),
+        // What the chunk delivered before any failure is delivered: flushed first.
+        sink.chunk_done(conn);
+        if let Err(too_large) = fed {
+            let limit = too_large.limit;
+            sink.failed(conn, Failure::TooLarge { limit });
         }
     }
 }

@@ -67,8 +67,9 @@ pub(crate) trait Attached {
     fn attach(&self, source: &web_sys::EventSource);
     /// A new fetch connection to `origin` begins: events will come through `deliver`.
     fn attach_stream(&self, origin: &str);
-    /// A parsed event (fetch).
-    fn deliver(&self, event_type: &str, data: &str, last_event_id: &str);
+    /// A chunk's parsed events (fetch): `text` holds their types, data and ids, and each event
+    /// is six numbers in `records` (see `shell::batch`).
+    fn deliver(&self, text: &str, records: &[u32]);
     /// Stops listening on the current connection.
     fn detach(&self);
     /// Removes every listener for good: the source closed.
