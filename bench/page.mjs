@@ -1,25 +1,43 @@
-// The benchmark page: four clients of the same stream, each counting decoded events.
-//   native          EventSource + JSON.parse, plain JS
-//   typed_sse_js    the npm package's SseClient (JSON decoding)
-//   typed_sse_rust  typed-sse's Rust API, decoding into a struct (bench/rust-client)
-//   gloo_net        gloo-net's EventSource + serde_json (bench/gloo-client)
+// The benchmark page: clients of the same stream, each counting decoded events.
+//   native                EventSource + JSON.parse, plain JS
+//   typed_sse_js          the npm package's SseClient (JSON decoding)
+//   typed_sse_rust        typed-sse's Rust API, decoding into a struct (bench/rust-client)
+//   gloo_net              gloo-net's EventSource + serde_json (bench/gloo-client)
+// and over fetch:
+//   fetch_parser_js       fetch + eventsource-parser + JSON.parse, plain JS (as the `eventsource`
+//                         package reads a stream: TextDecoder, then the parser's feed)
+//   typed_sse_fetch_js    the npm package's SseClient, transport "fetch"
+//   typed_sse_fetch_rust  typed-sse's Rust API, Transport::Fetch, decoding into a struct
+//   fetch_bytes_only      fetch reading the body and doing nothing else: the limit
 import initPackage, { SseClient } from "/pkg/typed_sse.js";
 
 const pkg = await initPackage();
 
-// The Rust clients (built with opt-level 3 by scripts/lib.sh: build_bench_clients), loaded only
-// for the throughput runs: the smoke test in `npm test` needs just the package. The variant
-// "prof" is the same code keeping its function names, for the CPU profile.
-let rust, gloo;
-window.loadRustClients = async (variant = "o3") => {
+// The Rust clients (built with opt-level 3 by scripts/lib.sh: build_bench_clients) and
+// eventsource-parser (copied there from node_modules by the same function), loaded only for the
+// throughput runs: the smoke test in `npm test` needs just the package. The variant "prof" is the
+// same code keeping its function names, for the CPU profile; it swaps the npm package used by the
+// throughput clients for bench/out/pkg-prof (the same wasm code, with names, and unminified JS).
+let rust, gloo, createParser;
+let Client = SseClient;
+window.loadClients = async (variant = "o3") => {
   rust = await import(`/bench/out/rust-${variant}/typed_sse_bench_rust.js`);
   gloo = await import(`/bench/out/gloo-${variant}/typed_sse_bench_gloo.js`);
+  ({ createParser } = await import("/bench/out/eventsource-parser/index.js"));
   await rust.default();
   await gloo.default();
+  if (variant === "prof") {
+    const prof = await import("/bench/out/pkg-prof/typed_sse.js");
+    await prof.default();
+    Client = prof.SseClient;
+  }
   return true;
 };
 
 const checksum = (d) => d.price + (d.symbol ? d.symbol.length : d.items.reduce((s, i) => s + i.value, 0));
+
+// What typed-sse's fetch transport sends too (src/transport/fetch.js).
+const fetchInit = (signal) => ({ headers: { Accept: "text/event-stream" }, cache: "no-store", signal });
 
 // Each resolves with a checksum once `n` events were decoded, and closes its connection.
 const clients = {
@@ -33,7 +51,7 @@ const clients = {
     });
   }),
   typed_sse_js: (url, n) => new Promise((resolve) => {
-    const client = new SseClient(url, { reconnect: false });
+    const client = new Client(url, { reconnect: false });
     let count = 0, sum = 0;
     client.on("message", (d) => {
       sum += checksum(d);
@@ -46,6 +64,49 @@ const clients = {
   gloo_net: (url, n, large) => new Promise((resolve) => {
     const runner = gloo.start(url, large, n, (sum) => { setTimeout(() => { runner.close(); runner.free(); }); resolve(sum); });
   }),
+  fetch_parser_js: async (url, n) => {
+    const controller = new AbortController();
+    const response = await fetch(url, fetchInit(controller.signal));
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let count = 0, sum = 0;
+    const parser = createParser({
+      onEvent: (e) => {
+        if (e.event !== undefined && e.event !== "message") return;
+        sum += checksum(JSON.parse(e.data));
+        count++;
+      },
+    });
+    while (count < n) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.feed(decoder.decode(value, { stream: true }));
+    }
+    controller.abort();
+    return count >= n ? sum : 0;
+  },
+  typed_sse_fetch_js: (url, n) => new Promise((resolve) => {
+    const client = new Client(url, { reconnect: false, transport: "fetch" });
+    let count = 0, sum = 0;
+    client.on("message", (d) => {
+      sum += checksum(d);
+      if (++count === n) { client.free(); resolve(sum); }
+    });
+  }),
+  typed_sse_fetch_rust: (url, n, large) => new Promise((resolve) => {
+    const runner = rust.start_fetch(url, large, n, (sum) => { setTimeout(() => runner.free()); resolve(sum); });
+  }),
+  // The whole body (the stream ends after its n events); the checksum is the byte count.
+  fetch_bytes_only: async (url) => {
+    const response = await fetch(url, fetchInit());
+    const reader = response.body.getReader();
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return bytes;
+      bytes += value.length;
+    }
+  },
 };
 
 // Milliseconds from opening the client to its n-th decoded event.
@@ -58,6 +119,8 @@ window.throughput = async (name, url, n, large) => {
 };
 
 // Per event, the time from the server's send (`sent`, epoch ms) to the listener call, in ms.
+// "typed_sse_js" and "typed_sse_fetch_js" are the npm package with either transport;
+// "fetch_parser_js" needs loadClients() first.
 window.latency = (name, url, n) => new Promise((resolve) => {
   const out = [];
   let close;
@@ -69,8 +132,22 @@ window.latency = (name, url, n) => new Promise((resolve) => {
     const es = new EventSource(url);
     es.addEventListener("message", (e) => onData(JSON.parse(e.data)));
     close = () => es.close();
+  } else if (name === "fetch_parser_js") {
+    const controller = new AbortController();
+    close = () => controller.abort();
+    const parser = createParser({ onEvent: (e) => onData(JSON.parse(e.data)) });
+    fetch(url, fetchInit(controller.signal)).then(async (response) => {
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        parser.feed(decoder.decode(value, { stream: true }));
+      }
+    }).catch(() => {}); // aborted once `n` events arrived
   } else {
-    const client = new SseClient(url, { reconnect: false });
+    const transport = name === "typed_sse_fetch_js" ? "fetch" : "eventsource";
+    const client = new SseClient(url, { reconnect: false, transport });
     client.on("message", onData);
     close = () => client.free();
   }
@@ -79,9 +156,9 @@ window.latency = (name, url, n) => new Promise((resolve) => {
 window.wasmBytes = () => pkg.memory.buffer.byteLength;
 
 // `cycles` clients opened and closed (with free()), yielding to the browser every 100.
-window.openClose = async (url, cycles) => {
+window.openClose = async (url, cycles, transport = "eventsource") => {
   for (let i = 0; i < cycles; i++) {
-    const client = new SseClient(url);
+    const client = new SseClient(url, { transport });
     client.close();
     client.free();
     if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0));
@@ -89,8 +166,8 @@ window.openClose = async (url, cycles) => {
 };
 
 // One client through `count` reconnects: the stream ends after every event (cut=1).
-window.reconnects = (url, count) => new Promise((resolve, reject) => {
-  const client = new SseClient(url, { initialDelayMs: 0, jitter: 0 });
+window.reconnects = (url, count, transport = "eventsource") => new Promise((resolve, reject) => {
+  const client = new SseClient(url, { initialDelayMs: 0, jitter: 0, transport });
   let seen = 0;
   client.onError((e) => { if (e.kind !== "network") reject(new Error(`${e.kind}: ${e.message}`)); });
   client.on("message", () => { if (++seen === count) { client.free(); resolve(); } });

@@ -1,11 +1,12 @@
 //! typed-sse's Rust API as an application uses it: a typed listener decoding into a struct,
-//! counting events until `n`.
+//! counting events until `n`. `start` uses the browser's `EventSource`; `start_fetch` the fetch
+//! transport, whose events are parsed and decoded straight from the response's bytes.
 use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::Function;
 use serde::de::DeserializeOwned;
-use typed_sse::{EventSource, ReconnectPolicy};
+use typed_sse::{EventSource, ReconnectPolicy, Transport};
 use typed_sse_bench_payloads::{Checksum, Large, Small};
 use wasm_bindgen::prelude::*;
 
@@ -23,13 +24,30 @@ impl Runner {
     }
 }
 
-/// Connects to `url`; calls `done(checksum)` once `n` events were decoded.
+/// Connects to `url` with the native transport; calls `done(checksum)` once `n` events were
+/// decoded.
 #[wasm_bindgen]
 pub fn start(url: &str, large: bool, n: u32, done: Function) -> Result<Runner, JsValue> {
+    start_with(url, large, n, done, Transport::EventSource)
+}
+
+/// The same over the fetch transport.
+#[wasm_bindgen]
+pub fn start_fetch(url: &str, large: bool, n: u32, done: Function) -> Result<Runner, JsValue> {
+    start_with(url, large, n, done, Transport::Fetch)
+}
+
+fn start_with(
+    url: &str,
+    large: bool,
+    n: u32,
+    done: Function,
+    transport: Transport,
+) -> Result<Runner, JsValue> {
     if large {
-        run::<Large>(url, n, done)
+        run::<Large>(url, n, done, transport)
     } else {
-        run::<Small>(url, n, done)
+        run::<Small>(url, n, done, transport)
     }
 }
 
@@ -37,10 +55,12 @@ fn run<T: DeserializeOwned + Checksum + 'static>(
     url: &str,
     n: u32,
     done: Function,
+    transport: Transport,
 ) -> Result<Runner, JsValue> {
     let count = Rc::new(Cell::new(0u32));
     let sum = Rc::new(Cell::new(0.0f64));
     let source = EventSource::builder(url)
+        .transport(transport)
         .reconnect(ReconnectPolicy::never())
         .on::<T>("message", move |event| {
             if let Ok(event) = event {
