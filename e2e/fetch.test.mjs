@@ -3,7 +3,7 @@
 // body of a refusal, retry:, comments, maxEventBytes, and close() aborting the request.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, key, connections, unexpected, SERVER } from "./helpers.mjs";
+import { launch, open, key, connections, unexpected, SERVER, statsUntil } from "./helpers.mjs";
 
 let browser, page, errors;
 
@@ -15,17 +15,6 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 const run = (fn, args) => page.evaluate(fn, { ...args, server: SERVER });
-
-// Polls /stats until `done(connections)` holds (at most 5 s), then returns the connections.
-async function statsUntil(k, done) {
-  let conns = [];
-  for (let i = 0; i < 100; i++) {
-    conns = await connections(k);
-    if (done(conns)) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return conns;
-}
 
 test("fetch mode: listeners get decoded data and meta, as with EventSource", async () => {
   const k = key("fetch-basic");

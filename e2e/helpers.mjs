@@ -41,6 +41,18 @@ export async function connections(key) {
   return stats.connections.filter((c) => !c.probe);
 }
 
+// Polls /stats until `done(connections)` holds (at most 5 s), then returns the connections
+// (probes left out).
+export async function statsUntil(key, done) {
+  let conns = [];
+  for (let i = 0; i < 100; i++) {
+    conns = await connections(key);
+    if (done(conns)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return conns;
+}
+
 // Console errors other than Chromium's own log line for an HTTP status that a test provoked on
 // purpose (e.g. the 503 scenario): the browser logs those itself, and no page code can stop it.
 export function unexpected(errors, provokedStatuses = []) {

@@ -2,7 +2,7 @@
 // listeners, errors, unsubscribing, freeing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, key, connections, unexpected, SERVER } from "./helpers.mjs";
+import { launch, open, key, connections, unexpected, SERVER, statsUntil } from "./helpers.mjs";
 
 let browser, page, errors;
 
@@ -191,17 +191,6 @@ test("reconnect options and failure reasons reach JS: 503 then give up, refreshU
   assert.deepEqual(r.final, { state: "closed", reason: "gave_up", kind: "gave_up", attempts: 2, last: 503 });
   assert.equal(r.token, "good");
 });
-
-// Polls /stats until `done(connections)` holds (at most 5 s), then returns the connections.
-async function statsUntil(k, done) {
-  let conns = [];
-  for (let i = 0; i < 100; i++) {
-    conns = (await connections(k)).filter((c) => c.probe !== true);
-    if (done(conns)) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return conns;
-}
 
 test("an idle timeout recycles a silent connection", async () => {
   const k = key("js-idle");
