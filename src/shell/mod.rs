@@ -14,6 +14,7 @@ use web_sys::MessageEvent;
 
 mod batch;
 mod sink;
+mod watch;
 
 use crate::dispatch::{Handler, Incoming, ListenerId};
 use crate::dom::{self, DomListener, Pending};
@@ -336,33 +337,5 @@ impl Shell {
             }
             self.registry.clear();
         }
-    }
-
-    fn install_watchers(self: &Rc<Self>) {
-        let mut watchers = Vec::new();
-        let mut watch = |target: &web_sys::EventTarget, name: &str, input: fn() -> Input| {
-            let weak = Rc::downgrade(self);
-            // Without these events the source still works; it just cannot pause.
-            if let Ok(listener) = DomListener::new(target, name, move |_| {
-                if let Some(shell) = weak.upgrade() {
-                    shell.feed(input());
-                }
-            }) {
-                watchers.push(listener);
-            }
-        };
-        if self.effects.watch_online {
-            let global = dom::global_target();
-            watch(&global, "online", || Input::Online(true));
-            watch(&global, "offline", || Input::Online(false));
-        }
-        if self.effects.watch_hidden {
-            if let Some(document) = dom::document_target() {
-                watch(&document, "visibilitychange", || {
-                    Input::Hidden(dom::page_hidden())
-                });
-            }
-        }
-        *self.watchers.borrow_mut() = watchers;
     }
 }

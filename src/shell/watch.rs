@@ -1,0 +1,39 @@
+//! The page and network watchers: `online`/`offline` on the global object and
+//! `visibilitychange` on the document, fed to the machine. Each is a `DomListener` the shell
+//! owns, so they go with it.
+
+use std::rc::Rc;
+
+use super::Shell;
+use crate::dom::{self, DomListener};
+use crate::machine::Input;
+
+impl Shell {
+    pub(super) fn install_watchers(self: &Rc<Self>) {
+        let mut watchers = Vec::new();
+        let mut watch = |target: &web_sys::EventTarget, name: &str, input: fn() -> Input| {
+            let weak = Rc::downgrade(self);
+            // Without these events the source still works; it just cannot pause.
+            if let Ok(listener) = DomListener::new(target, name, move |_| {
+                if let Some(shell) = weak.upgrade() {
+                    shell.feed(input());
+                }
+            }) {
+                watchers.push(listener);
+            }
+        };
+        if self.effects.watch_online {
+            let global = dom::global_target();
+            watch(&global, "online", || Input::Online(true));
+            watch(&global, "offline", || Input::Online(false));
+        }
+        if self.effects.watch_hidden {
+            if let Some(document) = dom::document_target() {
+                watch(&document, "visibilitychange", || {
+                    Input::Hidden(dom::page_hidden())
+                });
+            }
+        }
+        *self.watchers.borrow_mut() = watchers;
+    }
+}
