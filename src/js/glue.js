@@ -100,7 +100,13 @@ export class Hub {
   }
 
   listen(type) {
-    const handler = (ev) => this.dispatch(type, ev);
+    // The counters the shell reads to learn what was delivered: the native path only (on fetch,
+    // events come from wasm, which counts them itself).
+    const handler = (ev) => {
+      this.activity++;
+      this.lastEvent = ev;
+      this.dispatch(type, ev);
+    };
     this.handlers.set(type, handler);
     this.es.addEventListener(type, handler);
   }
@@ -178,8 +184,6 @@ export class Hub {
 
   dispatch(type, ev) {
     const epoch = this.epoch;
-    this.activity++;
-    this.lastEvent = ev;
     const list = this.types.get(type);
     if (!list || list.length === 0) return;
     const raw = ev.data;
