@@ -219,6 +219,41 @@ test("fetch mode: a Web Worker streams typed events", async () => {
   assert.equal(conns[0].cache_control, "no-cache", "cache mode no-store: the browser's own header, not ours");
 });
 
+test("fetch mode: a headers function that never settles fails after refreshTimeoutMs, and nothing connects", async () => {
+  const k = key("fetch-headers-hang");
+  const r = await run(async ({ server, k }) => {
+    const started = performance.now();
+    const c = new window.sse.SseClient(`${server}/sse/messages?n=3&key=${k}`, {
+      transport: "fetch", refreshTimeoutMs: 300, initialDelayMs: 60_000,
+      headers: () => new Promise(() => {}),
+    });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+    c.close();
+    return s && { reason: s.reason, message: s.error.message, after: performance.now() - started };
+  }, { k });
+  assert.equal(r.reason, "network");
+  assert.match(r.message, /headers function did not answer within 300 ms/);
+  assert.ok(r.after >= 300 && r.after < 3_000, `failed after ${r.after} ms`);
+  assert.equal((await connections(k)).length, 0, "no request without its headers");
+});
+
+test("fetch mode: a refusal whose body stalls is decided on its status within a second", async () => {
+  const r = await run(async ({ server }) => {
+    // A custom fetch (the `fetch` option) answering 503 with a body that never comes.
+    const stalled = async () => new Response(new ReadableStream({ start() {} }), { status: 503, headers: { "Retry-After": "2" } });
+    const started = performance.now();
+    const c = new window.sse.SseClient(`${server}/sse/messages`, { transport: "fetch", fetch: stalled, initialDelayMs: 10 });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+    c.close();
+    return s && { kind: s.error.kind, status: s.error.status, body: s.error.body, delayMs: s.delayMs, after: performance.now() - started };
+  });
+  assert.deepEqual([r.kind, r.status, r.body], ["http", 503, ""]);
+  assert.ok(r.after < 3_000, `decided after ${r.after} ms`);
+  assert.ok(r.delayMs >= 2_000, "Retry-After from the custom fetch's response is honoured");
+});
+
 test("no console errors on the fetch test page (besides the statuses provoked above)", () => {
   assert.deepEqual(unexpected(errors, [401, 404, 429]), []);
 });

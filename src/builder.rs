@@ -96,7 +96,8 @@ impl Builder {
     }
 
     /// How long the URL refresher may take before it counts as failed (the source then closes
-    /// with [`Error::Unauthorized`]). Default 30 s.
+    /// with [`Error::Unauthorized`]), and how long a headers function (fetch transport) may take
+    /// before the attempt counts as a network failure. Default 30 s.
     pub fn refresh_timeout_ms(mut self, ms: u32) -> Self {
         self.config.settings.refresh_timeout_ms = ms;
         self

@@ -80,6 +80,7 @@ impl Config {
             });
         }
         let mut fetch = self.fetch;
+        fetch.headers_timeout_ms = self.settings.refresh_timeout_ms;
         if !self.headers.is_empty() {
             let object = Object::new();
             for (name, value) in &self.headers {

@@ -30,7 +30,8 @@ export interface SseOptions {
   /** Called after a 401/403: returns a new URL (e.g. with a fresh token). */
   refreshUrl?: () => string | Promise<string>;
   /** How long `refreshUrl` may take before it counts as failed (the client then closes as
-   *  `unauthorized`). Default 30000. */
+   *  `unauthorized`), and how long a `headers` function may take (then a network error,
+   *  retried). Default 30000. */
   refreshTimeoutMs?: number;
   /** `"eventsource"` (the browser's, the default where there is one) or `"fetch"` (headers,
    *  method, body, the real status and `retry:`; the default where there is no EventSource,

@@ -4,6 +4,16 @@
 // decision (what a status means, when to retry) is the Rust machine's; this only reports.
 
 const BODY_PREVIEW = 4096;
+// How long a refusal's body may take to show its first 4 KB: a server that stalls there must
+// not hold the client in `connecting` (the status alone is enough to decide).
+const PREVIEW_MS = 1000;
+
+/** `promise`, or a rejection with `message` after `ms` (the timer never outlives it). */
+function within(promise, ms, message) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** Starts `fetchFn(url, init)` (the global `fetch` unless the user gave one) and reports:
  *  - `head(status, contentType, retryAfter, body)` once: 200 with an event stream (body ""), or
@@ -24,7 +34,12 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     // Fresh data without an author-set Cache-Control: that header is not CORS-safelisted and
     // would make every cross-origin connection preflighted (EventSource needs no preflight).
     const init = { method: options.method, credentials: options.credentials, cache: "no-store", signal };
-    const extra = typeof headers === "function" ? await headers() : headers;
+    // A headers function that never settles would hold the client in `connecting` for good:
+    // it gets the refresher's time (refreshTimeoutMs), then counts as a network failure.
+    const extra = typeof headers === "function"
+      ? await within(Promise.resolve().then(headers), options.headersTimeoutMs,
+        `the headers function did not answer within ${options.headersTimeoutMs} ms`)
+      : headers;
     const all = new Headers(extra ?? undefined);
     all.set("Accept", "text/event-stream");
     if (lastEventId) all.set("Last-Event-ID", lastEventId);
@@ -62,8 +77,11 @@ async function preview(response) {
   const reader = response.body.getReader();
   const parts = [];
   let size = 0;
+  const until = Date.now() + PREVIEW_MS;
   while (size < BODY_PREVIEW) {
-    const { done, value } = await reader.read();
+    const left = until - Date.now();
+    const read = left > 0 ? await within(reader.read(), left, "late").catch(() => ({ done: true })) : { done: true };
+    const { done, value } = read;
     if (done) break;
     parts.push(value);
     size += value.length;

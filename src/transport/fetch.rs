@@ -45,6 +45,8 @@ pub(crate) struct FetchSettings {
     pub(crate) credentials: Option<String>,
     /// Cap on one event or one unterminated line.
     pub(crate) max_event_bytes: usize,
+    /// How long a headers function may take (the refresher's timeout).
+    pub(crate) headers_timeout_ms: u32,
 }
 
 impl FetchSettings {
@@ -62,6 +64,7 @@ impl FetchSettings {
             (None, false) => "same-origin",
         };
         set("credentials", credentials.into());
+        set("headersTimeoutMs", self.headers_timeout_ms.into());
         if let Some((body, content_type)) = &self.body {
             set("body", body.as_str().into());
             if let Some(t) = content_type {
