@@ -679,36 +679,6 @@ async fn rate(s: Scenario) -> Result<Response, BadParam> {
 /// Events per body chunk of `/sse/bench`: large writes keep the server far ahead of the browser.
 const BENCH_CHUNK: u64 = 500;
 
-/// The data of benchmark event `i`: a ~90-byte quote, or (`large`) a ~2 KB document.
-pub fn bench_data(i: u64, large: bool) -> String {
-    use std::fmt::Write;
-    let symbol = ["ACME", "INIT", "ZED", "WASM"][(i % 4) as usize];
-    let price = 100.0 + (i % 997) as f64 / 8.0;
-    if !large {
-        return format!(
-            r#"{{"id":{i},"symbol":"{symbol}","price":{price:.2},"change":-0.37,"volume":{},"time":1795390959872}}"#,
-            120_000 + i % 5_000
-        );
-    }
-    let mut s = format!(r#"{{"id":{i},"title":"Benchmark document {i} for {symbol}","items":["#);
-    for k in 0..30u64 {
-        if k > 0 {
-            s.push(',');
-        }
-        let _ = write!(
-            s,
-            r#"{{"name":"item-{k}","value":{:.2},"tags":["alpha","beta","t{}"]}}"#,
-            k as f64 * 1.25 + (i % 100) as f64,
-            k % 5
-        );
-    }
-    let _ = write!(
-        s,
-        r#"],"price":{price:.2},"note":"Lorem ipsum dolor sit amet, consectetur adipiscing elit."}}"#
-    );
-    s
-}
-
 /// `n` (default 1000) events, ~90 B each or ~2 KB with `size=large`, with ids, in one response as
 /// fast as the client reads, then the stream ends. A client resuming past `n` gets 204 (stop).
 async fn bench(s: Scenario) -> Result<Response, BadParam> {
@@ -725,7 +695,11 @@ async fn bench(s: Scenario) -> Result<Response, BadParam> {
         let mut body =
             String::with_capacity((end - start + 1) as usize * if large { 2_200 } else { 120 });
         for i in start..=end {
-            let _ = write!(body, "id: {i}\ndata: {}\n\n", bench_data(i, large));
+            let _ = write!(
+                body,
+                "id: {i}\ndata: {}\n\n",
+                typed_sse_bench_payloads::bench_data(i, large)
+            );
             guard.sent();
         }
         Ok::<_, Infallible>(axum::body::Bytes::from(body))

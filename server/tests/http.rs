@@ -8,7 +8,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
-use typed_sse_server::{app, big, demo, scenarios, stats::Stats, Config};
+use typed_sse_server::{app, big, demo, stats::Stats, Config};
 
 fn router() -> Router {
     app(Config::default())
@@ -222,9 +222,9 @@ async fn stats_see_a_client_come_and_go_over_real_http() {
 
 #[tokio::test]
 async fn the_bench_stream_has_the_advertised_sizes_and_stops_a_resumed_client() {
-    let small = scenarios::bench_data(7, false).len();
+    let small = typed_sse_bench_payloads::bench_data(7, false).len();
     assert!((85..=100).contains(&small), "{small}");
-    let large = scenarios::bench_data(7, true).len();
+    let large = typed_sse_bench_payloads::bench_data(7, true).len();
     assert!((1_900..=2_200).contains(&large), "{large}");
     let text = body_text(get("/sse/bench?n=1200", &[]).await).await;
     assert_eq!(text.matches("\n\n").count(), 1_200);

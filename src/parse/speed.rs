@@ -5,37 +5,9 @@ use std::fmt::Write;
 use std::hint::black_box;
 use std::time::Instant;
 
-use super::*;
+use typed_sse_bench_payloads::bench_data;
 
-/// The server's `/sse/bench` data (`bench_data` in server/src/scenarios.rs): a ~90-byte quote,
-/// or (`large`) a ~2 KB document.
-fn bench_data(i: u64, large: bool) -> String {
-    let symbol = ["ACME", "INIT", "ZED", "WASM"][(i % 4) as usize];
-    let price = 100.0 + (i % 997) as f64 / 8.0;
-    if !large {
-        return format!(
-            r#"{{"id":{i},"symbol":"{symbol}","price":{price:.2},"change":-0.37,"volume":{},"time":1795390959872}}"#,
-            120_000 + i % 5_000
-        );
-    }
-    let mut s = format!(r#"{{"id":{i},"title":"Benchmark document {i} for {symbol}","items":["#);
-    for k in 0..30u64 {
-        if k > 0 {
-            s.push(',');
-        }
-        let _ = write!(
-            s,
-            r#"{{"name":"item-{k}","value":{:.2},"tags":["alpha","beta","t{}"]}}"#,
-            k as f64 * 1.25 + (i % 100) as f64,
-            k % 5
-        );
-    }
-    let _ = write!(
-        s,
-        r#"],"price":{price:.2},"note":"Lorem ipsum dolor sit amet, consectetur adipiscing elit."}}"#
-    );
-    s
-}
+use super::*;
 
 /// Parses `n` benchmark events in 64 KiB chunks, five times; prints the median.
 fn measure(label: &str, n: u64, large: bool) {
