@@ -305,7 +305,13 @@ for (const [name, url, init] of runs) {
 console.log(JSON.stringify({ logs, hasEventSource: typeof globalThis.EventSource }));
 process.exit(0);
 `);
-    const out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 60_000 });
+    let out;
+    try {
+      out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 60_000, stdio: "pipe" });
+    } catch (e) {
+      // The last lines only: a stack through the minified package repeats its whole source.
+      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").filter((l) => l.length < 400).slice(-8).join("\n")}`);
+    }
     return JSON.parse(String(out).trim().split("\n").pop());
   } finally {
     rmSync(dir, { recursive: true, force: true });
