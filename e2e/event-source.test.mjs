@@ -227,10 +227,13 @@ for (const transport of TRANSPORTS) {
       es.addEventListener("message", (e) => {
         seen.push(e.lastEventId);
         if (seen.length === 6) {
+          const before = states.length;
           es.close();
           const after = { readyState: es.readyState, state: es.state };
+          // A statechange to closed dispatched inside close() itself is allowed; nothing after.
+          const during = states.slice(before).map((s) => `${s.state}:${s.reason}`);
           const count = states.length + errors.length;
-          setTimeout(() => resolve({ states, errors, seen, after, eventsAfterClose: states.length + errors.length - count }), 300);
+          setTimeout(() => resolve({ states: states.slice(0, before), during, errors, seen, after, eventsAfterClose: states.length + errors.length - count }), 300);
         }
       });
     }), { url: `${SERVER}/sse/retry?ms=100&n=3&key=${k}`, transport });
@@ -243,6 +246,7 @@ for (const transport of TRANSPORTS) {
     const reconnecting = r.states.find((s) => s.state === "reconnecting");
     assert.deepEqual([reconnecting.attempt, reconnecting.reason], [1, "network"]);
     assert.deepEqual(r.after, { readyState: 2, state: { state: "closed", reason: "requested" } });
+    assert.ok(r.during.length === 0 || (r.during.length === 1 && r.during[0] === "closed:requested"), `inside close(): ${r.during}`);
     assert.equal(r.eventsAfterClose, 0, "no statechange or error after close() returned");
   });
 
@@ -261,6 +265,43 @@ for (const transport of TRANSPORTS) {
       });
     }), { url: `${SERVER}/sse/status?code=503&key=${key(`tes-signal-${transport}`)}`, transport });
     assert.deepEqual(r, { signalled: 1, all: 3 }, "two retries then gave_up: three errors; the aborted listeners heard one and none");
+  });
+}
+
+for (const transport of TRANSPORTS) {
+  test(`TypedEventSource: readyState stays CONNECTING while offline, then open fires again (${transport})`, async () => {
+    const url = `${SERVER}/sse/hold?key=${key(`tes-offline-${transport}`)}`;
+    const opened = await page.evaluate(({ url, transport }) => {
+      const es = new window.sse.TypedEventSource(url, { transport, initialDelayMs: 50 });
+      window.offlineEs = es;
+      window.offlineLog = [];
+      es.onopen = () => window.offlineLog.push(["open", es.readyState]);
+      es.onerror = () => window.offlineLog.push(["error", es.readyState]);
+      es.addEventListener("statechange", (e) => window.offlineLog.push(["statechange", e.state.state, es.readyState]));
+      return window.within(10_000, new Promise((resolve) => es.addEventListener("open", () => resolve(true))), false);
+    }, { url, transport });
+    assert.equal(opened, true, "the first connection did not open");
+    let offline;
+    try {
+      await page.context().setOffline(true);
+      offline = await page.evaluate(() => window.within(5_000, new Promise((resolve) => {
+        const check = () => (window.offlineEs.state.state === "offline" ? resolve(window.offlineEs.readyState) : setTimeout(check, 20));
+        check();
+      }), "never offline"));
+    } finally {
+      await page.context().setOffline(false);
+    }
+    assert.equal(offline, 0, "readyState while the state is offline");
+    const r = await page.evaluate(() => window.within(10_000, new Promise((resolve) => {
+      const check = () => (window.offlineEs.readyState === 1 ? resolve(window.offlineLog) : setTimeout(check, 20));
+      check();
+    }), "never reopened").finally(() => window.offlineEs.close()));
+    assert.notEqual(r, "never reopened");
+    const statechanges = r.filter(([t]) => t === "statechange");
+    assert.ok(statechanges.every(([, state, readyState]) => readyState === (state === "open" ? 1 : 0)),
+      `readyState is OPEN in open and CONNECTING in every other state: ${JSON.stringify(r)}`);
+    assert.deepEqual(r.filter(([t]) => t === "open"), [["open", 1], ["open", 1]], "open fires for each connection");
+    assert.ok(statechanges.some(([, state]) => state === "offline"), JSON.stringify(r));
   });
 }
 
