@@ -179,7 +179,7 @@ impl Shell {
         // Fetch: the events parsed since the last report, and the id of the last.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
-            std::mem::take(&mut stream.unreported).then(|| stream.last_id.to_string())
+            std::mem::take(&mut stream.unreported).then(|| String::from(&*stream.last_id))
         };
         if let Some(last_id) = parsed.filter(|_| conn != 0) {
             let input = Input::Delivered { conn, last_id };
