@@ -59,11 +59,19 @@ impl Builder {
         self
     }
 
-    /// Resume from `id`: the first connection already carries it (in the resume parameter), as
-    /// if an earlier connection had delivered that event. Hooks use it to keep the position
-    /// across a change of URL.
+    /// Resume from `id`: the first connection already carries it (in the resume parameter, or
+    /// with the fetch transport the `Last-Event-ID` header), as if an earlier connection had
+    /// delivered that event. Hooks use it to keep the position across a change of URL. An id
+    /// with NUL, CR or LF fails [`build`](Self::build) with [`Error::InvalidOption`](crate::Error::InvalidOption).
     pub fn last_event_id(mut self, id: &str) -> Self {
         id.clone_into(&mut self.config.last_event_id);
+        self
+    }
+
+    /// Close the source when `signal` is aborted, with [`CloseReason::Aborted`](crate::CloseReason::Aborted).
+    /// A signal aborted already closes it at once, before any request is made.
+    pub fn signal(mut self, signal: &web_sys::AbortSignal) -> Self {
+        self.config.signal = Some(signal.clone());
         self
     }
 

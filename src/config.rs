@@ -31,6 +31,8 @@ pub(crate) struct Config {
     pub(crate) fetch_only: Option<&'static str>,
     /// `json_body` could not serialise its value.
     pub(crate) body_error: Option<String>,
+    /// Closes the source when aborted.
+    pub(crate) signal: Option<web_sys::AbortSignal>,
 }
 
 impl Config {
@@ -51,6 +53,7 @@ impl Config {
             headers: Vec::new(),
             fetch_only: None,
             body_error: None,
+            signal: None,
         }
     }
 
@@ -61,6 +64,14 @@ impl Config {
         if let Some(message) = self.body_error {
             let field = "json_body".into();
             return Err(Error::InvalidOption { field, message });
+        }
+        // An id the server could never have sent (the parser drops ids with NUL, and no field
+        // holds a line break), and one that would make the `Last-Event-ID` header invalid.
+        if self.last_event_id.contains(['\0', '\r', '\n']) {
+            return Err(Error::InvalidOption {
+                field: "last_event_id".into(),
+                message: "an event id cannot contain NUL, CR or LF".into(),
+            });
         }
         let url = dom::resolve_url(&self.url).map_err(|message| Error::InvalidUrl {
             url: self.url,
@@ -105,6 +116,7 @@ impl Config {
             attached: self.attached,
             watch_online: settings.pause_when_offline,
             watch_hidden: settings.pause_when_hidden,
+            signal: self.signal,
         };
         // The jitter's seed: 53 random bits.
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;

@@ -56,15 +56,16 @@ impl<A: ?Sized> ListenerList<A> {
     pub(crate) fn remove(&self, id: ListenerId) -> bool {
         let dropped = {
             let mut slots = self.slots.borrow_mut();
-            let Some(i) = slots.iter().position(|s| s.id == id && !s.removed) else {
+            let Some(slot) = slots.iter_mut().find(|s| s.id == id && !s.removed) else {
                 return false;
             };
+            slot.removed = true;
+            let handler = slot.handler.take();
+            // Outside a dispatch no other slot is marked: this drops just this one.
             if self.depth.get() == 0 {
-                slots.remove(i).handler
-            } else {
-                slots[i].removed = true;
-                slots[i].handler.take()
+                slots.retain(|s| !s.removed);
             }
+            handler
         };
         drop(dropped);
         true

@@ -50,7 +50,16 @@ impl DomListener {
         name: &str,
         f: impl FnMut(web_sys::Event) + 'static,
     ) -> Result<Self, JsValue> {
-        let closure = Closure::wrap(Box::new(f) as Box<dyn FnMut(web_sys::Event)>);
+        Self::boxed(target, name, Box::new(f))
+    }
+
+    /// `new` past the closure's type: one copy of this code for every kind of listener.
+    fn boxed(
+        target: &EventTarget,
+        name: &str,
+        f: Box<dyn FnMut(web_sys::Event)>,
+    ) -> Result<Self, JsValue> {
+        let closure = Closure::wrap(f);
         target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())?;
         Ok(Self {
             target: target.clone(),

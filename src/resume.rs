@@ -29,7 +29,10 @@ pub(crate) fn resume_url(url: &str, param: &str, last_event_id: &str) -> String 
         }
     }
     if !last_event_id.is_empty() {
-        push(format!("{encoded_param}={}", encode(last_event_id)).as_bytes());
+        let mut pair = encoded_param.into_bytes();
+        pair.push(b'=');
+        pair.extend_from_slice(encode(last_event_id).as_bytes());
+        push(&pair);
     }
     if let Some(fragment) = fragment {
         out.push(b'#');

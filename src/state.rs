@@ -55,16 +55,20 @@ impl State {
 pub enum CloseReason {
     /// `close()` was called or the handle was dropped.
     Requested,
+    /// The `AbortSignal` given to [`Builder::signal`](crate::Builder::signal) was aborted.
+    Aborted,
     /// A fatal error; see [`Error::is_fatal`].
     Failed(Error),
 }
 
 impl CloseReason {
-    /// A short stable name, as used by the JavaScript API: `requested`, `gave_up`, `no_content`,
+    /// A short stable name, as used by the JavaScript API: `requested`, `aborted`, `gave_up`,
+    /// `no_content`,
     /// `unauthorized`, `http`, `content_type`, ...: the error kind for failures.
     pub fn name(&self) -> &'static str {
         match self {
             CloseReason::Requested => "requested",
+            CloseReason::Aborted => "aborted",
             CloseReason::Failed(e) => e.kind(),
         }
     }

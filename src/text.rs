@@ -31,11 +31,14 @@ thread_local! {
 /// The data of `event` as a `String` (in a reused buffer: hand it back with [`recycle`]);
 /// `None` when the data is not a JS string.
 pub(crate) fn event_text(event: &MessageEvent) -> Option<String> {
-    if !MEMORY_GIVEN.with(|given| given.replace(true)) {
+    if !MEMORY_GIVEN
+        .try_with(|given| given.replace(true))
+        .unwrap_or(false)
+    {
         set_memory(&wasm_bindgen::memory());
     }
     // Taken, not borrowed: a nested dispatch (if one ever happens) gets a fresh buffer.
-    let mut buf = SPARE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+    let mut buf = take_spare();
     loop {
         let result = encode_data(
             event,
@@ -57,6 +60,14 @@ pub(crate) fn event_text(event: &MessageEvent) -> Option<String> {
             }
         }
     }
+}
+
+/// The spare buffer, taken (empty if there is none). `try_with`, never `with`: the buffer is
+/// only a cache, and `with`'s panic path is code the package would carry for nothing.
+fn take_spare() -> Vec<u8> {
+    SPARE
+        .try_with(|spare| std::mem::take(&mut *spare.borrow_mut()))
+        .unwrap_or_default()
 }
 
 /// What `encodeData` answered.
@@ -84,7 +95,7 @@ impl From<f64> for Copied {
 /// `text` copied into the reused buffer (hand it back with [`recycle`]): no allocation in the
 /// steady state.
 pub(crate) fn reused_copy(text: &str) -> String {
-    let mut buf = SPARE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+    let mut buf = take_spare();
     buf.clear();
     // An empty buffer is valid UTF-8; its capacity is what is reused.
     let mut copy = String::from_utf8(buf).unwrap_or_default();
@@ -97,7 +108,7 @@ pub(crate) fn recycle(text: String) {
     let mut buf = text.into_bytes();
     if buf.capacity() <= KEEP_AT_MOST {
         buf.clear();
-        SPARE.with(|spare| *spare.borrow_mut() = buf);
+        let _ = SPARE.try_with(|spare| *spare.borrow_mut() = buf);
     }
 }
 

@@ -97,8 +97,13 @@ pub(crate) fn parse_retry_after(
 ) -> Option<u64> {
     let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // Too many digits for u64 still means "a very long time", not "invalid".
-        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        // Saturating: too many digits for u64 still means "a very long time", not "invalid".
+        // (A fold rather than `str::parse`, whose error handling the package would carry.)
+        let seconds = value.bytes().fold(0u64, |seconds, digit| {
+            seconds
+                .saturating_mul(10)
+                .saturating_add(u64::from(digit - b'0'))
+        });
         return Some(seconds.saturating_mul(1_000));
     }
     let at = parse_date(value);

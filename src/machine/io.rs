@@ -109,6 +109,8 @@ pub(crate) enum Input {
     Hidden(bool),
     /// The user closed the source.
     Close,
+    /// The user's `AbortSignal` fired: a close that says so.
+    Abort,
 }
 
 /// Something for the shell to do, taken with [`Machine::poll`].

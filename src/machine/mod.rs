@@ -233,10 +233,14 @@ impl Machine {
             Input::Timer => self.on_timer(now),
             Input::Online(online) => self.on_online(online, now),
             Input::Hidden(hidden) => self.on_hidden(hidden, now),
-            Input::Close => {
+            Input::Close | Input::Abort => {
                 // Whatever was queued would act after the close: only the close's own work stays.
                 self.outputs.clear();
-                self.shutdown(CloseReason::Requested);
+                self.shutdown(if input == Input::Abort {
+                    CloseReason::Aborted
+                } else {
+                    CloseReason::Requested
+                });
             }
         }
     }

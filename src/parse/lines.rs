@@ -32,7 +32,7 @@ impl Parser {
             return 0;
         };
         for (i, &byte) in chunk.iter().enumerate() {
-            if byte != BOM[seen] {
+            if BOM.get(seen) != Some(&byte) {
                 self.line.extend_from_slice(span(&BOM, 0, seen));
                 self.bom = Bom::Past;
                 return i;
@@ -51,7 +51,7 @@ impl Parser {
     /// the chunk is remembered, so that an LF starting the next chunk completes a CRLF rather
     /// than ending a blank line.
     pub(super) fn next_line(&mut self, chunk: &[u8], end: usize) -> usize {
-        if chunk[end] != b'\r' {
+        if chunk.get(end) != Some(&b'\r') {
             return end + 1;
         }
         match chunk.get(end + 1) {

@@ -154,7 +154,7 @@ impl Parser {
         if pos == chunk.len() {
             return Ok(());
         }
-        if std::mem::take(&mut self.after_cr) && chunk[pos] == b'\n' {
+        if std::mem::take(&mut self.after_cr) && chunk.get(pos) == Some(&b'\n') {
             pos += 1;
         }
         // First the end of a line carried over from earlier chunks. Such a line is never blank

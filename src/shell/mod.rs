@@ -40,6 +40,8 @@ pub(crate) struct Effects {
     pub(crate) attached: Option<Rc<dyn Attached>>,
     pub(crate) watch_online: bool,
     pub(crate) watch_hidden: bool,
+    /// The user's `AbortSignal`: aborting it closes the source as `Aborted`.
+    pub(crate) signal: Option<web_sys::AbortSignal>,
 }
 
 /// The live connection, of whichever transport.
@@ -112,8 +114,12 @@ impl Shell {
         })
     }
 
-    /// Watches the network and the page, then lets the machine begin.
+    /// Watches the network, the page and the abort signal, then lets the machine begin; a
+    /// signal aborted already closes it before any connection.
     pub(crate) fn start(self: &Rc<Self>) {
+        if self.effects.signal.as_ref().is_some_and(|s| s.aborted()) {
+            return self.feed(Input::Abort);
+        }
         self.install_watchers();
         let hidden = dom::page_hidden();
         self.feed(Input::Start {
@@ -173,7 +179,7 @@ impl Shell {
         // Fetch: the events parsed since the last report, and the id of the last.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
-            std::mem::take(&mut stream.unreported).then(|| stream.last_id.to_string())
+            std::mem::take(&mut stream.unreported).then(|| String::from(&*stream.last_id))
         };
         if let Some(last_id) = parsed.filter(|_| conn != 0) {
             let input = Input::Delivered { conn, last_id };

@@ -1,6 +1,6 @@
-//! The page and network watchers: `online`/`offline` on the global object and
-//! `visibilitychange` on the document, fed to the machine. Each is a `DomListener` the shell
-//! owns, so they go with it.
+//! The page and network watchers: `online`/`offline` on the global object,
+//! `visibilitychange` on the document and `abort` on the user's signal, fed to the machine. Each
+//! is a `DomListener` the shell owns, so they go with it (at the latest when it closes).
 
 use std::rc::Rc;
 
@@ -33,6 +33,9 @@ impl Shell {
                     Input::Hidden(dom::page_hidden())
                 });
             }
+        }
+        if let Some(signal) = &self.effects.signal {
+            watch(signal, "abort", || Input::Abort);
         }
         *self.watchers.borrow_mut() = watchers;
     }

@@ -3,8 +3,8 @@
 // package about 2 KB gzipped for what is one call here.
 
 /** Fetches `url` as EventSource would (same credentials mode, `Accept: text/event-stream`),
- *  then calls `done(status, contentType, retryAfter)` with the response head and aborts the
- *  body; on a network failure, `done(0, message, "")`. `cache: "no-cache"` revalidates rather
+ *  then calls `done(status, contentType, retryAfter, "")` with the response head and aborts the
+ *  body; on a network failure, `done(0, "", "", message)` (the arguments of fetch.js's `head`). `cache: "no-cache"` revalidates rather
  *  than trusting a cached answer; it sends `Cache-Control: max-age=0` where EventSource sends
  *  `no-cache`, which lets a server (and the test server's stats) tell the probe apart.
  *  Returns the AbortController: aborting it cancels the probe, and `done` is not called. */
@@ -21,13 +21,13 @@ export function startProbe(url, withCredentials, done) {
     (response) => {
       if (signal.aborted) return;
       const header = (name) => response.headers.get(name) ?? "";
-      const head = [response.status, header("content-type"), header("retry-after")];
+      const head = [response.status, header("content-type"), header("retry-after"), ""];
       // Only the head was wanted: stop the body (an event stream never ends by itself).
       controller.abort();
       done(...head);
     },
     (error) => {
-      if (!signal.aborted) done(0, String(error?.message ?? error), "");
+      if (!signal.aborted) done(0, "", "", String(error?.message ?? error));
     },
   );
   return controller;

@@ -23,25 +23,27 @@ pub(crate) fn probe(
     done: impl FnOnce(Result<Head, String>) + 'static,
 ) -> Pending {
     let mut done = Some(done);
+    // The signature of the fetch transport's `head` callback: one closure shim for both.
     let done = Closure::wrap(Box::new(
-        move |status: u16, content_type: String, retry_after: String| {
+        move |status: i32, content_type: String, retry_after: String, message: String| {
             let Some(done) = done.take() else { return };
-            // Status 0: the fetch failed, and the second argument is its message.
-            done(if status == 0 {
-                Err(content_type)
-            } else {
-                Ok(Head {
+            done(match u16::try_from(status) {
+                Ok(status) if status > 0 => Ok(Head {
                     status,
                     content_type,
-                    retry_after_ms: Some(retry_after).filter(|v| !v.is_empty()).and_then(|v| {
-                        parse_retry_after(&v, js_sys::Date::now(), js_sys::Date::parse)
-                    }),
+                    retry_after_ms: parse_retry_after(
+                        &retry_after,
+                        js_sys::Date::now(),
+                        js_sys::Date::parse,
+                    ),
                     // The probe stops at the head: native EventSource users get no body.
                     body: String::new(),
-                })
+                }),
+                // Status 0: the fetch failed, and `message` says why.
+                _ => Err(message),
             });
         },
-    ) as Box<dyn FnMut(u16, String, String)>);
+    ) as Box<dyn FnMut(i32, String, String, String)>);
     Pending::new(
         start_probe(url, with_credentials, done.as_ref().unchecked_ref()),
         done,

@@ -33,7 +33,8 @@ pub(super) enum Step {
     Timer,
     Online(bool),
     Hidden(bool),
-    Close,
+    /// `close()`, or the user's AbortSignal (`true`).
+    Close(bool),
 }
 
 fn head() -> impl Strategy<Value = Head> {
@@ -95,7 +96,7 @@ pub(super) fn step() -> impl Strategy<Value = Step> {
         6 => Just(Step::Timer),
         1 => any::<bool>().prop_map(Step::Online),
         1 => any::<bool>().prop_map(Step::Hidden),
-        1 => Just(Step::Close),
+        1 => any::<bool>().prop_map(Step::Close),
     ]
 }
 

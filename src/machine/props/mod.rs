@@ -107,7 +107,8 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
             },
             Some(Step::Online(b)) => Input::Online(b),
             Some(Step::Hidden(b)) => Input::Hidden(b),
-            Some(Step::Close) => Input::Close,
+            Some(Step::Close(false)) => Input::Close,
+            Some(Step::Close(true)) => Input::Abort,
         };
         if input != Input::Timer {
             now += u64::from(dt);

@@ -22,6 +22,27 @@ fn close_during_backoff_probe_or_refresh_cancels_everything() {
 }
 
 #[test]
+fn abort_closes_as_aborted_and_before_start_never_connects() {
+    // An AbortSignal already aborted when the source is built: the shell aborts before Start.
+    let mut m = Machine::new("http://h/s".into(), String::new(), Settings::default(), 1);
+    m.handle(Input::Abort, 0);
+    let start = Input::Start {
+        online: true,
+        hidden: false,
+    };
+    m.handle(start, 0);
+    let out: Vec<_> = std::iter::from_fn(|| m.poll()).collect();
+    assert!(connects(&out).is_empty(), "{out:?}");
+    assert_eq!(m.state(), &State::Closed(CloseReason::Aborted));
+    // Aborted while open: the same close, with its own reason.
+    let mut sim = Sim::new(Settings::default());
+    let out = sim.feed(Input::Abort);
+    assert!(out.contains(&Output::Disconnect));
+    assert_eq!(sim.m.state(), &State::Closed(CloseReason::Aborted));
+    assert_eq!(CloseReason::Aborted.name(), "aborted");
+}
+
+#[test]
 fn close_drops_what_was_queued_before_it() {
     let mut m = Machine::new("http://h/s".into(), String::new(), Settings::default(), 1);
     m.handle(
