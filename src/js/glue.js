@@ -52,14 +52,14 @@ class Meta {
 }
 
 export class Hub {
-  // `json`: decode data with JSON.parse. The client's error listeners live here too: a decode
-  // error made here reaches them with its raw text without entering wasm (wasm memory never
-  // shrinks, and a hostile 16 MB event would have stayed in it for good), and every other error
-  // comes from wasm through `emitError`.
+  // `json`: decode data with JSON.parse (unless a listener brings its own `decode`). The
+  // client's error listeners live here too: a decode error made here reaches them with its raw
+  // text without entering wasm (wasm memory never shrinks, and a hostile 16 MB event would have
+  // stayed in it for good), and every other error comes from wasm through `emitError`.
   constructor(json) {
     this.json = json;
     this.errorListeners = []; // replaced (not mutated) on change, like the lists in `types`
-    this.types = new Map(); // type -> array of { id, listener }, replaced (not mutated) on change
+    this.types = new Map(); // type -> array of { id, listener, decode }, replaced on change
     this.handlers = new Map(); // type -> the function attached to `es`
     this.es = null;
     // Bumped whenever the connection changes or ends: a dispatch under way stops delivering
@@ -68,14 +68,34 @@ export class Hub {
     this.lastEvent = null;
     this.activity = 0;
     this.nextId = 1;
+    // The closed state, once closed; what ends each `events()` iterator meanwhile.
+    this.ended = null;
+    this.enders = new Set();
+    // The JS client, while it is open: the hub is held by wasm, so an open client stays alive
+    // without any other reference, as an open EventSource does. Dropped at the end.
+    this.owner = null;
   }
 
-  add(type, listener) {
+  // `client.on(type, listener, { signal, decode })`: returns an idempotent unsubscribe function.
+  add(type, listener, options) {
+    eventType(type);
+    checkListener(listener);
+    const { signal, decode } = listenerOptions(options, false);
+    if (this.ended || signal?.aborted) return () => {};
     const id = this.nextId++;
+    const entry = { id, listener, decode };
     const list = this.types.get(type);
-    this.types.set(type, list ? [...list, { id, listener }] : [{ id, listener }]);
+    this.types.set(type, list ? [...list, entry] : [entry]);
     if (!list && this.es) this.listen(type);
-    return id;
+    let done = false;
+    const off = () => {
+      if (done) return;
+      done = true;
+      signal?.removeEventListener("abort", off);
+      this.remove(id);
+    };
+    signal?.addEventListener("abort", off);
+    return off;
   }
 
   remove(id) {
@@ -88,15 +108,80 @@ export class Hub {
     }
   }
 
-  // An idempotent unsubscribe function; harmless after the client is freed.
-  unsubscriber(id) {
-    let done = false;
-    return () => {
-      if (!done) {
-        done = true;
-        this.remove(id);
-      }
+  // `client.events(type, { signal, buffer, decode })`: an async iterator of `{ data, meta }`.
+  // Events wait in a bounded queue until read; one more than `buffer` finishes the iterator
+  // with an `overflow` error once the waiting ones are read, rather than dropping any quietly.
+  events(type, options) {
+    eventType(type);
+    const { signal, decode, buffer } = listenerOptions(options, true);
+    const queue = [];
+    let reader = null; // the pending next(): { resolve, reject }
+    let end = null; // { error } or {} once finished
+    let off = () => {};
+    const abort = () => finish({});
+    const finish = (outcome) => {
+      if (end) return;
+      end = outcome;
+      off();
+      this.enders.delete(finish);
+      signal?.removeEventListener("abort", abort);
+      if (reader) settle();
     };
+    // Hands the pending reader what is next: an event, the end, or the error that ended it.
+    const settle = () => {
+      const { resolve, reject } = reader;
+      reader = null;
+      if (queue.length) return resolve({ value: queue.shift(), done: false });
+      if (end.error) {
+        const error = end.error;
+        end = {}; // thrown once; done after that
+        return reject(error);
+      }
+      resolve({ value: undefined, done: true });
+    };
+    const push = (data, meta) => {
+      if (reader) {
+        queue.push({ data, meta });
+        return settle();
+      }
+      if (queue.length >= buffer) {
+        const message = `more than ${buffer} \`${type}\` events waited unread: the iterator stopped ` +
+          "here rather than drop any (read faster, or raise `buffer`)";
+        return finish({ error: makeError("overflow", message, { eventType: type, buffer }) });
+      }
+      queue.push({ data, meta });
+    };
+    if (this.ended) finish(this.ended.error ? { error: this.ended.error } : {});
+    else if (signal?.aborted) finish({});
+    else {
+      off = this.add(type, push, decode ? { decode } : undefined);
+      this.enders.add(finish);
+      signal?.addEventListener("abort", abort);
+    }
+    return {
+      next: () =>
+        new Promise((resolve, reject) => {
+          reader = { resolve, reject };
+          if (queue.length || end) settle();
+        }),
+      // `break` in `for await`: this iterator ends; the client and its other listeners go on.
+      return: () => {
+        queue.length = 0;
+        finish({});
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  // The client closed for good (`state` is the closed state): the iterators end, with the
+  // error that closed it if any, and the client may be collected once unreferenced.
+  closed(state) {
+    this.ended = state;
+    this.owner = null;
+    for (const finish of [...this.enders]) finish(state.error ? { error: state.error } : {});
   }
 
   listen(type) {
@@ -164,6 +249,7 @@ export class Hub {
 
   // Adds an error listener; returns an idempotent unsubscribe function.
   onError(listener) {
+    checkListener(listener);
     const entry = { listener };
     this.errorListeners = [...this.errorListeners, entry];
     return () => {
@@ -187,19 +273,30 @@ export class Hub {
     const list = this.types.get(type);
     if (!list || list.length === 0) return;
     const raw = ev.data;
-    let data = raw;
-    if (this.json) {
-      try {
-        data = JSON.parse(raw);
-      } catch (e) {
-        this.emitError(makeError("decode", `could not decode \`${type}\` event: ${describe(e)}`, { eventType: type, raw }));
-        return;
-      }
-    }
-    const meta = new Meta(type, ev, raw, this);
-    for (const { listener } of list) {
+    // JSON.parse runs once per event for all the listeners without a decoder of their own.
+    let json;
+    let meta;
+    for (const { listener, decode } of list) {
       // A listener may have closed the client: the rest of this event is not delivered.
       if (this.epoch !== epoch) return;
+      let data = raw;
+      if (decode || this.json) {
+        if (!decode && json) {
+          if (json.failed) continue;
+          data = json.value;
+        } else {
+          try {
+            data = (decode ?? JSON.parse)(raw);
+            if (!decode) json = { value: data };
+          } catch (e) {
+            if (!decode) json = { failed: true };
+            const message = `could not decode \`${type}\` event: ${describe(e)}`;
+            this.emitError(makeError("decode", message, { eventType: type, raw, cause: e }));
+            continue;
+          }
+        }
+      }
+      meta ??= new Meta(type, ev, raw, this);
       try {
         listener(data, meta);
       } catch (e) {
@@ -231,6 +328,39 @@ export function unsubscriber(off, id) {
       // the client was freed: every listener is gone already
     }
   };
+}
+
+// Throws a TypedSseError of kind `invalid_option` unless `listener` is a function.
+export function checkListener(listener) {
+  if (typeof listener !== "function") fail("listener", `expected a function, got ${typeName(listener)}`);
+}
+
+const typeName = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
+
+const eventType = (type) => {
+  if (typeof type !== "string") fail("type", `expected an event type (a string), got ${typeName(type)}`);
+};
+
+const isSignal = (v) => typeof AbortSignal === "function" && v instanceof AbortSignal;
+
+// How many events an `events()` iterator holds unread before it stops with `overflow`.
+const DEFAULT_BUFFER = 1024;
+
+// The options of `on`, and with `buffer` of `events` (`iterator`).
+function listenerOptions(options, iterator) {
+  if (options === undefined || options === null) return { buffer: DEFAULT_BUFFER };
+  if (typeof options !== "object" || Array.isArray(options)) fail("options", `expected an object, got ${typeName(options)}`);
+  const { signal, decode, buffer, ...rest } = options;
+  const unknown = Object.keys(iterator || buffer === undefined ? rest : { buffer })[0];
+  if (unknown !== undefined) fail(unknown, `unknown option; known options are signal, decode${iterator ? ", buffer" : ""}`);
+  if (signal !== undefined && !isSignal(signal)) fail("signal", `expected an AbortSignal, got ${typeName(signal)}`);
+  if (decode !== undefined && typeof decode !== "function") {
+    fail("decode", "expected a function (raw: string) => data, such as (raw) => Schema.parse(JSON.parse(raw))");
+  }
+  if (buffer !== undefined && !whole(buffer, 1, 4294967295)) {
+    fail("buffer", `expected a whole number of events from 1 to 4294967295, got ${typeof buffer === "string" ? JSON.stringify(buffer) : String(buffer)}`);
+  }
+  return { signal, decode, buffer: buffer ?? DEFAULT_BUFFER };
 }
 
 // A TypedSseError: an Error with a `kind` and the error's details as properties.
@@ -304,6 +434,9 @@ const FIELDS = {
   fetch: (f, v) => fn(f, v, "a function like the global fetch"),
   maxEventBytes: (f, v) => (whole(v, 1, 4294967295) ? v : fail(f, "expected a whole number of bytes from 1 to 4294967295")),
   serverRetry: boolean,
+  signal: (f, v) => (isSignal(v) ? v : fail(f, `expected an AbortSignal, got ${typeName(v)}`)),
+  lastEventId: (f, v) =>
+    typeof v === "string" && !/[\0\r\n]/.test(v) ? v : fail(f, "expected an event id: a string without NUL, CR or LF"),
 };
 
 /** The options checked and normalised; throws a TypedSseError of kind `invalid_option`. */

@@ -1,10 +1,14 @@
-//! The JavaScript API of the npm package: `new SseClient(url, options)`.
+//! The wasm half of the npm package's JavaScript API.
 //!
-//! JS listeners live in a [`Hub`] (`glue.js`) that attaches them to each native `EventSource` the
-//! shell opens: an event reaches them through `JSON.parse` and a call, without entering wasm,
-//! which keeps the per-event cost close to a bare `EventSource`. The Hub plugs into the core as
-//! its [`Attached`] listeners; the machine keeps the connection's life (reconnects, resume,
-//! probe, states, errors) and the shell reads the Hub's counters only when it needs them.
+//! The public classes, `SseClient` and `TypedEventSource`, are JavaScript (`client.js`, the
+//! package's entry point): a JS class can be an `EventTarget`, an async iterable, and be kept
+//! alive while open and collected once closed. Each `SseClient` holds a [`Core`] (this module)
+//! and its [`Hub`] (`glue.js`). JS listeners live in the Hub, which attaches them to each native
+//! `EventSource` the shell opens: an event reaches them through the decoder and a call, without
+//! entering wasm, which keeps the per-event cost close to a bare `EventSource`. The Hub plugs
+//! into the core as its [`Attached`] listeners; the machine keeps the connection's life
+//! (reconnects, resume, probe, states, errors) and the shell reads the Hub's counters only when
+//! it needs them.
 
 mod convert;
 mod options;
@@ -31,10 +35,6 @@ mod glue {
         #[wasm_bindgen(constructor)]
         pub(crate) fn new(json: bool) -> Hub;
         #[wasm_bindgen(method)]
-        pub(crate) fn add(this: &Hub, event_type: &str, listener: &js_sys::Function) -> f64;
-        #[wasm_bindgen(method)]
-        pub(crate) fn unsubscriber(this: &Hub, id: f64) -> js_sys::Function;
-        #[wasm_bindgen(method)]
         pub(crate) fn attach(this: &Hub, source: &web_sys::EventSource);
         #[wasm_bindgen(method)]
         pub(crate) fn detach(this: &Hub);
@@ -44,8 +44,8 @@ mod glue {
         pub(crate) fn deliver(this: &Hub, text: &str, records: &[u32]);
         #[wasm_bindgen(method)]
         pub(crate) fn clear(this: &Hub);
-        #[wasm_bindgen(method, js_name = onError)]
-        pub(crate) fn on_error(this: &Hub, listener: &js_sys::Function) -> js_sys::Function;
+        #[wasm_bindgen(method)]
+        pub(crate) fn closed(this: &Hub, state: &JsValue);
         #[wasm_bindgen(method, js_name = emitError)]
         pub(crate) fn emit_error(this: &Hub, error: &JsValue);
         #[wasm_bindgen(method, getter)]
@@ -53,6 +53,9 @@ mod glue {
         #[wasm_bindgen(method, getter, js_name = lastEvent)]
         pub(crate) fn last_event(this: &Hub) -> Option<web_sys::MessageEvent>;
 
+        /// Throws a `TypedSseError` of kind `invalid_option` unless `listener` is a function.
+        #[wasm_bindgen(js_name = checkListener, catch)]
+        pub(crate) fn check_listener(listener: &JsValue) -> Result<(), JsValue>;
         #[wasm_bindgen(js_name = callGuarded)]
         pub(crate) fn call_guarded(listener: &JsValue, arg: &JsValue) -> JsValue;
         pub(crate) fn unsubscriber(off: &JsValue, id: f64) -> js_sys::Function;
@@ -94,29 +97,28 @@ impl Attached for Hub {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The options object, typed as `SseOptions` in TypeScript; checked field by field at runtime.
-    #[wasm_bindgen(typescript_type = "SseOptions")]
-    pub type SseOptionsObject;
+/// A `TypedSseError` of `kind` with `details` (an object of extra properties, or undefined): for
+/// `client.js`, which is not a snippet and so cannot import `glue.js` itself.
+#[wasm_bindgen(js_name = typedSseError)]
+pub fn typed_sse_error(kind: &str, message: &str, details: &JsValue) -> JsValue {
+    glue::make_error(kind, message, details)
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = include_str!("types.d.ts");
-
-/// A typed Server-Sent Events client. Free it with `close()` + `free()` (or `using`) when done.
-#[wasm_bindgen]
-pub struct SseClient {
+/// The wasm half of the JS API's `SseClient` (`client.js`): the connection, its state and the
+/// listeners kept in wasm. The JS class holds it and its [`Hub`]; once the client is closed and
+/// the JS object unreachable, wasm-bindgen's weak references (`--weak-refs`) free it.
+#[wasm_bindgen(js_name = SseCore)]
+pub struct Core {
     // Dropped first: closing the source clears the hub before the closures below go.
     source: EventSource,
     hub: Hub,
-    /// Removes a state or error listener by id.
+    /// Removes a state or comment listener by id.
     off: Closure<dyn FnMut(f64)>,
 }
 
-impl std::fmt::Debug for SseClient {
+impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SseClient")
+        f.debug_struct("Core")
             .field("source", &self.source)
             .finish_non_exhaustive()
     }
@@ -126,88 +128,86 @@ fn thrown(error: Error) -> JsValue {
     convert::error(&error)
 }
 
-#[wasm_bindgen]
-impl SseClient {
+#[wasm_bindgen(js_class = SseCore)]
+impl Core {
     /// Connects to `url` with `options` (see `SseOptions`). Throws a `TypedSseError` of kind
     /// `invalid_url` or `invalid_option` (naming the field).
     #[wasm_bindgen(constructor)]
-    pub fn new(url: &str, options: Option<SseOptionsObject>) -> Result<SseClient, JsValue> {
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    pub fn new(url: &str, options: JsValue) -> Result<Core, JsValue> {
         let (builder, parsed) = options::apply(&options, EventSource::builder(url))?;
         let hub = Hub::new(parsed.decode == Decode::Json);
-        let h = hub.clone();
+        let (errors, ends) = (hub.clone(), hub.clone());
         let attached: Rc<dyn Attached> = Rc::new(hub.clone());
         let source = builder
             // Every error from wasm reaches the JS error listeners, which the hub keeps.
-            .on_error(move |e| h.emit_error(&convert::error(e)))
+            .on_error(move |e| errors.emit_error(&convert::error(e)))
+            // The end, before the hub is cleared: it ends the iterators and lets the client go.
+            .on_state(move |state| {
+                if state.is_closed() {
+                    ends.closed(&convert::state(state));
+                }
+            })
             .attached(attached)
             .build()
             .map_err(thrown)?;
+        if source.state().is_closed() {
+            // Closed before any listener could see it (an aborted signal).
+            hub.closed(&convert::state(&source.state()));
+        }
         let weak = Rc::downgrade(source.registry());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(registry) = weak.upgrade() {
                 registry.remove(id as u64);
             }
         }) as Box<dyn FnMut(f64)>);
-        Ok(SseClient { source, hub, off })
+        Ok(Core { source, hub, off })
     }
 
-    /// Calls `listener(data, meta)` for every event of `eventType`; returns an unsubscribe function.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn on(&self, event_type: &str, listener: Function) -> Function {
-        if self.source.state().is_closed() {
-            // A closed client delivers nothing; the unsubscribe function has nothing to do.
-            return self.hub.unsubscriber(0.0);
-        }
-        let id = self.hub.add(event_type, &listener);
-        self.hub.unsubscriber(id)
+    /// The JS listeners and their per-event path.
+    #[wasm_bindgen(getter)]
+    pub fn hub(&self) -> JsValue {
+        self.hub.clone().into()
     }
 
     /// Calls `listener(state)` on every state change; returns an unsubscribe function.
-    #[wasm_bindgen(js_name = onState, skip_typescript)]
-    pub fn on_state(&self, listener: Function) -> Function {
+    #[wasm_bindgen(js_name = onState)]
+    pub fn on_state(&self, listener: JsValue) -> Result<Function, JsValue> {
+        glue::check_listener(&listener)?;
         let registry = self.source.registry();
         let weak = Rc::downgrade(registry);
-        let listener = JsValue::from(listener);
         let id = registry.add_state_listener(Box::new(move |state| {
             let threw = glue::call_guarded(&listener, &convert::state(state));
             if !threw.is_undefined() {
                 report_throw(&weak, "state", &threw);
             }
         }));
-        self.unsubscriber(id)
-    }
-
-    /// Calls `listener(error)` with every `TypedSseError`; returns an unsubscribe function.
-    #[wasm_bindgen(js_name = onError, skip_typescript)]
-    pub fn on_error(&self, listener: Function) -> Function {
-        self.hub.on_error(&listener)
+        Ok(self.unsubscriber(id))
     }
 
     /// Calls `listener(text)` with every comment line (fetch transport); returns an unsubscribe
     /// function.
-    #[wasm_bindgen(js_name = onComment, skip_typescript)]
-    pub fn on_comment(&self, listener: Function) -> Function {
+    #[wasm_bindgen(js_name = onComment)]
+    pub fn on_comment(&self, listener: JsValue) -> Result<Function, JsValue> {
+        glue::check_listener(&listener)?;
         let registry = self.source.registry();
         let weak = Rc::downgrade(registry);
-        let listener = JsValue::from(listener);
         let id = registry.add_comment_listener(Box::new(move |text| {
             let threw = glue::call_guarded(&listener, &JsValue::from_str(text));
             if !threw.is_undefined() {
                 report_throw(&weak, "comment", &threw);
             }
         }));
-        self.unsubscriber(id)
+        Ok(self.unsubscriber(id))
     }
 
     /// `"connecting"`, `"open"`, `"reconnecting"`, `"offline"`, `"paused"` or `"closed"`.
-    #[wasm_bindgen(getter, js_name = readyState, skip_typescript)]
+    #[wasm_bindgen(getter, js_name = readyState)]
     pub fn ready_state(&self) -> String {
         self.source.state().name().to_owned()
     }
 
     /// The full state object, as passed to `onState` listeners.
-    #[wasm_bindgen(getter, skip_typescript)]
+    #[wasm_bindgen(getter)]
     pub fn state(&self) -> JsValue {
         convert::state(&self.source.state())
     }
@@ -224,7 +224,7 @@ impl SseClient {
         self.source.url()
     }
 
-    /// Closes the connection for good and releases every listener. `free()` also closes.
+    /// Closes the connection for good and releases every listener.
     pub fn close(&self) {
         self.source.close();
     }

@@ -4,9 +4,9 @@
 // imported: `import { SseClient } from "typed-sse"` is all a Node program needs. Calling
 // `init()` afterwards is harmless (it returns the instance already made).
 import { readFileSync } from "node:fs";
-import { initSync } from "./typed_sse.js";
+import { initSync } from "./typed_sse_core.js";
 
-initSync({ module: readFileSync(new URL("./typed_sse_bg.wasm", import.meta.url)) });
+initSync({ module: readFileSync(new URL("./typed_sse_core_bg.wasm", import.meta.url)) });
 
 export * from "./typed_sse.js";
 export { default } from "./typed_sse.js";

@@ -71,6 +71,12 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
     if let Some(yes) = flag("withCredentials") {
         b = b.with_credentials(yes);
     }
+    if let Some(id) = text("lastEventId") {
+        b = b.last_event_id(&id);
+    }
+    if let Some(signal) = get("signal") {
+        b = b.signal(signal.unchecked_ref()); // an AbortSignal, checked in glue.js
+    }
     if let Some(param) = get("resumeParam") {
         b = b.resume_param(param.as_string().as_deref()); // null turns it off
     }

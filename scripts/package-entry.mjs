@@ -1,0 +1,50 @@
+// Gives a wasm-pack build of the package its entry points: `node scripts/package-entry.mjs DIR TARGET`.
+//
+// wasm-pack builds the wasm core as `typed_sse_core.js` (`--out-name typed_sse_core`). The public
+// API is JavaScript (src/js/client.js: `SseClient`, `TypedEventSource`) over that core, so:
+// - `typed_sse.js` is client.js, plus for the `web` target the core's `init` exports;
+// - `typed_sse.d.ts` is src/js/types.d.ts, plus the same `init` exports' types;
+// - for `web`, `node.js` (src/js/node.js) is the entry point in Node: it loads the wasm file
+//   itself, so `import { SseClient } from "typed-sse"` works in a plain Node ES module with no
+//   init() and no hand-loaded wasm file. Browsers and bundlers resolve to typed_sse.js.
+// package.json points "main", "types" and "exports" at these files.
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [dir, target] = process.argv.slice(2);
+if (!dir || !target) throw new Error("usage: node scripts/package-entry.mjs DIR TARGET");
+const CORE = "typed_sse_core";
+const source = (name) => readFileSync(new URL(`../src/js/${name}`, import.meta.url), "utf8");
+
+const manifestPath = join(dir, "package.json");
+const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+if (manifest.main !== `${CORE}.js` && manifest.module !== `${CORE}.js`) {
+  throw new Error(`package-entry: expected wasm-pack's --out-name ${CORE} in ${manifestPath}`);
+}
+
+const web = target === "web";
+const initJs = web ? `export { default, initSync } from "./${CORE}.js";\n` : "";
+const initTypes = web
+  ? `export { default, initSync } from "./${CORE}.js";\nexport type { InitInput, InitOutput, SyncInitInput } from "./${CORE}.js";\n`
+  : "";
+writeFileSync(join(dir, "typed_sse.js"), source("client.js") + initJs);
+writeFileSync(join(dir, "typed_sse.d.ts"), source("types.d.ts") + initTypes);
+
+const files = ["typed_sse.js", "typed_sse.d.ts"];
+if (web) {
+  copyFileSync(new URL("../src/js/node.js", import.meta.url), join(dir, "node.js"));
+  files.push("node.js");
+}
+delete manifest.main;
+delete manifest.module;
+manifest[web ? "main" : "module"] = "typed_sse.js";
+manifest.types = "typed_sse.d.ts";
+manifest.files = [...new Set([...(manifest.files ?? []), ...files])];
+const wasm = `./${CORE}_bg.wasm`;
+manifest.exports = {
+  ".": { types: "./typed_sse.d.ts", ...(web ? { node: "./node.js" } : {}), default: "./typed_sse.js" },
+  [wasm]: wasm,
+  "./package.json": "./package.json",
+};
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`package entry: ${dir}/typed_sse.js (${target})`);
