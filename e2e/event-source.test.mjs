@@ -271,37 +271,46 @@ for (const transport of TRANSPORTS) {
 for (const transport of TRANSPORTS) {
   test(`TypedEventSource: readyState stays CONNECTING while offline, then open fires again (${transport})`, async () => {
     const url = `${SERVER}/sse/hold?key=${key(`tes-offline-${transport}`)}`;
-    const opened = await page.evaluate(({ url, transport }) => {
-      const es = new window.sse.TypedEventSource(url, { transport, initialDelayMs: 50 });
-      window.offlineEs = es;
-      window.offlineLog = [];
-      es.onopen = () => window.offlineLog.push(["open", es.readyState]);
-      es.onerror = () => window.offlineLog.push(["error", es.readyState]);
-      es.addEventListener("statechange", (e) => window.offlineLog.push(["statechange", e.state.state, es.readyState]));
-      return window.within(10_000, new Promise((resolve) => es.addEventListener("open", () => resolve(true))), false);
-    }, { url, transport });
-    assert.equal(opened, true, "the first connection did not open");
-    let offline;
+    // The source and its log live in the page under a name of this test's own, and the source
+    // is closed however the test ends: nothing of it leaks into the next test.
+    const name = `offline-${transport}`;
     try {
-      await page.context().setOffline(true);
-      offline = await page.evaluate(() => window.within(5_000, new Promise((resolve) => {
-        const check = () => (window.offlineEs.state.state === "offline" ? resolve(window.offlineEs.readyState) : setTimeout(check, 20));
+      const opened = await page.evaluate(({ url, transport, name }) => {
+        const es = new window.sse.TypedEventSource(url, { transport, initialDelayMs: 50 });
+        const log = [];
+        window[name] = { es, log };
+        es.onopen = () => log.push(["open", es.readyState]);
+        es.onerror = () => log.push(["error", es.readyState]);
+        es.addEventListener("statechange", (e) => log.push(["statechange", e.state.state, es.readyState]));
+        return window.within(10_000, new Promise((resolve) => es.addEventListener("open", () => resolve(true))), false);
+      }, { url, transport, name });
+      assert.equal(opened, true, "the first connection did not open");
+      let offline;
+      try {
+        await page.context().setOffline(true);
+        offline = await page.evaluate((name) => window.within(5_000, new Promise((resolve) => {
+          const { es } = window[name];
+          const check = () => (es.state.state === "offline" ? resolve(es.readyState) : setTimeout(check, 20));
+          check();
+        }), "never offline"), name);
+      } finally {
+        await page.context().setOffline(false);
+      }
+      assert.equal(offline, 0, "readyState while the state is offline");
+      const r = await page.evaluate((name) => window.within(10_000, new Promise((resolve) => {
+        const { es, log } = window[name];
+        const check = () => (es.readyState === 1 ? resolve([...log]) : setTimeout(check, 20));
         check();
-      }), "never offline"));
+      }), "never reopened"), name);
+      assert.notEqual(r, "never reopened");
+      const statechanges = r.filter(([t]) => t === "statechange");
+      assert.ok(statechanges.every(([, state, readyState]) => readyState === (state === "open" ? 1 : 0)),
+        `readyState is OPEN in open and CONNECTING in every other state: ${JSON.stringify(r)}`);
+      assert.deepEqual(r.filter(([t]) => t === "open"), [["open", 1], ["open", 1]], `open fires once per connection: ${JSON.stringify(r)}`);
+      assert.ok(statechanges.some(([, state]) => state === "offline"), JSON.stringify(r));
     } finally {
-      await page.context().setOffline(false);
+      await page.evaluate((name) => window[name]?.es.close(), name);
     }
-    assert.equal(offline, 0, "readyState while the state is offline");
-    const r = await page.evaluate(() => window.within(10_000, new Promise((resolve) => {
-      const check = () => (window.offlineEs.readyState === 1 ? resolve(window.offlineLog) : setTimeout(check, 20));
-      check();
-    }), "never reopened").finally(() => window.offlineEs.close()));
-    assert.notEqual(r, "never reopened");
-    const statechanges = r.filter(([t]) => t === "statechange");
-    assert.ok(statechanges.every(([, state, readyState]) => readyState === (state === "open" ? 1 : 0)),
-      `readyState is OPEN in open and CONNECTING in every other state: ${JSON.stringify(r)}`);
-    assert.deepEqual(r.filter(([t]) => t === "open"), [["open", 1], ["open", 1]], "open fires for each connection");
-    assert.ok(statechanges.some(([, state]) => state === "offline"), JSON.stringify(r));
   });
 }
 
