@@ -36,7 +36,7 @@ function runPage(name, which, path, init) {
   return page.evaluate(async ({ name, which, path, init }) => {
     const ctor = which === "native" ? window.EventSource : window.sse.TypedEventSource;
     if (typeof ctor !== "function") return [["no constructor", which]];
-    const timeout = new Promise((resolve) => setTimeout(() => resolve([["test timed out"]]), 15_000));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve([["test timed out"]]), 8_000));
     try {
       return await Promise.race([window.pages[name](ctor, path, init), timeout]);
     } catch (e) {
@@ -102,8 +102,11 @@ function attributesLog(url, withCredentials) {
   ];
 }
 
-for (const transport of TRANSPORTS) {
-  const init = { transport };
+// The drop-in form first ("default"): `new EventSource(url)` with no second argument (the default
+// transport, the browser's EventSource); then each transport by name.
+const VARIANTS = [["default", undefined], ...TRANSPORTS.map((t) => [t, { transport: t }])];
+
+for (const [transport, init] of VARIANTS) {
 
   test(`ticker page: same open/message/named events, ids, origin, raw data and close (${transport})`, async () => {
     const path = `/sse/named?key=${key(`es-ticker-${transport}`)}`;
@@ -139,7 +142,7 @@ for (const transport of TRANSPORTS) {
     assert.equal(conns.length, 2, `one reconnect: ${JSON.stringify(conns)}`);
     assert.equal(conns[0].last_event_id, null);
     assert.equal(conns[1].last_event_id, "3", "the second connection resumes after id 3");
-    assert.equal(conns[1].resumed_via, transport === "fetch" ? "header" : "query");
+    assert.equal(conns[1].resumed_via, init?.transport === "fetch" ? "header" : "query");
   });
 
   for (const [status, path] of [[204, "/sse/status?code=204"], [404, "/sse/status?code=404"]]) {
@@ -161,7 +164,7 @@ function typed(fn, args) {
   return page.evaluate(async ({ source, args, server }) => {
     const TypedEventSource = window.sse.TypedEventSource;
     const body = new Function("TypedEventSource", "args", "server", `return (${source})(TypedEventSource, args, server);`);
-    const timeout = new Promise((resolve) => setTimeout(() => resolve({ timedOut: true }), 15_000));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve({ timedOut: true }), 8_000));
     try {
       return await Promise.race([body(TypedEventSource, args, server), timeout]);
     } catch (e) {
@@ -345,7 +348,7 @@ import * as pages from ${JSON.stringify(PAGES)};
 const runs = ${JSON.stringify(runs)};
 const logs = [];
 for (const [name, url, init] of runs) {
-  const timeout = new Promise((resolve) => setTimeout(() => resolve([["test timed out"]]), 15000).unref());
+  const timeout = new Promise((resolve) => setTimeout(() => resolve([["test timed out"]]), 8000).unref());
   try {
     logs.push(await Promise.race([pages[name](TypedEventSource, url, init), timeout]));
   } catch (e) {
@@ -360,7 +363,7 @@ process.exit(0);
       out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 60_000, stdio: "pipe" });
     } catch (e) {
       // The last lines only: a stack through the minified package repeats its whole source.
-      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").filter((l) => l.length < 400).slice(-8).join("\n")}`);
+      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).slice(-14).join("\n")}`);
     }
     return JSON.parse(String(out).trim().split("\n").pop());
   } finally {

@@ -557,7 +557,7 @@ process.exit(0);
       out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 30_000, stdio: "pipe" });
     } catch (e) {
       // The last lines only: a stack through the minified package repeats its whole source.
-      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").filter((l) => l.length < 400).slice(-8).join("\n")}`);
+      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).slice(-14).join("\n")}`);
     }
     return JSON.parse(String(out).trim().split("\n").pop());
   } finally {
