@@ -10,10 +10,10 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The budget for the npm package: wasm + JS glue, gzip -9, as `build_package` makes it
  *  (scripts/lib.sh). `npm test` fails above it. */
-// The package with both transports. The fetch transport's issue asks for 36 KB; it measures
-// 39.5 KB (BENCHMARKS.md, "Bundle size with both transports"): this guards against growth while
-// that target stays open.
-export const BUNDLE_BUDGET_GZIP = 40 * 1024;
+// The package with both transports and the JS idioms (TypedEventSource, events(), signals,
+// decoders). The fetch transport's issue asks for 36 KB; it measures 40.8 KiB (BENCHMARKS.md,
+// "Bundle size with both transports"): this guards against growth while that target stays open.
+export const BUNDLE_BUDGET_GZIP = 42 * 1024;
 
 const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 

@@ -51,15 +51,14 @@ stop_server() {
 NPM_RUSTFLAGS="--cfg typed_sse_npm_alloc"
 
 # build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen;
-# the wasm core as typed_sse_core.js, with weak references so that a closed client needs no
-# free(); then the public entry points (scripts/package-entry.mjs: the JS classes, and for `web`
+# the wasm core as typed_sse_core.js; then the public entry points (scripts/package-entry.mjs: the JS classes, and for `web`
 # the Node entry point), then short import names and minified JS (scripts/shrink-package.mjs).
 build_package() {
   local target="$1" out="$2"
   # A target directory of its own: the cfg changes every crate's flags, and sharing target/ with
   # the other wasm builds would rebuild their dependencies each time.
   CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
-    wasm-pack --quiet build --release --weak-refs --target "$target" --out-dir "$out" \
+    wasm-pack --quiet build --release --target "$target" --out-dir "$out" \
     --out-name typed_sse_core "$ROOT"
   node "$ROOT/scripts/package-entry.mjs" "$out" "$target"
   node "$ROOT/scripts/shrink-package.mjs" "$out"

@@ -1,6 +1,8 @@
 // Type-checked with `tsc --noEmit --strict` by `npm test`: the package's types as a TypeScript
 // user meets them. Lines marked @ts-expect-error must stay errors.
-import init, { SseClient, type EventMeta, type SseOptions, type SseState, type TypedSseError } from "typed-sse";
+import init, {
+  SseClient, TypedEventSource, type EventMeta, type SseEvent, type SseOptions, type SseState, type TypedSseError,
+} from "typed-sse";
 
 interface Quote {
   symbol: string;
@@ -87,10 +89,46 @@ export async function main(): Promise<void> {
   new SseClient("/events", { body: 42 });
   streamed.close();
 
+  // Today's idioms: AbortSignal, decoders the types are inferred from, `for await`.
+  const controller = new AbortController();
+  const idioms = new SseClient(new URL("/events", "https://example.com"), {
+    signal: controller.signal,
+    lastEventId: "41",
+  });
+  const parseQuote = (raw: string): Quote => JSON.parse(raw) as Quote;
+  idioms.on("tick", (q) => console.log(q.price.toFixed(2)), { decode: parseQuote, signal: controller.signal });
+  // @ts-expect-error: the data's type comes from the decoder
+  idioms.on("tick", (q) => q.missing, { decode: parseQuote });
+  for await (const { data, meta } of idioms.events("tick", { decode: parseQuote, buffer: 64 })) {
+    const price: number = data.price;
+    console.log(price, meta.id);
+    break;
+  }
+  const iterator: AsyncIterableIterator<SseEvent<Quote>> = idioms.events<Quote>("tick");
+  await iterator.return?.();
+  // @ts-expect-error: a signal is an AbortSignal
+  new SseClient("/events", { signal: controller });
+  controller.abort();
+  const closedState: SseState = idioms.state;
+  if (closedState.state === "closed" && closedState.reason === "aborted") console.log("aborted");
+
+  // The drop-in EventSource.
+  const es = new TypedEventSource("/events", { withCredentials: true, initialDelayMs: 500 });
+  es.onopen = () => console.log(es.readyState === TypedEventSource.OPEN);
+  es.onmessage = (e) => console.log(JSON.parse(e.data), e.lastEventId, e.origin);
+  es.onerror = (e) => console.log(e.error.kind, es.readyState === es.CONNECTING);
+  es.addEventListener("tick", (e) => console.log(e.data.length));
+  es.addEventListener("statechange", (e) => console.log(e.state.state));
+  const readyState: 0 | 1 | 2 = es.readyState;
+  console.log(readyState, es.url, es.withCredentials);
+  // @ts-expect-error: its data is text, always
+  new TypedEventSource("/events", { decode: "json" });
+  es.close();
+
   {
-    using scoped = new SseClient("/events"); // Symbol.dispose frees it at the end of the block
+    using scoped = new SseClient("/events"); // Symbol.dispose closes it at the end of the block
     scoped.close();
   }
   client.close();
-  client.free();
+  client.free(); // the same as close(); nothing else to release
 }

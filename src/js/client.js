@@ -7,19 +7,34 @@ import { SseCore, typedSseError } from "./typed_sse_core.js";
 
 /** A typed Server-Sent Events client. See the README and `SseOptions`. */
 export class SseClient {
-  #core;
+  #core; // null once released
   #hub;
+  #url;
+  #lastEventId = "";
 
   constructor(url, options) {
     if (typeof url !== "string" && !(url instanceof URL)) {
       throw typedSseError("invalid_url", `invalid URL: expected a string or a URL, got ${url === null ? "null" : typeof url}`, { url: String(url) });
     }
-    this.#core = new SseCore(String(url), options);
-    this.#hub = this.#core.hub;
+    const core = new SseCore(String(url), options);
+    this.#core = core;
+    this.#hub = core.hub;
+    this.#url = core.url;
+    // Once closed (close(), abort, or a failure), the client frees its wasm half at once: the
+    // connection's state, closures and listeners. What remains is this small JS object, which
+    // the garbage collector takes like any other: no `free()` to remember. Freed a microtask
+    // later, since the close may come from inside one of the core's own calls.
+    const release = () => {
+      if (this.#core !== core) return;
+      this.#lastEventId = core.lastEventId;
+      this.#core = null;
+      core.free();
+    };
+    if (this.#hub.ended) return release();
+    this.#hub.onEnd = () => queueMicrotask(release);
     // While open, the hub (held by wasm) holds this client, so that a client nobody references
-    // keeps streaming, as an open EventSource does. Once closed, nothing in wasm points here:
-    // the client is collected like any object, and wasm-bindgen's weak references free the core.
-    if (!this.#hub.ended) this.#hub.owner = this;
+    // keeps streaming, as an open EventSource does. The end lets go of it.
+    this.#hub.owner = this;
   }
 
   /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function. */
@@ -34,7 +49,7 @@ export class SseClient {
 
   /** Calls `listener(state)` on every state change; returns an unsubscribe function. */
   onState(listener) {
-    return this.#core.onState(listener);
+    return this.#core?.onState(listener) ?? this.#hub.inert(listener);
   }
 
   /** Calls `listener(error)` with every `TypedSseError`; returns an unsubscribe function. */
@@ -44,28 +59,28 @@ export class SseClient {
 
   /** Calls `listener(text)` with every comment line (fetch); returns an unsubscribe function. */
   onComment(listener) {
-    return this.#core.onComment(listener);
+    return this.#core?.onComment(listener) ?? this.#hub.inert(listener);
   }
 
   get readyState() {
-    return this.#core.readyState;
+    return this.#core?.readyState ?? "closed";
   }
 
   get state() {
-    return this.#core.state;
+    return this.#core?.state ?? this.#hub.ended;
   }
 
   get lastEventId() {
-    return this.#core.lastEventId;
+    return this.#core?.lastEventId ?? this.#lastEventId;
   }
 
   get url() {
-    return this.#core.url;
+    return this.#url;
   }
 
   /** Closes the connection for good and releases everything the client holds. */
   close() {
-    this.#core.close();
+    this.#core?.close();
   }
 
   /** The same as `close()`: nothing else is left to free. Kept for code written for 0.1. */

@@ -72,8 +72,10 @@ export class Hub {
     this.ended = null;
     this.enders = new Set();
     // The JS client, while it is open: the hub is held by wasm, so an open client stays alive
-    // without any other reference, as an open EventSource does. Dropped at the end.
+    // without any other reference, as an open EventSource does. Dropped at the end, after
+    // `onEnd` (the client's release of its wasm half) is called.
     this.owner = null;
+    this.onEnd = null;
   }
 
   // `client.on(type, listener, { signal, decode })`: returns an idempotent unsubscribe function.
@@ -96,6 +98,12 @@ export class Hub {
     };
     signal?.addEventListener("abort", off);
     return off;
+  }
+
+  // A listener given to a closed and released client: checked, then never called.
+  inert(listener) {
+    checkListener(listener);
+    return () => {};
   }
 
   remove(id) {
@@ -181,6 +189,8 @@ export class Hub {
   closed(state) {
     this.ended = state;
     this.owner = null;
+    this.onEnd?.();
+    this.onEnd = null;
     for (const finish of [...this.enders]) finish(state.error ? { error: state.error } : {});
   }
 

@@ -105,8 +105,8 @@ pub fn typed_sse_error(kind: &str, message: &str, details: &JsValue) -> JsValue 
 }
 
 /// The wasm half of the JS API's `SseClient` (`client.js`): the connection, its state and the
-/// listeners kept in wasm. The JS class holds it and its [`Hub`]; once the client is closed and
-/// the JS object unreachable, wasm-bindgen's weak references (`--weak-refs`) free it.
+/// listeners kept in wasm. The JS class holds it and its [`Hub`], and frees it as soon as the
+/// client is closed (the hub's `closed`), so that a closed client holds nothing in wasm.
 #[wasm_bindgen(js_name = SseCore)]
 pub struct Core {
     // Dropped first: closing the source clears the hub before the closures below go.

@@ -1,5 +1,12 @@
-/** Options of `new SseClient(url, options)`. Every field is optional. */
+/** Options of `new SseClient(url, options)` (and of `new TypedEventSource(url, init)`, but for
+ *  `decode`). Every field is optional. */
 export interface SseOptions {
+  /** Aborting it closes the client, with reason `"aborted"`. Already aborted: the client is
+   *  closed at once and makes no request. */
+  signal?: AbortSignal;
+  /** Resume from this event id: the first connection already carries it (`resumeParam` with the
+   *  native transport, the `Last-Event-ID` header with fetch). No NUL, CR or LF. */
+  lastEventId?: string;
   /** Send cookies cross-origin (`EventSource` `withCredentials`). Default `false`. */
   withCredentials?: boolean;
   /** How `data` reaches listeners: parsed with `JSON.parse` (default) or as the raw string. */
@@ -76,7 +83,8 @@ export interface EventMeta {
 /** Kinds of `TypedSseError`. */
 export type SseErrorKind =
   | "invalid_url" | "invalid_option" | "decode" | "no_content" | "unauthorized" | "http"
-  | "content_type" | "network" | "idle_timeout" | "too_large" | "gave_up" | "listener";
+  | "content_type" | "network" | "idle_timeout" | "too_large" | "gave_up" | "listener"
+  | "overflow";
 
 /** Every error this package throws or reports: an `Error` with a `kind` and its details. */
 export interface TypedSseError extends Error {
@@ -95,6 +103,10 @@ export interface TypedSseError extends Error {
   eventType?: string;
   /** `decode`: the data exactly as received. */
   raw?: string;
+  /** `decode`: what the decoder (or `JSON.parse`) threw. */
+  cause?: unknown;
+  /** `overflow`: the iterator's `buffer`, which one more unread event would have passed. */
+  buffer?: number;
   /** `invalid_option`: the offending field. */
   field?: string;
   /** `invalid_url`: the URL as given. */
@@ -113,14 +125,50 @@ export type SseState =
   | { state: "reconnecting"; attempt: number; delayMs: number; reason: SseErrorKind; error: TypedSseError }
   | { state: "offline" }
   | { state: "paused" }
-  | { state: "closed"; reason: "requested" | SseErrorKind; error?: TypedSseError };
+  | { state: "closed"; reason: "requested" | "aborted" | SseErrorKind; error?: TypedSseError };
 
 export type SseReadyState = SseState["state"];
 
-export interface SseClient {
+/** Options of `client.on(type, listener, options)`. */
+export interface ListenerOptions<T> {
+  /** Aborting it removes this listener (and only it). */
+  signal?: AbortSignal;
+  /** Turns the raw data into what the listener receives, in place of `JSON.parse`: e.g.
+   *  `(raw) => Quote.parse(JSON.parse(raw))` with zod. If it throws, the listener is not called
+   *  and the client's `onError` listeners get a `decode` error with `raw` and `cause`. */
+  decode?: (raw: string) => T;
+}
+
+/** Options of `client.events(type, options)`. */
+export interface EventsOptions<T> extends ListenerOptions<T> {
+  /** Aborting it ends this iterator (done, no error). */
+  signal?: AbortSignal;
+  /** How many events may wait unread (default 1024). One more ends the iterator with an
+   *  `overflow` error, after the waiting ones are read: no event is dropped silently. */
+  buffer?: number;
+}
+
+/** What `client.events()` yields. */
+export interface SseEvent<T> {
+  data: T;
+  meta: EventMeta;
+}
+
+/** A typed Server-Sent Events client: listeners, async iteration, states and errors, over the
+ *  native EventSource or fetch, with a reconnect policy. `close()` releases everything: there is
+ *  no `free()` to call. */
+export declare class SseClient {
+  /** Connects to `url`. Throws a `TypedSseError` of kind `invalid_url`, or `invalid_option`
+   *  naming the field. */
+  constructor(url: string | URL, options?: SseOptions | null);
   /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function.
-   *  `T` is the type of the decoded data (`any` when not given, as `JSON.parse` returns). */
-  on<T = any>(type: string, listener: (data: T, meta: EventMeta) => void): () => void;
+   *  `T` is the type of the decoded data: the return type of `options.decode` when given, else
+   *  what the listener declares (`any` when not given, as `JSON.parse` returns). */
+  on<T = any>(type: string, listener: (data: T, meta: EventMeta) => void, options?: ListenerOptions<T>): () => void;
+  /** The events of `type`, in order, for `for await`. `break` ends this iterator only: the
+   *  client stays open. The iteration ends when the client closes; if a failure closed it, it
+   *  throws that error after the events already received. */
+  events<T = any>(type: string, options?: EventsOptions<T>): AsyncIterableIterator<SseEvent<T>>;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onState(listener: (state: SseState) => void): () => void;
   /** Calls `listener` with every error; returns an unsubscribe function. */
@@ -132,4 +180,60 @@ export interface SseClient {
   readonly readyState: SseReadyState;
   /** The current state. */
   readonly state: SseState;
+  /** The id of the last event delivered (empty before any). */
+  readonly lastEventId: string;
+  /** The absolute URL (without the resume parameter). */
+  readonly url: string;
+  /** Closes the connection for good and releases everything the client holds, in JS and wasm. */
+  close(): void;
+  /** The same as `close()`; kept for code written for 0.1. */
+  free(): void;
+  /** `using client = new SseClient(...)` closes it at the end of the scope. */
+  [Symbol.dispose](): void;
+}
+
+/** The `error` event of a `TypedEventSource`: an `Event` that also carries the error. */
+export interface TypedSseErrorEvent extends Event {
+  readonly error: TypedSseError;
+}
+
+/** The `statechange` event of a `TypedEventSource`. */
+export interface SseStateEvent extends Event {
+  readonly state: SseState;
+}
+
+export interface TypedEventSourceEventMap {
+  open: Event;
+  message: MessageEvent<string>;
+  error: TypedSseErrorEvent;
+  statechange: SseStateEvent;
+}
+
+/** A drop-in `EventSource`: the same interface and events, with typed-sse's reconnect policy
+ *  (and, with `{ transport: "fetch" }`, headers, POST and the rest) underneath. */
+export declare class TypedEventSource extends EventTarget {
+  /** `init`: `withCredentials`, and any `SseOptions` but `decode` (data is always text). */
+  constructor(url: string | URL, init?: Omit<SseOptions, "decode"> | null);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSED: 2;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSED: 2;
+  /** 0 (CONNECTING, also while waiting to reconnect), 1 (OPEN) or 2 (CLOSED). */
+  readonly readyState: 0 | 1 | 2;
+  /** The typed state, as `statechange` events carry it. */
+  readonly state: SseState;
+  readonly url: string;
+  readonly withCredentials: boolean;
+  onopen: ((this: TypedEventSource, ev: Event) => any) | null;
+  onmessage: ((this: TypedEventSource, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: TypedEventSource, ev: TypedSseErrorEvent) => any) | null;
+  close(): void;
+  addEventListener<K extends keyof TypedEventSourceEventMap>(type: K, listener: (this: TypedEventSource, ev: TypedEventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: (this: TypedEventSource, event: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof TypedEventSourceEventMap>(type: K, listener: (this: TypedEventSource, ev: TypedEventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: (this: TypedEventSource, event: MessageEvent<string>) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
