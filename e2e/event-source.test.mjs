@@ -330,6 +330,32 @@ test("TypedEventSource: SseClient options pass through init (lastEventId resumes
   assert.equal(conns[0].last_event_id, "4");
 });
 
+test("TypedEventSource: init refuses decode (data is always text); init's signal closes it like close()", async () => {
+  const k = key("tes-init");
+  const r = await typed((TypedEventSource, { url }) => new Promise((resolve) => {
+    let refused = null;
+    try { new TypedEventSource(url, { decode: "json" }).close(); } catch (e) { refused = { name: e.name, kind: e.kind, field: e.field }; }
+    const controller = new AbortController();
+    const es = new TypedEventSource(url, { signal: controller.signal });
+    const seen = [];
+    es.onmessage = (e) => {
+      seen.push(e.lastEventId);
+      if (e.lastEventId === "2") {
+        controller.abort();
+        const readyState = es.readyState;
+        setTimeout(() => resolve({ refused, seen, readyState, later: es.readyState, state: [es.state.state, es.state.reason] }), 300);
+      }
+    };
+  }), { url: `${SERVER}/sse/messages?n=20&interval_ms=30&key=${k}` });
+  assert.deepEqual(r.refused, { name: "TypedSseError", kind: "invalid_option", field: "decode" });
+  assert.deepEqual(r.seen, ["1", "2"], "no event after the abort");
+  assert.equal(r.readyState, 2, "CLOSED at once");
+  assert.equal(r.later, 2);
+  assert.deepEqual(r.state, ["closed", "aborted"]);
+  const conns = await statsUntil(k, (cs) => cs.length >= 1 && cs.every((c) => c.closed_ms !== null));
+  assert.ok(conns.length >= 1 && conns.every((c) => c.closed_ms !== null), `the server saw the connection end: ${JSON.stringify(conns)}`);
+});
+
 // ---- Node: the same page code with TypedEventSource (the fetch transport, no EventSource) ----
 
 const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
