@@ -277,21 +277,30 @@ for (const transport of TRANSPORTS) {
     assert.ok(r.late?.threw || (r.late?.done === true && r.late.value === undefined), `events() on a closed client: ${JSON.stringify(r.late)}`);
   });
 
-  test(`events(): a failure that closes the client rejects the iteration with that error (${transport})`, async () => {
+  test(`events(): a failure that closes the client rejects the iteration with that error; a 204 ends it quietly (${transport})`, async () => {
     const r = await run(async ({ server, k, transport }) => {
-      const c = new window.sse.SseClient(`${server}/sse/status?code=204&key=${k}`, { transport });
-      let error = null;
-      const got = [];
-      const waited = await window.within(10_000, (async () => {
-        try { for await (const { data } of c.events("message")) got.push(data); } catch (e) { error = window.describe(e); }
-      })());
-      return { waited, error, got, state: c.state.state };
+      const iterate = async (code) => {
+        const c = new window.sse.SseClient(`${server}/sse/status?code=${code}&key=${k}-${code}`, { transport });
+        let error = null;
+        const got = [];
+        const waited = await window.within(10_000, (async () => {
+          try { for await (const { data } of c.events("message")) got.push(data); } catch (e) { error = { ...window.describe(e), status: e.status }; }
+        })());
+        return { waited, error, got, state: c.state.state, reason: c.state.reason };
+      };
+      return { failed: await iterate(404), finished: await iterate(204) };
     }, { k: key(`idiom-fail-${transport}`), transport });
-    assert.notEqual(r.waited, "timed out");
-    assert.deepEqual(r.got, []);
-    assert.equal(r.error?.kind, "no_content", JSON.stringify(r.error));
-    assert.equal(r.error?.name, "TypedSseError");
-    assert.equal(r.state, "closed");
+    const { failed, finished } = r;
+    assert.notEqual(failed.waited, "timed out");
+    assert.deepEqual(failed.got, []);
+    assert.equal(failed.error?.kind, "http", JSON.stringify(failed.error));
+    assert.equal(failed.error?.status, 404);
+    assert.equal(failed.error?.name, "TypedSseError");
+    assert.equal(failed.state, "closed");
+    // 204 is the server's way of saying the stream is over: the loop just ends.
+    assert.notEqual(finished.waited, "timed out");
+    assert.equal(finished.error, null, JSON.stringify(finished.error));
+    assert.equal(finished.reason, "no_content");
   });
 
   test(`events({ signal }): aborting ends that iterator; the client stays open (${transport})`, async () => {
@@ -589,5 +598,6 @@ test("Node: lastEventId, events() with for await, decode, and a signal that clos
 });
 
 test("no console errors on the idioms page", () => {
-  assert.deepEqual(unexpected(errors, []), []);
+  // The 404 is provoked (a failure that ends an iteration).
+  assert.deepEqual(unexpected(errors, [404]), []);
 });

@@ -121,7 +121,10 @@ export class TypedEventSource extends EventTarget {
         "EventSource does, with `data` as text; use SseClient for decoded data";
       throw typedSseError("invalid_option", message, { field: "decode" });
     }
-    const options = init !== null && typeof init === "object" ? { ...init, decode: "text" } : init;
+    // Data is text, as EventSource hands it over; anything but an object (or nothing) is left
+    // for SseClient to refuse.
+    const options = init === undefined || init === null ? { decode: "text" }
+      : typeof init === "object" ? { ...init, decode: "text" } : init;
     this.#client = new SseClient(url, options);
     this.#withCredentials = options?.withCredentials === true || options?.credentials === "include";
     this.#client.onState((state) => {
@@ -132,8 +135,12 @@ export class TypedEventSource extends EventTarget {
     // Every error of a text client is a connection's (decode and listener errors cannot happen:
     // events are dispatched, and dispatchEvent reports a throwing listener itself). readyState
     // is already what it will be: CONNECTING before a reconnect, CLOSED when it gave up.
+    // One `error` event per failure: when the client gives up, the last failure is reported
+    // and then `gave_up`, which closes it; only the one that closed it is dispatched.
     this.#client.onError((error) => {
-      if (!this.#closed) this.dispatchEvent(Object.assign(new Event("error"), { error }));
+      const { state, error: closing } = this.#client.state;
+      if (this.#closed || (state === "closed" && closing && closing.kind !== error.kind)) return;
+      this.dispatchEvent(Object.assign(new Event("error"), { error }));
     });
     this.#forward("message");
   }

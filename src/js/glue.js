@@ -159,7 +159,7 @@ export class Hub {
       }
       queue.push({ data, meta });
     };
-    if (this.ended) finish(this.ended.error ? { error: this.ended.error } : {});
+    if (this.ended) finish(this.endOfIteration());
     else if (signal?.aborted) finish({});
     else {
       off = this.add(type, push, decode ? { decode } : undefined);
@@ -191,19 +191,33 @@ export class Hub {
     this.owner = null;
     this.onEnd?.();
     this.onEnd = null;
-    for (const finish of [...this.enders]) finish(state.error ? { error: state.error } : {});
+    for (const finish of [...this.enders]) finish(this.endOfIteration());
+  }
+
+  // How a closed client ends its iterators: quietly after close(), an abort, or a 204 (the
+  // server's way to say the stream is over); with the error after any other failure, so that a
+  // dead stream is not mistaken for a finished one.
+  endOfIteration() {
+    const error = this.ended.error;
+    return error && error.kind !== "no_content" ? { error } : {};
   }
 
   listen(type) {
     // The counters the shell reads to learn what was delivered: the native path only (on fetch,
     // events come from wasm, which counts them itself).
-    const handler = (ev) => {
-      this.activity++;
-      this.lastEvent = ev;
-      this.dispatch(type, ev);
-    };
+    // An EventSource's own `open` and `error` events are plain Events: a listener for a server
+    // event named "open" or "error" must not take them for messages.
+    const handler = type === "open" || type === "error"
+      ? (ev) => ev instanceof MessageEvent && this.deliverNative(type, ev)
+      : (ev) => this.deliverNative(type, ev);
     this.handlers.set(type, handler);
     this.es.addEventListener(type, handler);
+  }
+
+  deliverNative(type, ev) {
+    this.activity++;
+    this.lastEvent = ev;
+    this.dispatch(type, ev);
   }
 
   // A native connection: the hub's listeners go on it, and its events never enter wasm.

@@ -166,8 +166,9 @@ export declare class SseClient {
    *  what the listener declares (`any` when not given, as `JSON.parse` returns). */
   on<T = any>(type: string, listener: (data: T, meta: EventMeta) => void, options?: ListenerOptions<T>): () => void;
   /** The events of `type`, in order, for `for await`. `break` ends this iterator only: the
-   *  client stays open. The iteration ends when the client closes; if a failure closed it, it
-   *  throws that error after the events already received. */
+   *  client stays open. The iteration ends when the client closes: quietly after `close()`, an
+   *  abort or a 204; after any other failure, by throwing that error once the events already
+   *  received are read. */
   events<T = any>(type: string, options?: EventsOptions<T>): AsyncIterableIterator<SseEvent<T>>;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onState(listener: (state: SseState) => void): () => void;

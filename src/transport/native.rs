@@ -84,8 +84,14 @@ impl Connection {
     pub(crate) fn listen(&mut self, index: usize, name: &str) -> Result<(), JsValue> {
         let sink = self.sink.clone();
         let conn = self.conn;
+        // The EventSource's own `open` and `error` events are plain Events: a listener for a
+        // server event of that name must skip them. Every other type only ever receives
+        // MessageEvents: no per-event check.
+        let own_events = name == "open" || name == "error";
         self.attach(name, move |event| {
-            // A listener of an EventSource only ever receives MessageEvents: no per-event check.
+            if own_events && !event.is_instance_of::<MessageEvent>() {
+                return;
+            }
             if let Some(sink) = sink.upgrade() {
                 sink.event(conn, index, event.unchecked_into::<MessageEvent>());
             }
