@@ -148,3 +148,48 @@ async fn a_dropped_subscription_stops_its_listener_only() {
     assert_eq!(*first.borrow(), [1, 2]);
     assert_eq!(*second.borrow(), [1, 2, 3, 4, 5, 6]);
 }
+
+#[wasm_bindgen_test]
+async fn a_signal_closes_as_aborted_and_one_aborted_already_never_connects() {
+    // Aborted before build: closed at once, and the server never sees a request.
+    let key = common::key("signal-early");
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let source = EventSource::builder(url("/sse/hold", &key))
+        .signal(&controller.signal())
+        .build()
+        .unwrap();
+    assert_eq!(source.state(), State::Closed(CloseReason::Aborted));
+    sleep(300).await;
+    assert!(connections(&key).await.is_empty(), "no request was made");
+
+    // Aborted while open: closed as aborted, and the connection ends.
+    let key = common::key("signal-late");
+    let controller = web_sys::AbortController::new().unwrap();
+    let states = log();
+    let s = states.clone();
+    let source = EventSource::builder(url("/sse/hold", &key))
+        .signal(&controller.signal())
+        .on_state(move |st| s.borrow_mut().push(st.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || source.state() == State::Open).await);
+    controller.abort();
+    assert_eq!(source.state(), State::Closed(CloseReason::Aborted));
+    assert_eq!(
+        states.borrow().last(),
+        Some(&State::Closed(CloseReason::Aborted))
+    );
+    assert!(server_saw_all_closed(&key).await);
+}
+
+#[wasm_bindgen_test]
+fn a_last_event_id_with_a_line_break_is_an_invalid_option() {
+    let built = EventSource::builder("/sse/hold")
+        .last_event_id("1\n2")
+        .build();
+    match built {
+        Err(typed_sse::Error::InvalidOption { field, .. }) => assert_eq!(field, "last_event_id"),
+        other => panic!("expected InvalidOption, got {other:?}"),
+    }
+}
