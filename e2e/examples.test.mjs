@@ -1,6 +1,7 @@
 // The Yew and Leptos example apps (examples/*-app, built by `npm test`) in Chromium: they receive
 // events through the hook, show reconnecting when the server drops the stream and recover, and
-// unmounting the component closes the connection, as the server's stats show.
+// unmounting the component closes the connection, as the server's stats show. Their streamed
+// answer POSTs a JSON prompt with a bearer token through the hook's fetch options.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, open, key, connections, unexpected, SERVER } from "./helpers.mjs";
@@ -69,6 +70,93 @@ for (const app of ["yew", "leptos"]) {
       if (!closed) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(closed, "unmounting the component must close its connection");
+    assert.deepEqual(unexpected(errors), []);
+  });
+}
+
+// The `max_tokens` the apps ask for (examples/*-app/src/lib.rs, MAX_TOKENS).
+const ANSWER_TOKENS = 48;
+
+// The server's answer to `prompt`, from a request of the test's own on another key: its tokens'
+// texts in order, checked against the `done` event's whole text.
+async function serverAnswer(prompt, maxTokens) {
+  const k = key("answer-check");
+  const { token } = await (await fetch(`${SERVER}/token?key=${k}`)).json();
+  const response = await fetch(`${SERVER}/v1/completions?key=${k}&interval_ms=0`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ prompt, max_tokens: maxTokens }),
+  });
+  assert.equal(response.status, 200);
+  const events = [];
+  for (const block of (await response.text()).split("\n\n")) {
+    const lines = block.split("\n");
+    const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, ""));
+    const type = lines.find((l) => l.startsWith("event:"))?.slice(6).trim();
+    if (data.length > 0) events.push({ type, data: JSON.parse(data.join("\n")) });
+  }
+  const tokens = events.filter((e) => e.type === "token").map((e) => e.data.text);
+  const done = events.find((e) => e.type === "done")?.data;
+  assert.equal(tokens.length, maxTokens);
+  assert.equal(done?.text, tokens.join(""), "the done event's text is the tokens in order");
+  return tokens;
+}
+
+for (const app of ["yew", "leptos"]) {
+  test(`${app}: the streamed answer POSTs a JSON prompt with a bearer token and shows it token by token, as text`, async () => {
+    const k = key(`${app}-example`);
+    // Every text the answer shows, recorded in the page from its first script on, so that no
+    // step slips between polls.
+    const { page, errors } = await open(browser, `/examples/${app}-app/index.html?key=${k}`, {
+      init: () => {
+        window.__answers = [];
+        new MutationObserver(() => {
+          const text = document.querySelector("#answer")?.textContent;
+          if (text !== undefined && text !== window.__answers.at(-1)) window.__answers.push(text);
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      },
+    });
+    // After the last token the stream ends, the hook reconnects from the last id, and the
+    // server's 204 closes it: the badge says "done".
+    await page.waitForFunction(() => document.querySelector("#answer-state")?.dataset.state === "closed", null, { timeout: 20000 });
+    assert.equal(await page.textContent("#answer-state"), "done");
+
+    const prompt = await page.textContent("#prompt");
+    const tokens = await serverAnswer(prompt, ANSWER_TOKENS);
+    const shown = await page.textContent("#answer");
+    assert.equal(shown, tokens.join(""), "the page shows the server's answer");
+
+    // Token by token: every text shown was the answer's first n tokens, n growing, many steps.
+    const prefixes = tokens.map((_, i) => tokens.slice(0, i + 1).join(""));
+    const steps = (await page.evaluate(() => window.__answers)).filter((t) => t !== "");
+    assert.ok(steps.length >= 5, `the answer grew in ${steps.length} step(s)`);
+    const ns = steps.map((t) => prefixes.indexOf(t) + 1);
+    assert.ok(ns.every((n) => n > 0), "every text shown is a run of whole tokens from the start");
+    assert.ok(ns.every((n, i) => i === 0 || n > ns[i - 1]), `the answer only grows: ${ns}`);
+
+    // The corpus's markup shows as typed: no element was made of it, no handler ran.
+    assert.match(shown, /<b>bold<\/b>/);
+    assert.match(shown, /<img src=x onerror=/);
+    assert.equal(await page.locator("#answer *").count(), 0);
+    assert.equal(await page.evaluate(() => window.__typedSseXss), undefined);
+
+    // What the server saw: the hook's method, header and JSON body, then the reconnect that
+    // resumed past the end and got the 204, with the same (reusable) token.
+    const conns = await connections(`${k}-answer`);
+    assert.equal(conns.length, 2, `the server saw ${conns.length} completion request(s)`);
+    const [answer, end] = conns;
+    assert.equal(answer.method, "POST");
+    assert.equal(answer.status, 200);
+    assert.match(answer.authorization, /^Bearer tok-\d+-/);
+    assert.equal(answer.content_type, "application/json");
+    assert.equal(answer.body_bytes, Buffer.byteLength(JSON.stringify({ prompt, max_tokens: ANSWER_TOKENS })));
+    assert.equal(answer.events_sent, ANSWER_TOKENS + 1, "every token, then done");
+    assert.equal(end.method, "POST");
+    assert.equal(end.status, 204);
+    assert.equal(end.authorization, answer.authorization);
+    assert.equal(end.resumed_via, "header");
+    assert.equal(end.last_event_id, String(ANSWER_TOKENS), "resumed after the done event's id");
+    assert.equal(end.body_bytes, answer.body_bytes);
     assert.deepEqual(unexpected(errors), []);
   });
 }

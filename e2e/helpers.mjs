@@ -21,11 +21,13 @@ export function launch() {
 }
 
 // Opens `path` on the test server; `errors` collects console errors and uncaught exceptions.
-export async function open(browser, path, { width = 1100, height = 800 } = {}) {
+// `init`, a function, runs in the page before its own scripts (to watch it from the start).
+export async function open(browser, path, { width = 1100, height = 800, init } = {}) {
   const page = await browser.newPage({ viewport: { width, height } });
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
+  if (init) await page.addInitScript(init);
   await page.goto(`${SERVER}${path}`);
   return { page, errors };
 }

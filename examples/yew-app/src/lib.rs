@@ -1,10 +1,12 @@
 //! A price ticker with `typed_sse::yew::use_event_source`: the latest quotes, a connection badge
 //! with the reconnect attempt and delay, and a button that unmounts the ticker (which closes the
-//! connection).
+//! connection). Below it, a streamed answer: the same hook POSTing a prompt to the server's
+//! completion endpoint over the fetch transport, with a bearer token.
 use serde::Deserialize;
 use typed_sse::yew::{use_event_source, UseEventSourceOptions};
-use typed_sse::{ReconnectPolicy, State};
+use typed_sse::{CloseReason, Error, ReconnectPolicy, State, Transport};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
 
 /// A `tick` of the demo stream.
@@ -18,14 +20,18 @@ pub struct Quote {
     pub change: f64,
 }
 
-/// `/events`, keyed by the page's `?key=` so the tests can read the server's stats.
-fn events_url() -> String {
-    let key = web_sys::window()
+/// The page's `?key=`, so the tests can read the server's stats.
+fn page_key() -> String {
+    web_sys::window()
         .and_then(|w| w.location().search().ok())
         .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
         .and_then(|p| p.get("key"))
-        .unwrap_or_else(|| "yew-example".into());
-    format!("/events?key={key}")
+        .unwrap_or_else(|| "yew-example".into())
+}
+
+/// `/events`, keyed by the page's `?key=`.
+fn events_url() -> String {
+    format!("/events?key={}", page_key())
 }
 
 fn badge(state: &State) -> String {
@@ -72,6 +78,119 @@ fn Ticker() -> Html {
     }
 }
 
+/// A `token` event of the server's completion stream.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Token {
+    /// Its place in the answer, from 0 (also its event id).
+    pub index: u64,
+    /// Its text, with the space before it.
+    pub text: String,
+}
+
+/// What the streamed answer asks. The server's answer is a function of the prompt.
+const PROMPT: &str = "How do streams resume?";
+
+/// As many tokens as the server has words: the answer shows all of them, markup included.
+const MAX_TOKENS: usize = 48;
+
+/// The answer's own key (tokens, cuts and stats are per key), apart from the ticker's.
+fn answer_key() -> String {
+    format!("{}-answer", page_key())
+}
+
+/// A bearer token for `key` from the server (GET: a POST to `/token` needs `X-Typed-SSE: 1`).
+async fn fetch_token(key: &str) -> Result<String, String> {
+    #[derive(Deserialize)]
+    struct Issued {
+        token: String,
+    }
+    let js = |e: JsValue| format!("{e:?}");
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(&format!("/token?key={key}")))
+            .await
+            .and_then(JsValue::dyn_into)
+            .map_err(js)?;
+    if !response.ok() {
+        return Err(format!("/token answered {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?;
+    let issued: Issued =
+        serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| e.to_string())?;
+    Ok(issued.token)
+}
+
+/// The streamed answer: a token first (the stream needs one), then the stream.
+#[function_component]
+fn Answer() -> Html {
+    let bearer = use_state(|| None::<Result<String, String>>);
+    {
+        let bearer = bearer.clone();
+        use_effect_with((), move |()| {
+            spawn_local(async move { bearer.set(Some(fetch_token(&answer_key()).await)) });
+        });
+    }
+    html! {
+        <section id="answer-panel">
+            <h2>{ "Streamed answer" }</h2>
+            <p>{ "prompt: " }<q id="prompt">{ PROMPT }</q></p>
+            {
+                match &*bearer {
+                    None => html! { <p>{ "fetching a token…" }</p> },
+                    Some(Err(e)) => html! { <p id="answer-error">{ format!("no token: {e}") }</p> },
+                    Some(Ok(token)) => html! { <AnswerStream token={token.clone()} /> },
+                }
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AnswerStreamProps {
+    token: String,
+}
+
+/// `Closed` by the server's `204`: after its last token the stream ends, the hook reconnects
+/// from the last event id, and the server answers that there is nothing more.
+fn answer_badge(state: &State) -> String {
+    match state {
+        State::Closed(CloseReason::Failed(Error::NoContent)) => "done".to_owned(),
+        other => badge(other),
+    }
+}
+
+/// Mounted once the token is there: the hook reads its options when it connects, on mount.
+#[function_component]
+fn AnswerStream(props: &AnswerStreamProps) -> Html {
+    // The hook sends these headers with every connection, reconnects included, so the token
+    // must open more than one (`reuse=1`) for a while (`valid_ms`): a cut answer resumes, and
+    // the last reconnect gets the 204 that ends it.
+    let url = format!(
+        "/v1/completions?key={}&reuse=1&valid_ms=60000",
+        answer_key()
+    );
+    let body = serde_json::json!({ "prompt": PROMPT, "max_tokens": MAX_TOKENS });
+    let options = UseEventSourceOptions::default()
+        .buffer(MAX_TOKENS)
+        .reconnect(ReconnectPolicy::default().initial_delay_ms(250))
+        .transport(Transport::Fetch)
+        .method("POST")
+        .header("Authorization", &format!("Bearer {}", props.token))
+        .json_body(body.to_string());
+    let sse = use_event_source::<Token>(&url, "token", options);
+    // One string, rendered as text: the tokens' markup (`<b>`, `<img onerror=...>`) shows as
+    // typed and never runs.
+    let answer: String = sse.buffer.iter().map(|t| t.text.as_str()).collect();
+    html! {
+        <>
+            <p>{ "stream: " }<span id="answer-state" data-state={sse.state.name()}>{ answer_badge(&sse.state) }</span></p>
+            <p id="answer">{ answer }</p>
+        </>
+    }
+}
+
 #[function_component]
 fn App() -> Html {
     let shown = use_state(|| true);
@@ -86,6 +205,7 @@ fn App() -> Html {
                 { if *shown { "Unmount the ticker" } else { "Mount the ticker" } }
             </button>
             if *shown { <Ticker /> }
+            <Answer />
         </main>
     }
 }
