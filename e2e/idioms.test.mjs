@@ -597,6 +597,20 @@ test("Node: lastEventId, events() with for await, decode, and a signal that clos
   assert.notEqual(conns[0].closed_ms, null, "the abort ended the request");
 });
 
+test("Node: next() called again before the last one settled gets the following events, in order; close settles a pending one", async () => {
+  const k = key("idiom-node-next");
+  const r = inNode(`
+    const c = new SseClient(server + "/sse/messages?n=3&key=${k}");
+    const it = c.events("message");
+    const three = await Promise.all([it.next(), it.next(), it.next()]);
+    const pending = it.next();
+    c.close();
+    return { ns: three.map((x) => x.value.data.n), last: await pending };
+  `);
+  assert.deepEqual(r.ns, [1, 2, 3]);
+  assert.deepEqual(r.last, { done: true });
+});
+
 test("no console errors on the idioms page", () => {
   // The 404 is provoked (a failure that ends an iteration).
   assert.deepEqual(unexpected(errors, [404]), []);

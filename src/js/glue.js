@@ -71,6 +71,8 @@ export class Hub {
     // The closed state, once closed; what ends each `events()` iterator meanwhile.
     this.ended = null;
     this.enders = new Set();
+    // The unsubscribe functions of listeners with a signal.
+    this.offs = new Set();
     // The JS client, while it is open: the hub is held by wasm, so an open client stays alive
     // without any other reference, as an open EventSource does. Dropped at the end, after
     // `onEnd` (the client's release of its wasm half) is called.
@@ -94,9 +96,14 @@ export class Hub {
       if (done) return;
       done = true;
       signal?.removeEventListener("abort", off);
+      this.offs.delete(off);
       this.remove(id);
     };
-    signal?.addEventListener("abort", off);
+    if (signal) {
+      signal.addEventListener("abort", off);
+      // Unhooked from the signal when the client closes: a long-lived signal keeps nothing.
+      this.offs.add(off);
+    }
     return off;
   }
 
@@ -123,7 +130,7 @@ export class Hub {
     eventType(type);
     const { signal, decode, buffer } = listenerOptions(options, true);
     const queue = [];
-    let reader = null; // the pending next(): { resolve, reject }
+    const readers = []; // pending next() calls, in order: { resolve, reject }
     let end = null; // { error } or {} once finished
     let off = () => {};
     const abort = () => finish({});
@@ -133,12 +140,11 @@ export class Hub {
       off();
       this.enders.delete(finish);
       signal?.removeEventListener("abort", abort);
-      if (reader) settle();
+      while (readers.length) settle();
     };
-    // Hands the pending reader what is next: an event, the end, or the error that ended it.
+    // Hands the first pending reader what is next: an event, the end, or the error that ended it.
     const settle = () => {
-      const { resolve, reject } = reader;
-      reader = null;
+      const { resolve, reject } = readers.shift();
       if (queue.length) return resolve({ value: queue.shift(), done: false });
       if (end.error) {
         const error = end.error;
@@ -148,7 +154,7 @@ export class Hub {
       resolve({ value: undefined, done: true });
     };
     const push = (data, meta) => {
-      if (reader) {
+      if (readers.length) {
         queue.push({ data, meta });
         return settle();
       }
@@ -169,7 +175,7 @@ export class Hub {
     return {
       next: () =>
         new Promise((resolve, reject) => {
-          reader = { resolve, reject };
+          readers.push({ resolve, reject });
           if (queue.length || end) settle();
         }),
       // `break` in `for await`: this iterator ends; the client and its other listeners go on.
@@ -264,6 +270,7 @@ export class Hub {
   }
 
   clear() {
+    for (const off of [...this.offs]) off();
     this.detach();
     this.epoch++;
     this.types.clear();
