@@ -91,13 +91,15 @@ build_bench_clients() {
   if [ "${1:-}" = --profiling ]; then
     local prof="$ROOT/bench/out/pkg-prof" flags
     CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
-      wasm-pack --quiet build --release --no-opt --target web --out-dir "$prof" "$ROOT"
+      wasm-pack --quiet build --release --no-opt --target web --out-dir "$prof" \
+      --out-name typed_sse_core "$ROOT"
+    node "$ROOT/scripts/package-entry.mjs" "$prof" web
     # The wasm-opt flags of [package.metadata.wasm-pack.profile.release] in Cargo.toml.
     flags=$(node -e '
       const toml = require("fs").readFileSync(process.argv[1], "utf8");
       const section = toml.split("[package.metadata.wasm-pack.profile.release]")[1];
       console.log(JSON.parse(section.match(/wasm-opt\s*=\s*(\[.*\])/)[1]).join(" "));' "$ROOT/Cargo.toml")
     # shellcheck disable=SC2086 # the flags are words
-    wasm-opt $flags -g "$prof/typed_sse_bg.wasm" -o "$prof/typed_sse_bg.wasm"
+    wasm-opt $flags -g "$prof/typed_sse_core_bg.wasm" -o "$prof/typed_sse_core_bg.wasm"
   fi
 }
