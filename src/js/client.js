@@ -195,7 +195,7 @@ export class TypedEventSource extends EventTarget {
 
   /** 0 (CONNECTING, also while reconnecting, offline or paused), 1 (OPEN) or 2 (CLOSED). */
   get readyState() {
-    const { state } = this.#client.state;
+    const state = this.#client.readyState;
     return state === "open" ? OPEN : state === "closed" ? CLOSED : CONNECTING;
   }
 

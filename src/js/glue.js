@@ -304,28 +304,31 @@ export class Hub {
     const list = this.types.get(type);
     if (!list || list.length === 0) return;
     const raw = ev.data;
-    // JSON.parse runs once per event for all the listeners without a decoder of their own.
-    let json;
+    // JSON.parse runs once per event, for all the listeners without a decoder of their own.
+    let parsed = UNPARSED;
     let meta;
     for (const { listener, decode } of list) {
       // A listener may have closed the client: the rest of this event is not delivered.
       if (this.epoch !== epoch) return;
       let data = raw;
-      if (decode || this.json) {
-        if (!decode && json) {
-          if (json.failed) continue;
-          data = json.value;
-        } else {
+      if (decode) {
+        try {
+          data = decode(raw);
+        } catch (e) {
+          this.decodeFailed(type, raw, e);
+          continue;
+        }
+      } else if (this.json) {
+        if (parsed === UNPARSED) {
           try {
-            data = (decode ?? JSON.parse)(raw);
-            if (!decode) json = { value: data };
+            parsed = JSON.parse(raw);
           } catch (e) {
-            if (!decode) json = { failed: true };
-            const message = `could not decode \`${type}\` event: ${describe(e)}`;
-            this.emitError(makeError("decode", message, { eventType: type, raw, cause: e }));
-            continue;
+            parsed = FAILED;
+            this.decodeFailed(type, raw, e);
           }
         }
+        if (parsed === FAILED) continue;
+        data = parsed;
       }
       meta ??= new Meta(type, ev, raw, this);
       try {
@@ -335,7 +338,16 @@ export class Hub {
       }
     }
   }
+
+  decodeFailed(type, raw, cause) {
+    const message = `could not decode \`${type}\` event: ${describe(cause)}`;
+    this.emitError(makeError("decode", message, { eventType: type, raw, cause }));
+  }
 }
+
+// What `dispatch` holds before JSON.parse ran, and after it threw.
+const UNPARSED = Symbol("unparsed");
+const FAILED = Symbol("failed");
 
 // Calls `listener(arg)`; returns the thrown value, or undefined.
 export function callGuarded(listener, arg) {

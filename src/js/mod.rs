@@ -142,6 +142,8 @@ impl Core {
             // Every error from wasm reaches the JS error listeners, which the hub keeps.
             .on_error(move |e| errors.emit_error(&convert::error(e)))
             // The end, before the hub is cleared: it ends the iterators and lets the client go.
+            // Registered before the source starts, so it sees even a close during `build` (a
+            // signal aborted already).
             .on_state(move |state| {
                 if state.is_closed() {
                     ends.closed(&convert::state(state));
@@ -150,10 +152,6 @@ impl Core {
             .attached(attached)
             .build()
             .map_err(thrown)?;
-        if source.state().is_closed() {
-            // Closed before any listener could see it (an aborted signal).
-            hub.closed(&convert::state(&source.state()));
-        }
         let weak = Rc::downgrade(source.registry());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(registry) = weak.upgrade() {
