@@ -10,12 +10,7 @@
 // `statechange` events, and readyState while reconnecting or after giving up.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launch, open, key, unexpected, SERVER, statsUntil } from "./helpers.mjs";
+import { launch, open, key, unexpected, SERVER, statsUntil, runInNode } from "./helpers.mjs";
 
 let browser, page, errors;
 
@@ -358,17 +353,12 @@ test("TypedEventSource: init refuses decode (data is always text); init's signal
 
 // ---- Node: the same page code with TypedEventSource (the fetch transport, no EventSource) ----
 
-const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
 const PAGES = new URL("./compat/pages.js", import.meta.url).href;
 
 // Runs every [name, url, init] of `runs` through pages.js with TypedEventSource in a fresh Node
 // process whose node_modules has the package; returns their logs.
 function inNode(runs) {
-  const dir = mkdtempSync(join(tmpdir(), "typed-sse-es-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
-    writeFileSync(join(dir, "app.mjs"), `
+  return runInNode(`
 import { TypedEventSource } from "typed-sse";
 import * as pages from ${JSON.stringify(PAGES)};
 const runs = ${JSON.stringify(runs)};
@@ -383,18 +373,7 @@ for (const [name, url, init] of runs) {
 }
 console.log(JSON.stringify({ logs, hasEventSource: typeof globalThis.EventSource }));
 process.exit(0);
-`);
-    let out;
-    try {
-      out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 60_000, stdio: "pipe" });
-    } catch (e) {
-      // The last lines only: a stack through the minified package repeats its whole source.
-      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).slice(-14).join("\n")}`);
-    }
-    return JSON.parse(String(out).trim().split("\n").pop());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+`, 60_000);
 }
 
 test("Node: the same page code with TypedEventSource logs what Chromium's EventSource logs", async () => {

@@ -1,7 +1,10 @@
 // Shared by the end-to-end tests: Debian's Chromium through playwright-core, the test server's URL,
 // and a page that records console errors and uncaught exceptions.
 import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const SERVER = process.env.SERVER_URL;
@@ -60,4 +63,29 @@ export async function statsUntil(key, done) {
 export function unexpected(errors, provokedStatuses = []) {
   return errors.filter((e) => !provokedStatuses.some((s) =>
     e.startsWith(`Failed to load resource: the server responded with a status of ${s} `)));
+}
+
+const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
+
+// Runs `program` (an ES module's source) in a fresh Node process whose node_modules has the
+// package, as an app that installed it would (`import ... from "typed-sse"`), with SERVER_URL
+// set; returns the last line it printed, parsed as JSON.
+export function runInNode(program, timeoutMs = 30_000) {
+  const dir = mkdtempSync(join(tmpdir(), "typed-sse-node-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
+    writeFileSync(join(dir, "app.mjs"), program);
+    let out;
+    try {
+      out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: timeoutMs, stdio: "pipe" });
+    } catch (e) {
+      // The last lines only: a stack through the minified package repeats its whole source.
+      const lines = String(e.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+      throw new Error(`the Node process failed: ${lines.slice(-14).join("\n")}`);
+    }
+    return JSON.parse(String(out).trim().split("\n").pop());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,12 +4,7 @@
 // input, and memory without free(). What the server saw (/stats) is checked where it matters.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launch, open, key, connections, unexpected, SERVER, statsUntil } from "./helpers.mjs";
+import { launch, open, key, connections, unexpected, SERVER, statsUntil, runInNode } from "./helpers.mjs";
 
 let browser, page, errors, cdp;
 
@@ -541,14 +536,10 @@ for (const transport of TRANSPORTS) {
 
 // ---- Node: the idioms with the fetch transport, no browser ----
 
-const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
-
+// Runs `body` (the inside of an async function with `SseClient` and `server` in scope) in a
+// fresh Node process whose node_modules has the package; returns what it returned or threw.
 function inNode(body) {
-  const dir = mkdtempSync(join(tmpdir(), "typed-sse-idioms-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
-    writeFileSync(join(dir, "app.mjs"), `
+  return runInNode(`
 import { SseClient } from "typed-sse";
 const server = process.env.SERVER_URL;
 const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref());
@@ -561,17 +552,6 @@ try {
 console.log(JSON.stringify(result));
 process.exit(0);
 `);
-    let out;
-    try {
-      out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 30_000, stdio: "pipe" });
-    } catch (e) {
-      // The last lines only: a stack through the minified package repeats its whole source.
-      throw new Error(`the Node process failed: ${String(e.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).slice(-14).join("\n")}`);
-    }
-    return JSON.parse(String(out).trim().split("\n").pop());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 test("Node: lastEventId, events() with for await, decode, and a signal that closes the client", async () => {

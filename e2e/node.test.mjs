@@ -4,23 +4,12 @@
 // Last-Event-ID header, and close().
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { key, connections, SERVER } from "./helpers.mjs";
-
-const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
+import { key, connections, runInNode } from "./helpers.mjs";
 
 // Runs `body` (the inside of an async function with `SseClient` and `server` in scope) in a
-// fresh Node process whose node_modules has the package, and returns what it printed as JSON.
+// fresh Node process whose node_modules has the package, and returns what it returned.
 function inNode(body) {
-  const dir = mkdtempSync(join(tmpdir(), "typed-sse-node-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
-    writeFileSync(join(dir, "app.mjs"), `
+  return runInNode(`
 import { SseClient } from "typed-sse";
 const server = process.env.SERVER_URL;
 const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref());
@@ -28,11 +17,6 @@ const result = await Promise.race([timeout(20000), (async () => { ${body} })()])
 console.log(JSON.stringify(result));
 process.exit(0);
 `);
-    const out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: 30_000 });
-    return JSON.parse(String(out).trim().split("\n").pop());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 test("Node: a POST with headers streams typed events; close() ends the connection", async () => {
