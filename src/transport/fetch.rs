@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 
 use super::{Attached, Request, Sink};
-use crate::machine::{parse_retry_after, ConnId, Failure, Head};
+use crate::machine::{ConnId, Failure};
 use crate::parse::{Item, Parser};
 
 #[wasm_bindgen(module = "/src/transport/fetch.js")]
@@ -132,19 +132,10 @@ impl Connection {
                 let Some(sink) = s.upgrade() else { return };
                 match u16::try_from(status) {
                     Ok(200) => sink.opened(conn),
-                    Ok(status) if status > 0 => sink.failed(
-                        conn,
-                        Failure::Rejected(Head {
-                            status,
-                            content_type,
-                            retry_after_ms: parse_retry_after(
-                                &retry_after,
-                                js_sys::Date::now(),
-                                js_sys::Date::parse,
-                            ),
-                            body,
-                        }),
-                    ),
+                    Ok(status) if status > 0 => {
+                        let head = super::head(status, content_type, &retry_after, body);
+                        sink.failed(conn, Failure::Rejected(head))
+                    }
                     // 0: the request failed; -1: an accepted stream ended.
                     _ if body.is_empty() => {
                         sink.failed(conn, Failure::Network("the stream ended".into()))

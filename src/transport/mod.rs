@@ -13,7 +13,7 @@ pub(crate) mod probe;
 
 use web_sys::MessageEvent;
 
-use crate::machine::{ConnId, Failure};
+use crate::machine::{parse_retry_after, ConnId, Failure, Head};
 
 /// Which transport a source uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,4 +78,15 @@ pub(crate) trait Attached {
     fn activity(&self) -> u32;
     /// The latest event delivered on the current connection.
     fn last_event(&self) -> Option<MessageEvent>;
+}
+
+/// A refused response's head as the machine reads it, `Retry-After` (seconds or an HTTP date)
+/// read against the browser's clock: what the probe and the fetch transport both report.
+pub(crate) fn head(status: u16, content_type: String, retry_after: &str, body: String) -> Head {
+    Head {
+        status,
+        content_type,
+        retry_after_ms: parse_retry_after(retry_after, js_sys::Date::now(), js_sys::Date::parse),
+        body,
+    }
 }

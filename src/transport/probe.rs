@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 
 use crate::dom::Pending;
-use crate::machine::{parse_retry_after, Head};
+use crate::machine::Head;
 
 #[wasm_bindgen(module = "/src/transport/probe.js")]
 extern "C" {
@@ -28,17 +28,13 @@ pub(crate) fn probe(
         move |status: i32, content_type: String, retry_after: String, message: String| {
             let Some(done) = done.take() else { return };
             done(match u16::try_from(status) {
-                Ok(status) if status > 0 => Ok(Head {
+                // The probe stops at the head: native EventSource users get no body.
+                Ok(status) if status > 0 => Ok(super::head(
                     status,
                     content_type,
-                    retry_after_ms: parse_retry_after(
-                        &retry_after,
-                        js_sys::Date::now(),
-                        js_sys::Date::parse,
-                    ),
-                    // The probe stops at the head: native EventSource users get no body.
-                    body: String::new(),
-                }),
+                    &retry_after,
+                    String::new(),
+                )),
                 // Status 0: the fetch failed, and `message` says why.
                 _ => Err(message),
             });
