@@ -58,6 +58,28 @@ test("fetch mode: resume across cuts through the Last-Event-ID header, no id los
   });
 });
 
+test("fetch mode: a listener that grows wasm memory in the middle of a chunk loses none of its events", async () => {
+  // A chunk's events reach JS as numbers in wasm memory; growing that memory detaches any view
+  // of it. Here the first listener call copies a 32 MB string into wasm (a client for a URL
+  // that long), so the memory must grow while the rest of the chunk waits.
+  const k = key("fetch-grow");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/numbered?total=300&key=${k}`, { transport: "fetch" });
+    const before = window.wasm.memory.buffer.byteLength;
+    const got = [];
+    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000)); // fail, do not hang
+    await Promise.race([timeout, new Promise((resolve) => c.on("message", (d) => {
+      if (got.length === 0) new window.sse.SseClient(`${server}/${"x".repeat(32 << 20)}`, { transport: "fetch" }).close();
+      got.push(d.n);
+      if (got.length === 300) resolve();
+    }))]);
+    c.close();
+    return { got, grew: window.wasm.memory.buffer.byteLength > before };
+  }, { k });
+  assert.ok(r.grew, "the listener grew wasm memory");
+  assert.deepEqual(r.got, Array.from({ length: 300 }, (_, i) => i + 1));
+});
+
 test("fetch mode: a refusal carries its status and body, read without a probe", async () => {
   const k = key("fetch-404");
   const r = await run(async ({ server, k }) => {

@@ -28,14 +28,15 @@ export function refreshUrl(refresh, done) {
   return controller;
 }
 
-// What a listener receives besides the data. `id` and `origin` are read from the native event
-// only when asked for: two DOM reads per event that most listeners never need.
-class Meta {
+// What a listener receives besides the data. On the native transport, `id` and `origin` are
+// read from the MessageEvent only when asked for: two DOM reads per event that most listeners
+// never need.
+class NativeMeta {
   #event;
   #hub;
-  constructor(type, event, raw, hub) {
+  constructor(type, event, hub) {
     this.type = type;
-    this.raw = raw;
+    this.raw = event.data;
     this.#event = event;
     this.#hub = hub;
   }
@@ -47,9 +48,24 @@ class Meta {
     return (this.#hub.origin ??= this.#event.origin);
   }
   toJSON() {
-    return { type: this.type, id: this.id, origin: this.origin, raw: this.raw };
+    return metaJson(this);
   }
 }
+
+// On fetch, every field is known when the event is.
+class StreamMeta {
+  constructor(type, id, origin, raw) {
+    this.type = type;
+    this.id = id;
+    this.origin = origin;
+    this.raw = raw;
+  }
+  toJSON() {
+    return metaJson(this);
+  }
+}
+
+const metaJson = (meta) => ({ type: meta.type, id: meta.id, origin: meta.origin, raw: meta.raw });
 
 export class Hub {
   // `json`: decode data with JSON.parse (unless a listener brings its own `decode`). The
@@ -223,7 +239,8 @@ export class Hub {
   deliverNative(type, ev) {
     this.activity++;
     this.lastEvent = ev;
-    this.dispatch(type, ev);
+    const list = this.types.get(type);
+    if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
   }
 
   // A native connection: the hub's listeners go on it, and its events never enter wasm.
@@ -250,22 +267,27 @@ export class Hub {
     this.es = null;
   }
 
-  // A chunk's parsed events (fetch), in one call: `text` holds their types, data and ids, and
-  // each event is six numbers in `records`, [type, data, id] as (start, length) in UTF-16 units;
-  // an id start of 0xffffffff means unchanged. Each event is shaped like the MessageEvent the
-  // native path hands to `dispatch`.
-  deliver(text, records) {
+  // A chunk's parsed events (fetch), in one call (see src/shell/batch.rs): `values` holds their
+  // data, `names` their types and ids, and each event is six numbers in `records`, [type, data,
+  // id] as (start, length) in UTF-16 units, a type or id start of 0xffffffff meaning "as the
+  // previous event". (Parsing the chunk's data as one JSON array, one JSON.parse per chunk,
+  // was measured too: checking in wasm that the array's elements are the events cost as much
+  // as it saved; see BENCHMARKS.md.)
+  deliver(values, names, records) {
+    // A view on wasm memory: a listener that calls into wasm may grow that memory, which
+    // detaches the view and would drop the rest of the chunk.
+    records = records.slice();
     const epoch = this.epoch;
+    let type = "";
     for (let i = 0; i < records.length; i += 6) {
       // A listener may have closed the client or replaced the connection.
       if (this.epoch !== epoch) return;
-      const at = (k) => text.substring(records[i + k], records[i + k] + records[i + k + 1]);
-      if (records[i + 4] !== 0xffffffff) this.streamId = at(4);
-      const type = at(0);
-      if (this.types.has(type)) {
-        const data = at(2);
-        this.dispatch(type, { data, lastEventId: this.streamId, origin: this.origin });
-      }
+      if (records[i] !== SAME) type = names.substr(records[i], records[i + 1]);
+      if (records[i + 4] !== SAME) this.streamId = names.substr(records[i + 4], records[i + 5]);
+      const list = this.types.get(type);
+      if (list === undefined || list.length === 0) continue;
+      const raw = values.substr(records[i + 2], records[i + 3]);
+      this.dispatch(type, list, new StreamMeta(type, this.streamId, this.origin, raw), UNPARSED);
     }
   }
 
@@ -299,38 +321,36 @@ export class Hub {
     }
   }
 
-  dispatch(type, ev) {
+  // One event to the listeners of its type. `parsed` is its data already decoded with
+  // JSON.parse, or UNPARSED: then JSON.parse runs here, once for all the listeners without a
+  // decoder of their own.
+  dispatch(type, list, meta, parsed) {
     const epoch = this.epoch;
-    const list = this.types.get(type);
-    if (!list || list.length === 0) return;
-    const raw = ev.data;
-    // JSON.parse runs once per event, for all the listeners without a decoder of their own.
-    let parsed = UNPARSED;
-    let meta;
     for (const { listener, decode } of list) {
       // A listener may have closed the client: the rest of this event is not delivered.
       if (this.epoch !== epoch) return;
-      let data = raw;
+      let data;
       if (decode) {
         try {
-          data = decode(raw);
+          data = decode(meta.raw);
         } catch (e) {
-          this.decodeFailed(type, raw, e);
+          this.decodeFailed(type, meta.raw, e);
           continue;
         }
       } else if (this.json) {
         if (parsed === UNPARSED) {
           try {
-            parsed = JSON.parse(raw);
+            parsed = JSON.parse(meta.raw);
           } catch (e) {
             parsed = FAILED;
-            this.decodeFailed(type, raw, e);
+            this.decodeFailed(type, meta.raw, e);
           }
         }
         if (parsed === FAILED) continue;
         data = parsed;
+      } else {
+        data = meta.raw;
       }
-      meta ??= new Meta(type, ev, raw, this);
       try {
         listener(data, meta);
       } catch (e) {
@@ -347,6 +367,8 @@ export class Hub {
 
 // What `dispatch` holds before JSON.parse ran, and after it threw.
 const UNPARSED = Symbol("unparsed");
+// Where a batch's type or id is "as the previous event" (src/shell/batch.rs).
+const SAME = 0xffffffff;
 const FAILED = Symbol("failed");
 
 // Calls `listener(arg)`; returns the thrown value, or undefined.

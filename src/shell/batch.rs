@@ -1,61 +1,101 @@
 //! The fetch transport's events for the attached (JS) listeners, gathered per chunk: one call
-//! into JS per chunk instead of three string copies per event. The texts go over as one string,
-//! and each event as six numbers: where its type, data and (when it changed) id lie in that
-//! string, in UTF-16 units, which is what JS `substring` counts.
+//! into JS per chunk instead of three string copies per event.
+//!
+//! Two strings go over: `values`, the chunk's data one after the other, and `names`, the types
+//! and ids. Each event is six numbers: where its type, data and id lie (start, length), in
+//! UTF-16 units, which is what JS `substr` counts. A type or id equal to the previous event's
+//! is not written again: a stream of one type costs no type string per event, and the JS side
+//! looks its listeners up with the same string each time.
 
-/// Marks an id that did not change since the previous event of the batch.
-const SAME_ID: u32 = u32::MAX;
+/// Marks a type or id that did not change since the previous event of the batch.
+const SAME: u32 = u32::MAX;
 
 /// The events of one chunk, waiting for the attached listeners.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
-    text: String,
-    /// Its length in UTF-16 units.
-    units: u32,
+    values: Text,
+    names: Text,
     records: Vec<u32>,
-    /// The id the previous event of this batch carried.
+    /// The type and id the previous event of this batch carried.
+    last_type: String,
     last_id: String,
+}
+
+/// A string and its length in UTF-16 units.
+#[derive(Debug, Default)]
+struct Text {
+    text: String,
+    units: u32,
+}
+
+impl Text {
+    /// Appends `s`; returns where it lies, (start, length) in UTF-16 units.
+    fn append(&mut self, s: &str) -> [u32; 2] {
+        let len = utf16_len(s);
+        let start = self.units;
+        self.text.push_str(s);
+        self.units = self.units.saturating_add(len);
+        [start, len]
+    }
+}
+
+/// What one call into JS carries (see the module's documentation).
+pub(crate) struct Parts<'a> {
+    /// The data.
+    pub(crate) values: &'a str,
+    /// The types and the ids.
+    pub(crate) names: &'a str,
+    /// Six numbers per event.
+    pub(crate) records: &'a [u32],
 }
 
 impl Batch {
     /// Adds one event.
     pub(crate) fn push(&mut self, event_type: &str, data: &str, last_event_id: &str) {
-        self.append(event_type);
-        self.append(data);
-        if self.records.is_empty() || self.last_id != last_event_id {
-            self.append(last_event_id);
+        let first = self.records.is_empty();
+        if first || self.last_type != event_type {
+            let at = self.names.append(event_type);
+            self.records.extend(at);
+            event_type.clone_into(&mut self.last_type);
+        } else {
+            self.records.extend([SAME, 0]);
+        }
+        let at = self.values.append(data);
+        self.records.extend(at);
+        if first || self.last_id != last_event_id {
+            let at = self.names.append(last_event_id);
+            self.records.extend(at);
             last_event_id.clone_into(&mut self.last_id);
         } else {
-            self.records.extend([SAME_ID, 0]);
+            self.records.extend([SAME, 0]);
         }
-    }
-
-    /// Appends `s` to the text and records where it lies.
-    fn append(&mut self, s: &str) {
-        let len = utf16_len(s);
-        self.records.extend([self.units, len]);
-        self.text.push_str(s);
-        self.units = self.units.saturating_add(len);
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 
-    /// The text and the records, for one call into JS.
-    pub(crate) fn parts(&self) -> (&str, &[u32]) {
-        (&self.text, &self.records)
+    /// What goes to JS in one call.
+    pub(crate) fn parts(&self) -> Parts<'_> {
+        Parts {
+            values: &self.values.text,
+            names: &self.names.text,
+            records: &self.records,
+        }
     }
 
     /// Empties it, keeping its buffers for the next chunk unless they grew large.
     pub(crate) fn clear(&mut self) {
-        self.text.clear();
-        self.records.clear();
-        self.units = 0;
         // A big chunk's buffers are not kept for the life of the connection.
-        if self.text.capacity() > 1 << 20 {
+        if self.values.text.capacity() > 1 << 20 {
             *self = Self::default();
+            return;
         }
+        self.values.text.clear();
+        self.values.units = 0;
+        self.names.text.clear();
+        self.names.units = 0;
+        self.records.clear();
     }
 }
 
@@ -73,40 +113,62 @@ fn utf16_len(s: &str) -> u32 {
 mod tests {
     use super::*;
 
-    /// What JS makes of a batch: `text.substring` over UTF-16 units.
-    fn read(text: &str, records: &[u32]) -> Vec<(String, String, Option<String>)> {
-        let units: Vec<u16> = text.encode_utf16().collect();
-        let at = |start: u32, len: u32| {
-            String::from_utf16(&units[start as usize..(start + len) as usize]).unwrap()
+    /// What JS makes of a batch: `substr` over UTF-16 units, unchanged types and ids carried.
+    fn read(parts: &Parts<'_>) -> Vec<(String, String, String)> {
+        let values: Vec<u16> = parts.values.encode_utf16().collect();
+        let names: Vec<u16> = parts.names.encode_utf16().collect();
+        let at = |text: &[u16], start: u32, len: u32| {
+            String::from_utf16(&text[start as usize..(start + len) as usize]).unwrap()
         };
-        records
+        let (mut event_type, mut id) = (String::new(), String::new());
+        parts
+            .records
             .chunks(6)
             .map(|r| {
-                let id = (r[4] != SAME_ID).then(|| at(r[4], r[5]));
-                (at(r[0], r[1]), at(r[2], r[3]), id)
+                if r[0] != SAME {
+                    event_type = at(&names, r[0], r[1]);
+                }
+                if r[4] != SAME {
+                    id = at(&names, r[4], r[5]);
+                }
+                (event_type.clone(), at(&values, r[2], r[3]), id.clone())
             })
             .collect()
     }
 
     #[test]
-    fn offsets_are_utf16_units_and_unchanged_ids_are_not_repeated() {
+    fn offsets_are_utf16_units_and_unchanged_names_are_not_repeated() {
         let mut b = Batch::default();
         b.push("message", "{\"n\":1}", "1");
         b.push("token", "日本語 😀", "1");
-        b.push("message", "", "");
-        let (text, records) = b.parts();
+        b.push("token", "", "");
+        b.push("token", "x", "");
+        let parts = b.parts();
         assert_eq!(
-            read(text, records),
+            read(&parts),
             [
-                ("message".into(), "{\"n\":1}".into(), Some("1".into())),
-                ("token".into(), "日本語 😀".into(), None),
-                ("message".into(), String::new(), Some(String::new())),
+                ("message".into(), "{\"n\":1}".into(), "1".into()),
+                ("token".into(), "日本語 😀".into(), "1".into()),
+                ("token".into(), String::new(), String::new()),
+                ("token".into(), "x".into(), String::new()),
             ]
         );
+        assert_eq!(
+            parts.records[6 + 4],
+            SAME,
+            "the second event's id is not repeated"
+        );
+        assert_eq!(
+            parts.records[12], SAME,
+            "the third event's type is not repeated"
+        );
+        assert_eq!(parts.names, "message1token");
         b.clear();
         assert!(b.is_empty());
-        b.push("message", "x", "1");
-        let (_, records) = b.parts();
-        assert_ne!(records[4], SAME_ID, "a new batch repeats the id");
+        b.push("token", "y", "1");
+        let parts = b.parts();
+        assert_ne!(parts.records[0], SAME, "a new batch repeats the type");
+        assert_ne!(parts.records[4], SAME, "a new batch repeats the id");
+        assert_eq!(read(&parts), [("token".into(), "y".into(), "1".into())]);
     }
 }

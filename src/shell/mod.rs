@@ -56,8 +56,11 @@ enum Live {
 struct Stream {
     /// The stream's origin, for events' metadata.
     origin: Rc<str>,
-    /// The last event id: one `Rc` shared by the events while it does not change.
-    last_id: Rc<str>,
+    /// The last event id, in a buffer reused when it changes (it may change with every event).
+    last_id: String,
+    /// The same, as one `Rc` shared by the Rust listeners' events while it does not change:
+    /// made when one needs it, so that the JS listeners' path allocates nothing per id.
+    shared_id: Option<Rc<str>>,
     /// Events (or an id) arrived since the machine was last told.
     unreported: bool,
 }
@@ -179,7 +182,7 @@ impl Shell {
         // Fetch: the events parsed since the last report, and the id of the last.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
-            std::mem::take(&mut stream.unreported).then(|| String::from(&*stream.last_id))
+            std::mem::take(&mut stream.unreported).then(|| stream.last_id.clone())
         };
         if let Some(last_id) = parsed.filter(|_| conn != 0) {
             let input = Input::Delivered { conn, last_id };
@@ -249,7 +252,8 @@ impl Shell {
                 let origin = dom::origin(url);
                 *self.stream.borrow_mut() = Stream {
                     origin: Rc::from(origin.as_str()),
-                    last_id: Rc::from(last_event_id),
+                    last_id: last_event_id.to_owned(),
+                    shared_id: None,
                     unreported: false,
                 };
                 let settings = &self.effects.fetch;

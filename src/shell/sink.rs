@@ -41,7 +41,7 @@ impl Sink for Shell {
         if conn != self.live_conn.get() {
             return;
         }
-        let id = self.note_id(last_event_id);
+        self.note_id(last_event_id);
         if self.effects.attached.is_some() {
             self.batch
                 .borrow_mut()
@@ -50,7 +50,14 @@ impl Sink for Shell {
         let Some((name, listeners)) = self.registry.find(event_type) else {
             return;
         };
-        let origin = self.stream.borrow().origin.clone();
+        let (id, origin) = {
+            let mut stream = self.stream.borrow_mut();
+            let stream = &mut *stream;
+            let id = stream
+                .shared_id
+                .get_or_insert_with(|| Rc::from(stream.last_id.as_str()));
+            (id.clone(), stream.origin.clone())
+        };
         let incoming = Incoming::parsed(name, data, id, origin);
         listeners.emit(&incoming);
         if conn == self.live_conn.get() {
@@ -98,8 +105,8 @@ impl Shell {
         // Taken out of the cell first: a listener may close the source, which clears it.
         let mut batch = std::mem::take(&mut *self.batch.borrow_mut());
         if !batch.is_empty() {
-            let (text, records) = batch.parts();
-            attached.deliver(text, records);
+            let parts = batch.parts();
+            attached.deliver(parts.values, parts.names, parts.records);
         }
         batch.clear();
         let mut slot = self.batch.borrow_mut();
@@ -108,15 +115,14 @@ impl Shell {
         }
     }
 
-    /// Notes the stream's last event id (the one `Rc` while it does not change) for the machine
-    /// and for the events' metadata.
-    fn note_id(&self, last_event_id: &str) -> Rc<str> {
+    /// Notes the stream's last event id for the machine and for the events' metadata.
+    fn note_id(&self, last_event_id: &str) {
         let mut stream = self.stream.borrow_mut();
         stream.unreported = true;
-        if &*stream.last_id != last_event_id {
-            stream.last_id = Rc::from(last_event_id);
+        if stream.last_id != last_event_id {
+            last_event_id.clone_into(&mut stream.last_id);
+            stream.shared_id = None;
         }
-        stream.last_id.clone()
     }
 
     /// `feed` for the `Sink` methods, which get `&self`: the transport reaches the shell

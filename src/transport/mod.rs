@@ -67,9 +67,9 @@ pub(crate) trait Attached {
     fn attach(&self, source: &web_sys::EventSource);
     /// A new fetch connection to `origin` begins: events will come through `deliver`.
     fn attach_stream(&self, origin: &str);
-    /// A chunk's parsed events (fetch): `text` holds their types, data and ids, and each event
-    /// is six numbers in `records` (see `shell::batch`).
-    fn deliver(&self, text: &str, records: &[u32]);
+    /// A chunk's parsed events (fetch): `values` holds their data, `names` their types and ids,
+    /// and each event is six numbers in `records` (see `shell::batch`).
+    fn deliver(&self, values: &str, names: &str, records: &[u32]);
     /// Stops listening on the current connection.
     fn detach(&self);
     /// Removes every listener for good: the source closed.
