@@ -4,7 +4,7 @@
 // imported: `import { SseClient } from "typed-sse"` is all a Node program needs. Calling
 // `init()` afterwards is harmless (it returns the instance already made).
 import { readFileSync } from "node:fs";
-import { initSync } from "./typed_sse_core.js";
+import { initSync } from "./typed_sse.js";
 
 initSync({ module: readFileSync(new URL("./typed_sse_core_bg.wasm", import.meta.url)) });
 
