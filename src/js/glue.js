@@ -437,6 +437,27 @@ export function makeError(kind, message, details) {
   return error;
 }
 
+// The message of an error made in wasm (src/js/convert.rs): `Error`'s `Display` in Rust
+// (src/error.rs), word for word, from the kind, the details and the variant's own `text`.
+const MESSAGES = {
+  invalid_url: (d, t) => `invalid URL \`${d.url}\`: ${t}`,
+  invalid_option: (d, t) => `invalid option \`${d.field}\`: ${t}`,
+  decode: (d, t) => `could not decode \`${d.eventType}\` event: ${t}`,
+  no_content: () => "the server answered 204 No Content: it asks the client not to reconnect",
+  unauthorized: (d) => `unauthorized: the server answered ${d.status}`,
+  http: (d) => `the server answered HTTP ${d.status}`,
+  content_type: (d) => `the server answered with content type \`${d.contentType}\`, not \`text/event-stream\``,
+  network: (d, t) => `network error: ${t}`,
+  too_large: (d) => `an event passed the ${d.limit}-byte limit: the connection was dropped`,
+  idle_timeout: (d) => `no event for ${d.timeoutMs} ms: the connection was treated as dead`,
+  gave_up: (d) => `gave up after ${d.attempts} reconnect attempt(s): ${d.last.message}`,
+  listener: (d, t) => `a listener for \`${d.eventType}\` threw: ${t}`,
+};
+
+export function wasmError(kind, text, details) {
+  return makeError(kind, MESSAGES[kind]?.(details, text) ?? text, details);
+}
+
 // ---- options ------------------------------------------------------------------------------
 // The options of `new SseClient(url, options)`, checked here, field by field, so that every
 // error names its field. In JS rather than in wasm: the checks and their messages cost the
@@ -504,8 +525,18 @@ const FIELDS = {
     typeof v === "string" && !/[\0\r\n]/.test(v) ? v : fail(f, "expected an event id: a string without NUL, CR or LF"),
 };
 
-/** The options checked and normalised; throws a TypedSseError of kind `invalid_option`. */
+// The wasm side reads the checked options by position (src/js/options.rs, `Opt`): one array
+// read per option there, instead of a string passed into JS and a property lookup.
+const OPTION_ORDER = [...Object.keys(FIELDS), "contentType"];
+
+/** The options checked and normalised, as an array in OPTION_ORDER (undefined where not set);
+ *  throws a TypedSseError of kind `invalid_option`. */
 export function readOptions(options) {
+  const out = checkOptions(options);
+  return OPTION_ORDER.map((field) => out[field]);
+}
+
+function checkOptions(options) {
   const out = {};
   if (options === undefined || options === null) return out;
   if (typeof options !== "object" || Array.isArray(options)) fail("options", "expected an object");

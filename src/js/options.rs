@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
@@ -12,9 +12,43 @@ use crate::{Builder, ReconnectPolicy, Transport};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
-    /// The options, checked; throws a `TypedSseError` of kind `invalid_option`.
+    /// The options, checked, by position (`Opt`); throws a `TypedSseError` of kind
+    /// `invalid_option`.
     #[wasm_bindgen(js_name = readOptions, catch)]
-    fn read_options(options: &JsValue) -> Result<Object, JsValue>;
+    fn read_options(options: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// Where each option lies in what `readOptions` returns: the order of `FIELDS` in glue.js, then
+/// `contentType` (a test below checks it against glue.js).
+#[derive(Clone, Copy)]
+enum Opt {
+    WithCredentials,
+    Decode,
+    Reconnect,
+    InitialDelayMs,
+    MaxDelayMs,
+    Multiplier,
+    Jitter,
+    MaxRetries,
+    ResumeParam,
+    IdleTimeoutMs,
+    HeartbeatEvent,
+    PauseWhenOffline,
+    PauseWhenHidden,
+    RefreshUrl,
+    RefreshTimeoutMs,
+    MaxRetryAfterMs,
+    Transport,
+    Method,
+    Headers,
+    Body,
+    Credentials,
+    Fetch,
+    MaxEventBytes,
+    ServerRetry,
+    Signal,
+    LastEventId,
+    ContentType,
 }
 
 /// How a JS listener receives `data`.
@@ -34,106 +68,102 @@ pub(crate) struct Parsed {
 /// `TypedSseError` to throw.
 pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Parsed), JsValue> {
     let o = read_options(options)?;
-    let get = |key: &str| {
-        Reflect::get(&o, &JsValue::from_str(key))
-            .ok()
-            .filter(|v| !v.is_undefined())
-    };
+    let get = |key: Opt| Some(o.get(key as u32)).filter(|v| !v.is_undefined());
     // Whole numbers within a timer's range, checked in glue.js.
-    let ms = |key: &str| get(key).and_then(|v| v.as_f64()).map(|n| n as u32);
-    let flag = |key: &str| get(key).and_then(|v| v.as_bool());
-    let text = |key: &str| get(key).and_then(|v| v.as_string());
+    let ms = |key: Opt| get(key).and_then(|v| v.as_f64()).map(|n| n as u32);
+    let flag = |key: Opt| get(key).and_then(|v| v.as_bool());
+    let text = |key: Opt| get(key).and_then(|v| v.as_string());
 
     let mut policy = ReconnectPolicy::default();
-    if let Some(n) = ms("initialDelayMs") {
+    if let Some(n) = ms(Opt::InitialDelayMs) {
         policy = policy.initial_delay_ms(n);
     }
-    if let Some(n) = ms("maxDelayMs") {
+    if let Some(n) = ms(Opt::MaxDelayMs) {
         policy = policy.max_delay_ms(n);
     }
-    if let Some(m) = get("multiplier").and_then(|v| v.as_f64()) {
+    if let Some(m) = get(Opt::Multiplier).and_then(|v| v.as_f64()) {
         policy = policy.multiplier(m);
     }
-    if let Some(j) = get("jitter").and_then(|v| v.as_f64()) {
+    if let Some(j) = get(Opt::Jitter).and_then(|v| v.as_f64()) {
         policy = policy.jitter(j);
     }
-    if let Some(retries) = get("maxRetries") {
+    if let Some(retries) = get(Opt::MaxRetries) {
         policy = match retries.as_f64() {
             Some(n) => policy.max_retries(n as u32),
             None => policy.unlimited_retries(), // null
         };
     }
-    if flag("reconnect") == Some(false) {
+    if flag(Opt::Reconnect) == Some(false) {
         policy = ReconnectPolicy::never();
     }
 
     let mut b = builder.reconnect(policy);
-    if let Some(yes) = flag("withCredentials") {
+    if let Some(yes) = flag(Opt::WithCredentials) {
         b = b.with_credentials(yes);
     }
-    if let Some(id) = text("lastEventId") {
+    if let Some(id) = text(Opt::LastEventId) {
         b = b.last_event_id(&id);
     }
-    if let Some(signal) = get("signal") {
+    if let Some(signal) = get(Opt::Signal) {
         b = b.signal(signal.unchecked_ref()); // an AbortSignal, checked in glue.js
     }
-    if let Some(param) = get("resumeParam") {
+    if let Some(param) = get(Opt::ResumeParam) {
         b = b.resume_param(param.as_string().as_deref()); // null turns it off
     }
-    if let Some(n) = ms("idleTimeoutMs") {
+    if let Some(n) = ms(Opt::IdleTimeoutMs) {
         b = b.idle_timeout_ms(n);
     }
-    if let Some(name) = text("heartbeatEvent") {
+    if let Some(name) = text(Opt::HeartbeatEvent) {
         b = b.heartbeat_event(&name);
     }
-    if let Some(yes) = flag("pauseWhenOffline") {
+    if let Some(yes) = flag(Opt::PauseWhenOffline) {
         b = b.pause_when_offline(yes);
     }
-    if let Some(yes) = flag("pauseWhenHidden") {
+    if let Some(yes) = flag(Opt::PauseWhenHidden) {
         b = b.pause_when_hidden(yes);
     }
-    if let Some(n) = ms("maxRetryAfterMs") {
+    if let Some(n) = ms(Opt::MaxRetryAfterMs) {
         b = b.max_retry_after_ms(n);
     }
-    if let Some(n) = ms("refreshTimeoutMs") {
+    if let Some(n) = ms(Opt::RefreshTimeoutMs) {
         b = b.refresh_timeout_ms(n);
     }
-    if let Some(function) = get("refreshUrl").and_then(|v| v.dyn_into::<Function>().ok()) {
+    if let Some(function) = get(Opt::RefreshUrl).and_then(|v| v.dyn_into::<Function>().ok()) {
         b = b.refresher(Rc::new(move |done| Some(refresh(&function, done))));
     }
 
     // The fetch transport.
-    if let Some(t) = text("transport") {
+    if let Some(t) = text(Opt::Transport) {
         b = b.transport(if t == "fetch" {
             Transport::Fetch
         } else {
             Transport::EventSource
         });
     }
-    if let Some(method) = text("method") {
+    if let Some(method) = text(Opt::Method) {
         b = b.method(&method);
     }
-    if let Some(body) = text("body") {
-        let content_type = text("contentType");
+    if let Some(body) = text(Opt::Body) {
+        let content_type = text(Opt::ContentType);
         b = b.fetch_settings("body", |s| s.body = Some((body, content_type)));
     }
-    if let Some(headers) = get("headers") {
+    if let Some(headers) = get(Opt::Headers) {
         b = b.fetch_settings("headers", |s| s.headers = headers);
     }
-    if let Some(mode) = text("credentials") {
+    if let Some(mode) = text(Opt::Credentials) {
         b = b.fetch_settings("credentials", |s| s.credentials = Some(mode));
     }
-    if let Some(function) = get("fetch") {
+    if let Some(function) = get(Opt::Fetch) {
         b = b.fetch_settings("fetch", |s| s.fetch = function);
     }
-    if let Some(n) = get("maxEventBytes").and_then(|v| v.as_f64()) {
+    if let Some(n) = get(Opt::MaxEventBytes).and_then(|v| v.as_f64()) {
         b = b.max_event_bytes(n as usize);
     }
-    if let Some(yes) = flag("serverRetry") {
+    if let Some(yes) = flag(Opt::ServerRetry) {
         b = b.server_retry(yes);
     }
 
-    let decode = if text("decode").as_deref() == Some("text") {
+    let decode = if text(Opt::Decode).as_deref() == Some("text") {
         Decode::Text
     } else {
         Decode::Json
@@ -152,4 +182,40 @@ fn refresh(function: &Function, done: Box<dyn FnOnce(Result<String, String>)>) -
     }) as Box<dyn FnMut(Option<String>, String)>);
     let controller = super::glue::refresh_url(function, callback.as_ref().unchecked_ref());
     Pending::new(controller, callback)
+}
+
+#[cfg(test)]
+mod tests {
+    /// `Opt` lists the options in the order glue.js sends them.
+    #[test]
+    fn opt_follows_the_order_of_glue_js() {
+        let glue = include_str!("glue.js");
+        let fields = glue.split("const FIELDS = {").nth(1).unwrap();
+        let fields = fields.split("\n};").next().unwrap();
+        let mut js: Vec<String> = fields
+            .lines()
+            .filter_map(|line| line.strip_prefix("  ")?.split_once(':'))
+            .filter(|(name, _)| name.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        assert!(glue.contains("const OPTION_ORDER = [...Object.keys(FIELDS), \"contentType\"];"));
+        js.push("contentType".into());
+        let source = include_str!("options.rs");
+        let body = source
+            .split("enum Opt {")
+            .nth(1)
+            .unwrap()
+            .split('}')
+            .next()
+            .unwrap();
+        let rust: Vec<String> = body
+            .lines()
+            .filter_map(|l| l.trim().strip_suffix(','))
+            .map(|v| {
+                let mut c = v.chars();
+                c.next().unwrap().to_lowercase().chain(c).collect()
+            })
+            .collect();
+        assert_eq!(rust, js);
+    }
 }
