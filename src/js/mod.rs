@@ -61,6 +61,8 @@ mod glue {
         pub(crate) fn unsubscriber(off: &JsValue, id: f64) -> js_sys::Function;
         #[wasm_bindgen(js_name = makeError)]
         pub(crate) fn make_error(kind: &str, message: &str, details: &JsValue) -> JsValue;
+        #[wasm_bindgen(js_name = wasmError)]
+        pub(crate) fn wasm_error(kind: &str, text: &str, details: &JsValue) -> JsValue;
         pub(crate) fn describe(value: &JsValue) -> String;
         #[wasm_bindgen(js_name = refreshUrl)]
         pub(crate) fn refresh_url(
