@@ -1,0 +1,97 @@
+// `node bench/replay.mjs` (SERVER_URL set; after `npm run bench` has built bench/out): the fetch
+// clients' CPU cost alone. The stream of /sse/bench is recorded once per size, chunk by chunk,
+// then replayed from memory to (e) eventsource-parser + JSON.parse and to (f) the package's
+// SseClient (through its `fetch` option), in alternation, with the heap collected before each
+// run. No network and no server run during the timing, so the figures move much less than the
+// throughput runs of `npm run bench` on a 2-core machine. Prints µs per event: the median and
+// the fastest of ROUNDS runs (default 15), and (e)'s time divided by each client's.
+//
+// PKGS=a,b also replays the packages in bench/out/a/, bench/out/b/ (each a `build_package web`
+// output): an A/B comparison of a change in one page. Never part of `npm test`: timing only.
+import { openBenchPage } from "./measure.mjs";
+
+const server = process.env.SERVER_URL;
+if (!server) throw new Error("SERVER_URL is not set (see scripts/bench.sh for how the server starts)");
+const rounds = Number(process.env.ROUNDS || 15);
+const extra = (process.env.PKGS || "").split(",").filter(Boolean);
+const sizes = [["small", Number(process.env.NS || 100_000)], ["large", Number(process.env.NL || 10_000)]];
+
+const { browser, page } = await openBenchPage(server, { rustClients: true });
+try {
+  await page.eval(`(async () => {
+    const { createParser } = await import("/bench/out/eventsource-parser/index.js");
+    const packages = { f: await import("/pkg/typed_sse.js") };
+    for (const name of ${JSON.stringify(extra)}) {
+      packages[name] = await import("/bench/out/" + name + "/typed_sse.js");
+      await packages[name].default();
+    }
+    // The same work per event for every client: read two fields of the decoded object.
+    const checksum = (d) => d.id + d.price;
+    window.replayRecord = async (url) => {
+      const reader = (await fetch(url)).body.getReader();
+      window.replayChunks = [];
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return window.replayChunks.length;
+        window.replayChunks.push(value);
+      }
+    };
+    const replayFetch = async () => {
+      const chunks = window.replayChunks;
+      let i = 0;
+      const body = new ReadableStream({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]) : c.close()) });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    };
+    const typedSse = (pkg) => (n) => new Promise((resolve) => {
+      const client = new pkg.SseClient("${server}/replay", { transport: "fetch", reconnect: false, fetch: replayFetch });
+      let count = 0, sum = 0;
+      client.on("message", (d) => {
+        sum += checksum(d);
+        if (++count === n) { client.close(); resolve(sum); }
+      });
+    });
+    window.replayClients = {
+      e: async (n) => {
+        let count = 0, sum = 0;
+        const parser = createParser({ onEvent: (ev) => { sum += checksum(JSON.parse(ev.data)); count++; } });
+        const reader = (await replayFetch()).body.getReader();
+        const decoder = new TextDecoder();
+        while (count < n) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          parser.feed(decoder.decode(value, { stream: true }));
+        }
+        return sum;
+      },
+      ...Object.fromEntries(Object.entries(packages).map(([name, pkg]) => [name, typedSse(pkg)])),
+    };
+    window.replayRun = async (name, n) => {
+      const t0 = performance.now();
+      const sum = await window.replayClients[name](n);
+      if (!(sum > 0)) throw new Error(name + " decoded nothing");
+      return performance.now() - t0;
+    };
+    return true;
+  })()`);
+  const names = ["e", "f", ...extra];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  for (const [size, n] of sizes) {
+    const chunks = await page.eval(`replayRecord("${server}/sse/bench?n=${n}&size=${size}&key=replay-${size}-${Date.now()}")`);
+    const ms = Object.fromEntries(names.map((c) => [c, []]));
+    for (const c of names) await page.eval(`replayRun("${c}", ${n})`); // warm-up
+    for (let r = 0; r < rounds; r++) {
+      for (const c of names) {
+        await page.send("HeapProfiler.collectGarbage");
+        ms[c].push(await page.eval(`replayRun("${c}", ${n})`));
+      }
+    }
+    console.log(`${size}: ${n} events in ${chunks} chunks, ${rounds} rounds; µs per event, median and fastest, (e)'s time over the client's`);
+    for (const c of names) {
+      const [med, min] = [median(ms[c]), Math.min(...ms[c])];
+      const label = c === "e" ? "(e) eventsource-parser" : c === "f" ? "(f) typed-sse JS, fetch" : `${c} (bench/out/${c})`;
+      console.log(`  ${label.padEnd(28)} ${(med * 1000 / n).toFixed(3)} (${(median(ms.e) / med).toFixed(2)}x)   fastest ${(min * 1000 / n).toFixed(3)} (${(Math.min(...ms.e) / min).toFixed(2)}x)`);
+    }
+  }
+} finally {
+  await browser.close();
+}
