@@ -1,8 +1,32 @@
 //! What the Yew and Leptos hooks share: their options and the bounded event buffer.
 
 use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
 use crate::{Builder, ReconnectPolicy, Transport};
+
+/// The future of a [`HeadersFn`]: the headers of one connection.
+pub type HeadersFuture = Pin<Box<dyn Future<Output = Vec<(String, String)>>>>;
+
+/// Headers computed before every connection (see [`UseEventSourceOptions::headers_with`]).
+/// Two are equal when they are the same function (the same `Rc`).
+#[derive(Clone)]
+pub struct HeadersFn(Rc<dyn Fn() -> HeadersFuture>);
+
+impl PartialEq for HeadersFn {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Debug for HeadersFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HeadersFn(..)")
+    }
+}
 
 /// Options of `use_event_source` (Yew and Leptos alike).
 ///
@@ -22,6 +46,8 @@ pub struct UseEventSourceOptions {
     pub method: Option<String>,
     /// Request headers (fetch transport).
     pub headers: Vec<(String, String)>,
+    /// Headers computed before every connection (fetch transport); replaces `headers`.
+    pub headers_with: Option<HeadersFn>,
     /// The request body and whether it is JSON (fetch transport).
     pub body: Option<(String, bool)>,
 }
@@ -63,6 +89,19 @@ impl UseEventSourceOptions {
         self
     }
 
+    /// Headers computed before every connection, reconnects included (fetch transport): a
+    /// fresh token each time, fetched asynchronously if need be. A 401/403 is then worth one
+    /// more attempt. Replaces [`header`](Self::header), as
+    /// [`Builder::headers_with`](crate::Builder::headers_with) does.
+    pub fn headers_with<F, Fut>(mut self, headers: F) -> Self
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = Vec<(String, String)>> + 'static,
+    {
+        self.headers_with = Some(HeadersFn(Rc::new(move || Box::pin(headers()))));
+        self
+    }
+
     /// A JSON request body (fetch transport): `serde_json::to_string` of a request, say.
     pub fn json_body(mut self, json: impl Into<String>) -> Self {
         self.body = Some((json.into(), true));
@@ -81,6 +120,10 @@ impl UseEventSourceOptions {
         }
         for (name, value) in &self.headers {
             b = b.header(name, value);
+        }
+        if let Some(HeadersFn(headers)) = &self.headers_with {
+            let headers = headers.clone();
+            b = b.headers_with(move || headers());
         }
         if let Some((body, json)) = &self.body {
             b = if *json {

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
 
 use crate::hooks::push_bounded;
-pub use crate::hooks::UseEventSourceOptions;
+pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
 use crate::{CloseReason, Error, EventSource, State};
 
 /// What [`use_event_source`] returns: signals, and `open`/`close`. It is `Copy`, so it moves

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
 use crate::hooks::push_bounded;
-pub use crate::hooks::UseEventSourceOptions;
+pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
 use crate::{CloseReason, Error, EventSource, State};
 
 /// What [`use_event_source`] returns: a snapshot for this render, and the controls.

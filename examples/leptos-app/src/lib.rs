@@ -118,23 +118,6 @@ async fn fetch_token(key: &str) -> Result<String, String> {
     Ok(issued.token)
 }
 
-/// The streamed answer: a token first (the stream needs one), then the stream.
-#[component]
-fn Answer() -> impl IntoView {
-    let bearer = LocalResource::new(|| async { fetch_token(&answer_key()).await });
-    view! {
-        <section id="answer-panel">
-            <h2>"Streamed answer"</h2>
-            <p>"prompt: "<q id="prompt">{PROMPT}</q></p>
-            {move || match bearer.get() {
-                None => view! { <p>"fetching a token…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p id="answer-error">{format!("no token: {e}")}</p> }.into_any(),
-                Some(Ok(token)) => view! { <AnswerStream token /> }.into_any(),
-            }}
-        </section>
-    }
-}
-
 /// `Closed` by the server's `204`: after its last token the stream ends, the hook reconnects
 /// from the last event id, and the server answers that there is nothing more.
 fn answer_badge(state: &State) -> String {
@@ -144,30 +127,47 @@ fn answer_badge(state: &State) -> String {
     }
 }
 
-/// Mounted once the token is there: the hook reads its options when it connects, on mount.
+/// What stopped the answer, unless it ended as it should (the server's 204).
+fn answer_failure(state: &State) -> Option<String> {
+    match state {
+        State::Closed(CloseReason::Failed(Error::NoContent)) => None,
+        State::Closed(CloseReason::Failed(e)) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
+/// The streamed answer: a POST with a JSON prompt and a bearer token, the answer shown token by
+/// token.
 #[component]
-fn AnswerStream(token: String) -> impl IntoView {
-    // The hook sends these headers with every connection, reconnects included, so the token
-    // must open more than one (`reuse=1`) for a while (`valid_ms`): a cut answer resumes, and
-    // the last reconnect gets the 204 that ends it.
-    let url = format!(
-        "/v1/completions?key={}&reuse=1&valid_ms=60000",
-        answer_key()
-    );
+fn Answer() -> impl IntoView {
+    let url = format!("/v1/completions?key={}", answer_key());
     let body = serde_json::json!({ "prompt": PROMPT, "max_tokens": MAX_TOKENS });
     let options = UseEventSourceOptions::default()
         .buffer(MAX_TOKENS)
         .reconnect(ReconnectPolicy::default().initial_delay_ms(250))
         .transport(Transport::Fetch)
         .method("POST")
-        .header("Authorization", &format!("Bearer {token}"))
+        // Called before every connection, reconnects included: each gets a token of its own
+        // (the server's tokens open one stream each), so a cut answer resumes with a fresh one.
+        // Without a token the server answers 401, and the hook's state says so.
+        .headers_with(|| async {
+            match fetch_token(&answer_key()).await {
+                Ok(token) => vec![("Authorization".to_owned(), format!("Bearer {token}"))],
+                Err(_) => Vec::new(),
+            }
+        })
         .json_body(body.to_string());
     let sse = use_event_source::<Token>(url, "token", options);
     view! {
-        <p>"stream: "<span id="answer-state" data-state=move || sse.state.get().name()>{move || answer_badge(&sse.state.get())}</span></p>
-        // One string, rendered as text: the tokens' markup (`<b>`, `<img onerror=...>`) shows as
-        // typed and never runs.
-        <p id="answer">{move || sse.buffer.with(|b| b.iter().map(|t| t.text.as_str()).collect::<String>())}</p>
+        <section id="answer-panel">
+            <h2>"Streamed answer"</h2>
+            <p>"prompt: "<q id="prompt">{PROMPT}</q></p>
+            <p>"stream: "<span id="answer-state" data-state=move || sse.state.get().name()>{move || answer_badge(&sse.state.get())}</span></p>
+            {move || answer_failure(&sse.state.get()).map(|e| view! { <p id="answer-error">{e}</p> })}
+            // One string, rendered as text: the tokens' markup (`<b>`, `<img onerror=...>`) shows
+            // as typed and never runs.
+            <p id="answer">{move || sse.buffer.with(|b| b.iter().map(|t| t.text.as_str()).collect::<String>())}</p>
+        </section>
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use typed_sse::yew::{use_event_source, UseEventSourceOptions};
 use typed_sse::{CloseReason, Error, ReconnectPolicy, State, Transport};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 /// A `tick` of the demo stream.
@@ -122,36 +122,6 @@ async fn fetch_token(key: &str) -> Result<String, String> {
     Ok(issued.token)
 }
 
-/// The streamed answer: a token first (the stream needs one), then the stream.
-#[function_component]
-fn Answer() -> Html {
-    let bearer = use_state(|| None::<Result<String, String>>);
-    {
-        let bearer = bearer.clone();
-        use_effect_with((), move |()| {
-            spawn_local(async move { bearer.set(Some(fetch_token(&answer_key()).await)) });
-        });
-    }
-    html! {
-        <section id="answer-panel">
-            <h2>{ "Streamed answer" }</h2>
-            <p>{ "prompt: " }<q id="prompt">{ PROMPT }</q></p>
-            {
-                match &*bearer {
-                    None => html! { <p>{ "fetching a token…" }</p> },
-                    Some(Err(e)) => html! { <p id="answer-error">{ format!("no token: {e}") }</p> },
-                    Some(Ok(token)) => html! { <AnswerStream token={token.clone()} /> },
-                }
-            }
-        </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct AnswerStreamProps {
-    token: String,
-}
-
 /// `Closed` by the server's `204`: after its last token the stream ends, the hook reconnects
 /// from the last event id, and the server answers that there is nothing more.
 fn answer_badge(state: &State) -> String {
@@ -161,33 +131,44 @@ fn answer_badge(state: &State) -> String {
     }
 }
 
-/// Mounted once the token is there: the hook reads its options when it connects, on mount.
+/// The streamed answer: a POST with a JSON prompt and a bearer token, the answer shown token by
+/// token.
 #[function_component]
-fn AnswerStream(props: &AnswerStreamProps) -> Html {
-    // The hook sends these headers with every connection, reconnects included, so the token
-    // must open more than one (`reuse=1`) for a while (`valid_ms`): a cut answer resumes, and
-    // the last reconnect gets the 204 that ends it.
-    let url = format!(
-        "/v1/completions?key={}&reuse=1&valid_ms=60000",
-        answer_key()
-    );
+fn Answer() -> Html {
+    let url = format!("/v1/completions?key={}", answer_key());
     let body = serde_json::json!({ "prompt": PROMPT, "max_tokens": MAX_TOKENS });
     let options = UseEventSourceOptions::default()
         .buffer(MAX_TOKENS)
         .reconnect(ReconnectPolicy::default().initial_delay_ms(250))
         .transport(Transport::Fetch)
         .method("POST")
-        .header("Authorization", &format!("Bearer {}", props.token))
+        // Called before every connection, reconnects included: each gets a token of its own
+        // (the server's tokens open one stream each), so a cut answer resumes with a fresh one.
+        // Without a token the server answers 401, and the hook's error says so.
+        .headers_with(|| async {
+            match fetch_token(&answer_key()).await {
+                Ok(token) => vec![("Authorization".to_owned(), format!("Bearer {token}"))],
+                Err(_) => Vec::new(),
+            }
+        })
         .json_body(body.to_string());
     let sse = use_event_source::<Token>(&url, "token", options);
     // One string, rendered as text: the tokens' markup (`<b>`, `<img onerror=...>`) shows as
     // typed and never runs.
     let answer: String = sse.buffer.iter().map(|t| t.text.as_str()).collect();
+    let failed = match &sse.state {
+        State::Closed(CloseReason::Failed(Error::NoContent)) => None,
+        State::Closed(CloseReason::Failed(e)) => Some(e.to_string()),
+        _ => None,
+    };
     html! {
-        <>
+        <section id="answer-panel">
+            <h2>{ "Streamed answer" }</h2>
+            <p>{ "prompt: " }<q id="prompt">{ PROMPT }</q></p>
             <p>{ "stream: " }<span id="answer-state" data-state={sse.state.name()}>{ answer_badge(&sse.state) }</span></p>
+            if let Some(e) = failed { <p id="answer-error">{ e }</p> }
             <p id="answer">{ answer }</p>
-        </>
+        </section>
     }
 }
 
