@@ -403,6 +403,10 @@ test("bad input throws invalid_option naming the field; good input does not", as
       lastIdNul: T(() => new window.sse.SseClient(url, { lastEventId: "a\0b" })),
       lastIdNumber: T(() => new window.sse.SseClient(url, { lastEventId: 5 })),
       lastIdFetch: T(() => new window.sse.SseClient(url, { transport: "fetch", lastEventId: "x\ny" })),
+      // Names that Object.prototype has are not options either.
+      inheritedToString: T(() => new window.sse.SseClient(url, { toString: 1 })),
+      inheritedConstructor: T(() => new window.sse.SseClient(url, { constructor: 1 })),
+      inheritedProto: T(() => new window.sse.SseClient(url, JSON.parse('{"__proto__": 1}'))),
       buffer0: await iter({ buffer: 0 }),
       bufferFraction: await iter({ buffer: 1.5 }),
       bufferString: await iter({ buffer: "3" }),
@@ -430,6 +434,7 @@ test("bad input throws invalid_option naming the field; good input does not", as
     onSignalObject: "signal", onSignalFake: "signal", onDecode: "decode", onOptions: "options",
     clientSignal: "signal", clientSignalString: "signal",
     lastIdLf: "lastEventId", lastIdCr: "lastEventId", lastIdNul: "lastEventId", lastIdNumber: "lastEventId", lastIdFetch: "lastEventId",
+    inheritedToString: "toString", inheritedConstructor: "constructor", inheritedProto: "__proto__",
     buffer0: "buffer", bufferFraction: "buffer", bufferString: "buffer", bufferNegative: "buffer", bufferHuge: "buffer", bufferNaN: "buffer",
     iterSignal: "signal", iterDecode: "decode",
   };

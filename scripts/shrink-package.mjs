@@ -21,6 +21,7 @@
 // the build instead of shipping a broken package.
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { rolldown } from "rolldown";
 import { minify } from "rolldown/utils";
 
@@ -217,6 +218,13 @@ if (web) {
   writeFileSync(entry, output[0].code);
   rmSync(core);
   rmSync(join(dir, "snippets"), { recursive: true, force: true });
+  // What ships is checked as it is: the bundled module instantiates the wasm (every import it
+  // needs is provided, or this throws) and exports the package's API.
+  const shipped = await import(`${pathToFileURL(entry).href}?check=${Date.now()}`);
+  shipped.initSync({ module: readFileSync(wasmFile) });
+  for (const name of ["SseClient", "TypedEventSource", "default", "initSync"]) {
+    if (typeof shipped[name] !== "function") throw new Error(`bundling ${entry}: no ${name} export`);
+  }
   const manifestPath = join(dir, "package.json");
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   manifest.files = manifest.files.filter((f) => f !== "typed_sse_core.js" && f !== "snippets");

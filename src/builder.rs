@@ -164,7 +164,7 @@ impl Builder {
 
     /// Headers computed before every connection (fetch transport), so that each retry carries a
     /// fresh token (fetched asynchronously if need be); a 401/403 is then worth one more attempt.
-    /// Replaces [`header`](Self::header).
+    /// Replaces [`header`](Self::header): with both set, in either order, only this one is used.
     pub fn headers_with<F, Fut>(mut self, headers: F) -> Self
     where
         F: Fn() -> Fut + 'static,

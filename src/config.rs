@@ -92,7 +92,9 @@ impl Config {
         }
         let mut fetch = self.fetch;
         fetch.headers_timeout_ms = self.settings.refresh_timeout_ms;
-        if !self.headers.is_empty() {
+        // A headers function wins over fixed headers, whichever was set first: it is the one
+        // that can renew a token, and a 401 is worth another attempt only with it.
+        if !self.headers.is_empty() && fetch.headers_closure.is_none() {
             let object = Object::new();
             for (name, value) in &self.headers {
                 // Setting a property on a fresh plain object cannot fail.

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::{Builder, ReconnectPolicy, Transport};
 
@@ -12,13 +12,14 @@ use crate::{Builder, ReconnectPolicy, Transport};
 pub type HeadersFuture = Pin<Box<dyn Future<Output = Vec<(String, String)>>>>;
 
 /// Headers computed before every connection (see [`UseEventSourceOptions::headers_with`]).
-/// Two are equal when they are the same function (the same `Rc`).
+/// Two are equal when they are the same function (the same `Arc`). `Send` and `Sync`, so that
+/// the options stay storable where Leptos asks for both (its signals and `StoredValue::new`).
 #[derive(Clone)]
-pub struct HeadersFn(Rc<dyn Fn() -> HeadersFuture>);
+pub struct HeadersFn(Arc<dyn Fn() -> HeadersFuture + Send + Sync>);
 
 impl PartialEq for HeadersFn {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -92,13 +93,15 @@ impl UseEventSourceOptions {
     /// Headers computed before every connection, reconnects included (fetch transport): a
     /// fresh token each time, fetched asynchronously if need be. A 401/403 is then worth one
     /// more attempt. Replaces [`header`](Self::header), as
-    /// [`Builder::headers_with`](crate::Builder::headers_with) does.
+    /// [`Builder::headers_with`](crate::Builder::headers_with) does. The function is `Send +
+    /// Sync` (the future it returns need not be): a closure over owned, thread-safe values, or
+    /// none, as an `async` block that fetches a token is.
     pub fn headers_with<F, Fut>(mut self, headers: F) -> Self
     where
-        F: Fn() -> Fut + 'static,
+        F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Vec<(String, String)>> + 'static,
     {
-        self.headers_with = Some(HeadersFn(Rc::new(move || Box::pin(headers()))));
+        self.headers_with = Some(HeadersFn(Arc::new(move || Box::pin(headers()))));
         self
     }
 
@@ -150,6 +153,12 @@ pub(crate) fn push_bounded<T>(buffer: &mut VecDeque<T>, capacity: usize, value: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_stay_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<UseEventSourceOptions>();
+    }
 
     #[test]
     fn the_buffer_keeps_the_last_n_in_order() {

@@ -100,6 +100,44 @@ async fn a_post_with_a_fresh_token_per_connection_completes_across_a_cut() {
     assert!(conns.iter().all(|c| c["method"] == "POST"));
 }
 
+/// With fixed headers and a headers function both set (in either order), the function's are
+/// sent: the fixed ones must not silently replace the one that renews the token.
+#[wasm_bindgen_test]
+async fn a_headers_function_wins_over_fixed_headers_in_either_order() {
+    for function_first in [true, false] {
+        let key = common::key("rust-headers-both");
+        let token_url = format!("{}/token?key={key}", common::server());
+        let got = log::<u32>();
+        let g = got.clone();
+        let mut builder =
+            EventSource::builder(url("/sse/bearer?total=2", &key)).transport(Transport::Fetch);
+        let function = move || {
+            let token_url = token_url.clone();
+            async move {
+                let token = fetch_token(&token_url).await;
+                vec![("Authorization".into(), format!("Bearer {token}"))]
+            }
+        };
+        let stale = ("Authorization", "Bearer stale");
+        builder = if function_first {
+            builder.headers_with(function).header(stale.0, stale.1)
+        } else {
+            builder.header(stale.0, stale.1).headers_with(function)
+        };
+        let _source = builder
+            .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
+            .build()
+            .unwrap();
+        assert!(
+            wait_for(5_000, || got.borrow().len() == 2).await,
+            "function first: {function_first}"
+        );
+        let conns = connections(&key).await;
+        let authorization = conns[0]["authorization"].as_str().unwrap_or_default();
+        assert!(authorization.starts_with("Bearer tok-"), "{conns:?}");
+    }
+}
+
 async fn fetch_token(url: &str) -> String {
     let body = common::post(url).await;
     let value: serde_json::Value = serde_json::from_str(&body).unwrap();

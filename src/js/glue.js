@@ -44,7 +44,9 @@ class NativeMeta {
     return this.#event.lastEventId;
   }
   get origin() {
-    // The same for every event of a connection: read once.
+    // The same for every event of a connection: read once. An event kept from an earlier
+    // connection (one waiting in an `events()` queue) answers for itself only.
+    if (this.#event.target !== this.#hub.es) return this.#event.origin;
     return (this.#hub.origin ??= this.#event.origin);
   }
   toJSON() {
@@ -52,13 +54,22 @@ class NativeMeta {
   }
 }
 
-// On fetch, every field is known when the event is.
+// On fetch, every field is known when the event is. Read-only, as on the native path: a
+// listener cannot change what the next listener of the same event sees.
 class StreamMeta {
+  #id;
+  #origin;
   constructor(type, id, origin, raw) {
     this.type = type;
-    this.id = id;
-    this.origin = origin;
     this.raw = raw;
+    this.#id = id;
+    this.#origin = origin;
+  }
+  get id() {
+    return this.#id;
+  }
+  get origin() {
+    return this.#origin;
   }
   toJSON() {
     return metaJson(this);
@@ -543,7 +554,8 @@ function checkOptions(options) {
   for (const [field, value] of Object.entries(options)) {
     // `{ jitter: undefined }` means the default, as in most JS APIs.
     if (value === undefined) continue;
-    const check = FIELDS[field];
+    // Own fields only: "toString" or "__proto__" are not options.
+    const check = Object.hasOwn(FIELDS, field) ? FIELDS[field] : undefined;
     if (!check) fail(field, `unknown option; known options are ${Object.keys(FIELDS).join(", ")}`);
     out[field] = check(field, value);
   }

@@ -86,8 +86,11 @@ impl Batch {
 
     /// Empties it, keeping its buffers for the next chunk unless they grew large.
     pub(crate) fn clear(&mut self) {
-        // A big chunk's buffers are not kept for the life of the connection.
-        if self.values.text.capacity() > 1 << 20 {
+        // A big chunk's buffers are not kept for the life of the connection (any of the three:
+        // a chunk of many empty events grows the records alone).
+        let kept =
+            self.values.text.capacity() + self.names.text.capacity() + self.records.capacity() * 4;
+        if kept > 1 << 20 {
             *self = Self::default();
             return;
         }
