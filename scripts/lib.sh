@@ -20,7 +20,8 @@ start_server() {
   # Its own profile (see [profile.server] in Cargo.toml): optimised, but a panic unwinds and
   # fails one request instead of aborting the server.
   cargo build --quiet --profile server -p typed-sse-server
-  "$ROOT/target/server/typed-sse-server" --port "$port" --port-file "$port_file" "$@" &
+  # Where cargo just built it: CARGO_TARGET_DIR when set (a second checkout sharing a build).
+  "${CARGO_TARGET_DIR:-$ROOT/target}/server/typed-sse-server" --port "$port" --port-file "$port_file" "$@" &
   SERVER_PID=$!
   trap stop_server EXIT
   for _ in $(seq 1 200); do
