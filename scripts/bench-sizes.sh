@@ -19,7 +19,9 @@ measure() { # name, then env assignments, wasm-pack flags, no-small-alloc, no-sh
     esac
   done
   rm -rf "$out"
-  env CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="$rustflags" "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" "$ROOT" >/dev/null
+  env CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="$rustflags" "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" --out-name typed_sse_core "$ROOT" >/dev/null
+  # The package's entry points, as build_package adds them: the rows measure what ships.
+  node scripts/package-entry.mjs "$out" web >/dev/null
   if [ "$shrink" = 1 ]; then node scripts/shrink-package.mjs "$out" >/dev/null; fi
   local json
   json=$(node -e 'import("./bench/measure.mjs").then(m => console.log(JSON.stringify({ setting: process.argv[1], ...m.bundleSize(process.argv[2]) })))' "$name" "$out")
