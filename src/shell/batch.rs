@@ -53,22 +53,10 @@ impl Batch {
     /// Adds one event.
     pub(crate) fn push(&mut self, event_type: &str, data: &str, last_event_id: &str) {
         let first = self.records.is_empty();
-        if first || self.last_type != event_type {
-            let at = self.names.append(event_type);
-            self.records.extend(at);
-            event_type.clone_into(&mut self.last_type);
-        } else {
-            self.records.extend([SAME, 0]);
-        }
-        let at = self.values.append(data);
-        self.records.extend(at);
-        if first || self.last_id != last_event_id {
-            let at = self.names.append(last_event_id);
-            self.records.extend(at);
-            last_event_id.clone_into(&mut self.last_id);
-        } else {
-            self.records.extend([SAME, 0]);
-        }
+        let (names, records) = (&mut self.names, &mut self.records);
+        name_or_same(names, records, &mut self.last_type, event_type, first);
+        records.extend(self.values.append(data));
+        name_or_same(names, records, &mut self.last_id, last_event_id, first);
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -99,6 +87,23 @@ impl Batch {
         self.names.text.clear();
         self.names.units = 0;
         self.records.clear();
+    }
+}
+
+/// Writes `value` to `names` and records where it lies; or, when it equals `last` (the previous
+/// event's) and this is not the batch's first event, records the `SAME` marker instead.
+fn name_or_same(
+    names: &mut Text,
+    records: &mut Vec<u32>,
+    last: &mut String,
+    value: &str,
+    first: bool,
+) {
+    if first || last != value {
+        records.extend(names.append(value));
+        value.clone_into(last);
+    } else {
+        records.extend([SAME, 0]);
     }
 }
 
