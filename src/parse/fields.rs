@@ -107,6 +107,7 @@ impl Parser {
                     &self.event_type
                 },
                 data: text(data, ascii, &mut self.scratch),
+                ascii,
                 last_event_id: &self.id,
             }),
             // No data, no event; but a new resume point all the same.

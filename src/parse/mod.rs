@@ -50,6 +50,10 @@ pub(crate) enum Item<'a> {
         event_type: &'a str,
         /// The `data` lines' values joined with LF.
         data: &'a str,
+        /// `data` is all ASCII, as the line scan found on the way (true only for one `data` line
+        /// read within one chunk; false means "not known"). A consumer that needs the UTF-16
+        /// length then has it without a second pass over the bytes.
+        ascii: bool,
         /// The last event ID in force at this event (ids persist across events).
         last_event_id: &'a str,
     },

@@ -184,9 +184,11 @@ proptest! {
         let mut result = Ok(());
         for chunk in cut(&stream, &points) {
             result = parser.feed(chunk, &mut |item| {
-                if let Item::Event { data, .. } = item {
+                if let Item::Event { data, ascii, .. } = item {
                     // Each U+FFFD stands for at least one byte: characters bound bytes read.
                     assert!(data.chars().count() <= max);
+                    // The batch counts UTF-16 units as bytes on this word alone.
+                    assert!(!ascii || data.is_ascii(), "data said ASCII is not: {data:?}");
                 }
                 items.push(Owned::from(item));
             });

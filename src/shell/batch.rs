@@ -29,9 +29,9 @@ struct Text {
 }
 
 impl Text {
-    /// Appends `s`; returns where it lies, (start, length) in UTF-16 units.
-    fn append(&mut self, s: &str) -> [u32; 2] {
-        let len = utf16_len(s);
+    /// Appends `s`, `len` UTF-16 units long; returns where it lies, (start, length) in UTF-16
+    /// units.
+    fn append(&mut self, s: &str, len: u32) -> [u32; 2] {
         let start = self.units;
         self.text.push_str(s);
         self.units = self.units.saturating_add(len);
@@ -50,12 +50,18 @@ pub(crate) struct Parts<'a> {
 }
 
 impl Batch {
-    /// Adds one event.
-    pub(crate) fn push(&mut self, event_type: &str, data: &str, last_event_id: &str) {
+    /// Adds one event. `ascii`: `data` is known to be all ASCII (the parser's line scan found
+    /// it so), which spares counting its UTF-16 units, a pass over every byte.
+    pub(crate) fn push(&mut self, event_type: &str, data: &str, ascii: bool, last_event_id: &str) {
         let first = self.records.is_empty();
         let (names, records) = (&mut self.names, &mut self.records);
         name_or_same(names, records, &mut self.last_type, event_type, first);
-        records.extend(self.values.append(data));
+        let units = if ascii {
+            units(data.len())
+        } else {
+            utf16_len(data)
+        };
+        records.extend(self.values.append(data, units));
         name_or_same(names, records, &mut self.last_id, last_event_id, first);
     }
 
@@ -100,7 +106,7 @@ fn name_or_same(
     first: bool,
 ) {
     if first || last != value {
-        records.extend(names.append(value));
+        records.extend(names.append(value, utf16_len(value)));
         value.clone_into(last);
     } else {
         records.extend([SAME, 0]);
@@ -109,12 +115,17 @@ fn name_or_same(
 
 /// The length of `s` in UTF-16 code units.
 fn utf16_len(s: &str) -> u32 {
-    let units = if s.is_ascii() {
+    units(if s.is_ascii() {
         s.len()
     } else {
         s.encode_utf16().count()
-    };
-    u32::try_from(units).unwrap_or(u32::MAX)
+    })
+}
+
+/// A length as the `u32` JS receives, saturated (a batch stays far below 4 GiB: the parser caps
+/// an event at `max_event_bytes`, and the buffers are bounded per chunk).
+fn units(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -147,10 +158,11 @@ mod tests {
     #[test]
     fn offsets_are_utf16_units_and_unchanged_names_are_not_repeated() {
         let mut b = Batch::default();
-        b.push("message", "{\"n\":1}", "1");
-        b.push("token", "日本語 😀", "1");
-        b.push("token", "", "");
-        b.push("token", "x", "");
+        b.push("message", "{\"n\":1}", true, "1");
+        b.push("token", "日本語 😀", false, "1");
+        b.push("token", "", false, "");
+        // Not known to be ASCII (data over several lines), yet counted right.
+        b.push("token", "x", false, "");
         let parts = b.parts();
         assert_eq!(
             read(&parts),
@@ -173,7 +185,7 @@ mod tests {
         assert_eq!(parts.names, "message1token");
         b.clear();
         assert!(b.is_empty());
-        b.push("token", "y", "1");
+        b.push("token", "y", true, "1");
         let parts = b.parts();
         assert_ne!(parts.records[0], SAME, "a new batch repeats the type");
         assert_ne!(parts.records[4], SAME, "a new batch repeats the id");

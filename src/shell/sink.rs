@@ -37,7 +37,7 @@ impl Sink for Shell {
 
     /// The per-event path of the fetch transport: the parsed text goes to the attached (JS)
     /// listeners and to the Rust ones, which decode it without a trip through JS strings.
-    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, last_event_id: &str) {
+    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, ascii: bool, last_event_id: &str) {
         if conn != self.live_conn.get() {
             return;
         }
@@ -45,7 +45,7 @@ impl Sink for Shell {
         if self.effects.attached.is_some() {
             self.batch
                 .borrow_mut()
-                .push(event_type, data, last_event_id);
+                .push(event_type, data, ascii, last_event_id);
         }
         let Some((name, listeners)) = self.registry.find(event_type) else {
             return;

@@ -196,8 +196,9 @@ fn reader(
             Item::Event {
                 event_type,
                 data,
+                ascii,
                 last_event_id,
-            } => sink.parsed(conn, event_type, data, last_event_id),
+            } => sink.parsed(conn, event_type, data, ascii, last_event_id),
             Item::Id(id) => sink.parsed_id(conn, id),
             Item::Comment(text) => sink.comment(conn, text),
             Item::Retry(ms) => sink.server_retry(conn, ms),

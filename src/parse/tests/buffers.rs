@@ -78,3 +78,25 @@ fn big_event_buffers_are_released() {
     assert!(parser.data.capacity() <= KEEP_AT_MOST);
     assert!(parser.line.capacity() <= KEEP_AT_MOST);
 }
+
+#[test]
+fn ascii_is_reported_where_the_line_scan_saw_it() {
+    // One ASCII data line within the chunk: known; non-ASCII, or data over two lines: not.
+    let mut seen = Vec::new();
+    let stream = "data: {\"a\":1}\n\ndata: é\n\ndata: a\ndata: b\n\n";
+    Parser::new(DEFAULT_MAX_EVENT_BYTES)
+        .feed(stream.as_bytes(), &mut |item| {
+            if let Item::Event { data, ascii, .. } = item {
+                seen.push((data.to_owned(), ascii));
+            }
+        })
+        .unwrap();
+    assert_eq!(
+        seen,
+        [
+            ("{\"a\":1}".into(), true),
+            ("é".into(), false),
+            ("a\nb".into(), false)
+        ]
+    );
+}

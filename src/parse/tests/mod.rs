@@ -26,6 +26,7 @@ impl From<Item<'_>> for Owned {
                 event_type,
                 data,
                 last_event_id,
+                ..
             } => Self::Event {
                 event_type: event_type.into(),
                 data: data.into(),
