@@ -7,12 +7,16 @@
 // the fastest of ROUNDS runs (default 15), and (e)'s time divided by each client's.
 //
 // PKGS=a,b also replays the packages in bench/out/a/, bench/out/b/ (each a `build_package web`
-// output): an A/B comparison of a change in one page. Never part of `npm test`: timing only.
+// output): an A/B comparison of a change in one page. DECODE=text hands every client the data
+// as text, with no JSON.parse (the listener adds up lengths): the parsing and delivery alone,
+// which JSON.parse's cost, the same in every client, otherwise hides. Never part of `npm test`:
+// timing only.
 import { openBenchPage } from "./measure.mjs";
 
 const server = process.env.SERVER_URL;
 if (!server) throw new Error("SERVER_URL is not set (see scripts/bench.sh for how the server starts)");
 const rounds = Number(process.env.ROUNDS || 15);
+const text = process.env.DECODE === "text";
 const extra = (process.env.PKGS || "").split(",").filter(Boolean);
 const sizes = [["small", Number(process.env.NS || 100_000)], ["large", Number(process.env.NL || 10_000)]];
 
@@ -26,7 +30,9 @@ try {
       await packages[name].default();
     }
     // The same work per event for every client: read two fields of the decoded object.
-    const checksum = (d) => d.id + d.price;
+    // With DECODE=text, the data's length instead.
+    const checksum = ${text} ? (d) => d.length : (d) => d.id + d.price;
+    const decode = ${text} ? (data) => data : JSON.parse;
     window.replayRecord = async (url) => {
       const reader = (await fetch(url)).body.getReader();
       window.replayChunks = [];
@@ -43,7 +49,7 @@ try {
       return new Response(body, { headers: { "content-type": "text/event-stream" } });
     };
     const typedSse = (pkg) => (n) => new Promise((resolve) => {
-      const client = new pkg.SseClient("${server}/replay", { transport: "fetch", reconnect: false, fetch: replayFetch });
+      const client = new pkg.SseClient("${server}/replay", { transport: "fetch", reconnect: false, fetch: replayFetch, decode: ${text} ? "text" : "json" });
       let count = 0, sum = 0;
       client.on("message", (d) => {
         sum += checksum(d);
@@ -53,7 +59,7 @@ try {
     window.replayClients = {
       e: async (n) => {
         let count = 0, sum = 0;
-        const parser = createParser({ onEvent: (ev) => { sum += checksum(JSON.parse(ev.data)); count++; } });
+        const parser = createParser({ onEvent: (ev) => { sum += checksum(decode(ev.data)); count++; } });
         const reader = (await replayFetch()).body.getReader();
         const decoder = new TextDecoder();
         while (count < n) {
