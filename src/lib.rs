@@ -87,3 +87,10 @@ pub use transport::Transport;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+/// The README's Rust examples, compiled by `cargo test` (as doctests) so that what a newcomer
+/// copies builds. The Yew and Leptos ones are marked `ignore` there: they are excerpts of
+/// `examples/yew-app` and `examples/leptos-app`, which `npm test` builds whole.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
