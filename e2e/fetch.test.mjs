@@ -95,6 +95,22 @@ test("fetch mode: a refusal carries its status and body, read without a probe", 
   assert.equal(all.connections.length, 1, "no probe: fetch sees the status itself");
 });
 
+test("fetch mode: a 200 with another content type stops as content_type (it does not sit open)", async () => {
+  const k = key("fetch-content-type");
+  const r = await run(async ({ server, k }) => {
+    const c = new window.sse.SseClient(`${server}/sse/content-type?key=${k}`, { transport: "fetch" });
+    const states = [];
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));
+    const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => {
+      states.push(s.state);
+      if (s.state === "closed") resolve(s);
+    }))]);
+    return { states, closed: s && { reason: s.reason, contentType: s.error.contentType } };
+  }, { k });
+  assert.deepEqual(r.closed, { reason: "content_type", contentType: "text/plain" }, `states: ${r.states}`);
+  assert.ok(!r.states.includes("open"), `never open: ${r.states}`);
+});
+
 test("fetch mode: close() aborts the request and the server sees the connection end", async () => {
   const k = key("fetch-close");
   await run(async ({ server, k }) => {

@@ -72,3 +72,14 @@ test("Node: every reconnect carries a fresh bearer token and the Last-Event-ID h
     assert.equal(c.last_event_id, String((i + 1) * 3));
   });
 });
+
+test("Node: a 200 with another content type stops as content_type, where fetch is the default", async () => {
+  const k = key("node-content-type");
+  const r = inNode(`
+    const c = new SseClient(server + "/sse/content-type?key=${k}");
+    return await new Promise((resolve) => c.onState((s) => {
+      if (s.state === "closed") resolve({ reason: s.reason, kind: s.error.kind });
+    }));
+  `);
+  assert.deepEqual(r, { reason: "content_type", kind: "content_type" });
+});

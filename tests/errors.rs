@@ -5,7 +5,7 @@
 mod common;
 
 use common::{log, url, wait_for};
-use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State};
+use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -72,6 +72,31 @@ async fn a_wrong_content_type_is_reported_and_stops() {
     };
     assert_eq!(state, State::Closed(CloseReason::Failed(expected.clone())));
     assert_eq!(errors, [expected]);
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_content_type_over_fetch_is_reported_and_stops() {
+    // fetch.js reads no body it refuses: the refusal must reach the machine, not an "opened".
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/content-type", &common::key("errors-fetch")))
+        .transport(Transport::Fetch)
+        .on_error(move |err| e.borrow_mut().push(err.clone()))
+        .build()
+        .unwrap();
+    assert!(
+        wait_for(8_000, || source.state().is_closed()).await,
+        "did not close: {:?}",
+        source.state()
+    );
+    let expected = Error::ContentType {
+        content_type: "text/plain".into(),
+    };
+    assert_eq!(
+        source.state(),
+        State::Closed(CloseReason::Failed(expected.clone()))
+    );
+    assert_eq!(*errors.borrow(), [expected]);
 }
 
 #[wasm_bindgen_test]

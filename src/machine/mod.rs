@@ -22,7 +22,7 @@ use crate::reconnect::Backoff;
 use crate::resume::resume_url;
 use crate::{CloseReason, Error, State};
 
-pub(crate) use decide::{parse_retry_after, Head};
+pub(crate) use decide::{is_event_stream, parse_retry_after, Head};
 use decide::{Verdict, IDLE_TICKS};
 pub(crate) use io::*;
 pub use io::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};

@@ -52,7 +52,9 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
   })().then(
     async (response) => {
       const type = response.headers.get("content-type") ?? "";
-      const accepted = response.status === 200 && /^\s*text\/event-stream\s*(;|$)/i.test(type);
+      // The rule of `is_event_stream` (src/machine/decide.rs), which decides again on the
+      // head: ASCII whitespace and case only, so that both accept exactly the same types.
+      const accepted = response.status === 200 && /^[\t\n\f\r ]*text\/event-stream[\t\n\f\r ]*(;|$)/i.test(type);
       if (!accepted) {
         const body = await preview(response).catch(() => "");
         return report(response.status, type, response.headers.get("retry-after") ?? "", body);

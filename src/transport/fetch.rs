@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 
 use super::{Attached, Request, Sink};
-use crate::machine::{ConnId, Failure};
+use crate::machine::{is_event_stream, ConnId, Failure};
 use crate::parse::{Item, Parser};
 
 #[wasm_bindgen(module = "/src/transport/fetch.js")]
@@ -131,7 +131,10 @@ impl Connection {
             move |status: i32, content_type: String, retry_after: String, body: String| {
                 let Some(sink) = s.upgrade() else { return };
                 match u16::try_from(status) {
-                    Ok(200) => sink.opened(conn),
+                    // An accepted stream, whose body fetch.js now reads. A 200 it refused for
+                    // its content type comes with its head like any refusal (its body was read
+                    // as the preview): the machine stops on it rather than waiting for chunks.
+                    Ok(200) if is_event_stream(&content_type) => sink.opened(conn),
                     Ok(status) if status > 0 => {
                         let head = super::head(status, content_type, &retry_after, body);
                         sink.failed(conn, Failure::Rejected(head))
