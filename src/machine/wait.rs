@@ -20,7 +20,9 @@ impl Machine {
                 } else {
                     *quiet_ticks + 1
                 };
-                if *quiet_ticks > IDLE_TICKS {
+                // Four quiet ticks in a row: no event since the tick before them, so at least
+                // the timeout of silence, and at most a tick (a quarter) more.
+                if *quiet_ticks >= IDLE_TICKS {
                     self.end_connection();
                     self.retry(Error::IdleTimeout { timeout_ms }, now);
                 } else {
@@ -117,8 +119,8 @@ impl Machine {
     }
 }
 
-/// The idle check runs this often: silence is noticed within 1.25 timeouts, and an event costs
-/// a counter increment in the shell rather than re-arming a timer.
+/// The idle check runs this often: silence is noticed after the timeout and within 1.25 times
+/// it, and an event costs a counter increment in the shell rather than re-arming a timer.
 pub(super) fn idle_tick_ms(timeout_ms: u32) -> u64 {
     u64::from((timeout_ms.min(MAX_TIMER_MS) / IDLE_TICKS).max(1))
 }

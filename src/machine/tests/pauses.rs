@@ -96,7 +96,7 @@ fn starting_hidden_or_offline_waits() {
 }
 
 #[test]
-fn an_idle_connection_is_recycled_within_a_quarter_more_than_the_timeout() {
+fn an_idle_connection_is_recycled_once_the_timeout_has_passed() {
     let mut sim = Sim::new(Settings {
         idle_timeout_ms: Some(400),
         ..no_jitter()
@@ -105,8 +105,38 @@ fn an_idle_connection_is_recycled_within_a_quarter_more_than_the_timeout() {
     while !sim.m.state().name().starts_with("reconnecting") {
         out = sim.fire();
     }
-    assert_eq!(sim.now, 500, "noticed at 1.25 × the timeout");
+    assert_eq!(sim.now, 400, "nothing since the connection began");
     assert!(out.contains(&Output::Error(Error::IdleTimeout { timeout_ms: 400 })));
+}
+
+#[test]
+fn silence_after_an_event_is_noticed_between_one_and_1_25_timeouts() {
+    // The event just after a tick (noticed latest) or just before one (noticed soonest).
+    for just_after_a_tick in [true, false] {
+        let mut sim = Sim::new(Settings {
+            idle_timeout_ms: Some(400),
+            ..no_jitter()
+        });
+        sim.fire();
+        let next_tick = sim.timer.expect("the idle tick is armed");
+        sim.now = if just_after_a_tick {
+            sim.now + 1
+        } else {
+            next_tick - 1
+        };
+        let event_at = sim.now;
+        sim.deliver("7");
+        let mut out = Vec::new();
+        while !sim.m.state().name().starts_with("reconnecting") {
+            out = sim.fire();
+        }
+        let silence = sim.now - event_at;
+        assert!(
+            (400..=500).contains(&silence),
+            "silence of {silence} ms noticed (event just after a tick: {just_after_a_tick})"
+        );
+        assert!(out.contains(&Output::Error(Error::IdleTimeout { timeout_ms: 400 })));
+    }
 }
 
 #[test]
@@ -137,7 +167,7 @@ fn bytes_without_events_keep_an_idle_connection_alive() {
     }
     assert_eq!(sim.m.state(), &State::Connecting);
     let mut out = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..4 {
         out = sim.fire();
     }
     assert!(out.contains(&Output::Error(Error::IdleTimeout { timeout_ms: 400 })));
