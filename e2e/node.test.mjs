@@ -83,3 +83,17 @@ test("Node: a 200 with another content type stops as content_type, where fetch i
   `);
   assert.deepEqual(r, { reason: "content_type", kind: "content_type" });
 });
+
+test("Node: asking for the native transport, which Node lacks, is an invalid_option naming it", async () => {
+  const r = inNode(`
+    try {
+      new SseClient(server + "/sse/messages", { transport: "eventsource" });
+      return "constructed";
+    } catch (e) {
+      return { kind: e.kind, field: e.field, message: e.message };
+    }
+  `);
+  assert.equal(r.kind, "invalid_option", JSON.stringify(r));
+  assert.equal(r.field, "transport");
+  assert.match(r.message, /no EventSource/);
+});

@@ -82,6 +82,14 @@ impl Config {
         } else {
             Transport::Fetch
         });
+        // Asked for by name where there is none (Node, some workers): said so here, rather than
+        // as the `invalid_url` that constructing one would throw.
+        if transport == Transport::EventSource && !dom::has_event_source() {
+            return Err(Error::InvalidOption {
+                field: "transport".into(),
+                message: "this environment has no EventSource: use the fetch transport".into(),
+            });
+        }
         if let (Transport::EventSource, Some(field)) = (transport, self.fetch_only) {
             return Err(Error::InvalidOption {
                 field: field.into(),

@@ -66,7 +66,10 @@ pub enum Error {
         /// Why it was refused.
         message: String,
     },
-    /// Options passed from JavaScript were not valid (the npm API only).
+    /// An option was not valid: one passed from JavaScript, or one that the Rust builder's
+    /// `build()` refuses (a timer past what a browser timer holds, a `json_body` that does not
+    /// serialize, a `last_event_id` with NUL, CR or LF, a fetch-only setting or the native
+    /// transport where it cannot be used).
     #[error("invalid option `{field}`: {message}")]
     InvalidOption {
         /// The name of the offending field.
