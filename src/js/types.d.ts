@@ -181,9 +181,12 @@ export declare class SseClient {
   readonly readyState: SseReadyState;
   /** The current state. */
   readonly state: SseState;
-  /** The id of the last event delivered (empty before any). */
+  /** The resume point: the id of the last event delivered, or before any the `lastEventId`
+   *  option (empty when neither). */
   readonly lastEventId: string;
-  /** The absolute URL (without the resume parameter). */
+  /** The absolute URL the client was created with (without the resume parameter), as
+   *  `EventSource.url`: a URL from `refreshUrl` serves the connections that follow but does
+   *  not change it. */
   readonly url: string;
   /** Closes the connection for good and releases everything the client holds, in JS and wasm. */
   close(): void;
