@@ -313,6 +313,12 @@ impl Builder {
         self
     }
 
+    /// The settings as they stand, for tests of what sets them (the hooks' options).
+    #[cfg(test)]
+    pub(crate) fn into_config(self) -> Config {
+        self.config
+    }
+
     /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed, and with
     /// [`Error::InvalidOption`] for a setting out of range (a delay longer than a browser timer
     /// holds, about 24.8 days).

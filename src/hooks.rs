@@ -51,6 +51,14 @@ pub struct UseEventSourceOptions {
     pub headers_with: Option<HeadersFn>,
     /// The request body and whether it is JSON (fetch transport).
     pub body: Option<(String, bool)>,
+    /// The cap on one event (fetch transport); `None` for the default, 16 MiB.
+    pub max_event_bytes: Option<usize>,
+    /// Whether the server's `retry:` sets the reconnect delay (fetch transport); `None` for the
+    /// default, yes.
+    pub server_retry: Option<bool>,
+    /// Treat a connection without events for this long as dead (see
+    /// [`Builder::idle_timeout_ms`](crate::Builder::idle_timeout_ms)); `None`: no timeout.
+    pub idle_timeout_ms: Option<u32>,
 }
 
 impl UseEventSourceOptions {
@@ -111,6 +119,33 @@ impl UseEventSourceOptions {
         self
     }
 
+    /// A request body sent as it is (fetch transport), as [`Builder::body`](crate::Builder::body).
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some((body.into(), false));
+        self
+    }
+
+    /// The cap on one event or unterminated line (fetch transport), as
+    /// [`Builder::max_event_bytes`](crate::Builder::max_event_bytes).
+    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
+        self.max_event_bytes = Some(bytes);
+        self
+    }
+
+    /// Whether the server's `retry:` sets the reconnect delay (fetch transport), as
+    /// [`Builder::server_retry`](crate::Builder::server_retry).
+    pub fn server_retry(mut self, yes: bool) -> Self {
+        self.server_retry = Some(yes);
+        self
+    }
+
+    /// Recycles a connection that stays silent this long, as
+    /// [`Builder::idle_timeout_ms`](crate::Builder::idle_timeout_ms).
+    pub fn idle_timeout_ms(mut self, ms: u32) -> Self {
+        self.idle_timeout_ms = Some(ms);
+        self
+    }
+
     pub(crate) fn apply(&self, builder: Builder) -> Builder {
         let mut b = builder
             .reconnect(self.reconnect.clone())
@@ -135,6 +170,15 @@ impl UseEventSourceOptions {
                 b.body(body.as_str())
             };
         }
+        if let Some(bytes) = self.max_event_bytes {
+            b = b.max_event_bytes(bytes);
+        }
+        if let Some(yes) = self.server_retry {
+            b = b.server_retry(yes);
+        }
+        if let Some(ms) = self.idle_timeout_ms {
+            b = b.idle_timeout_ms(ms);
+        }
         b
     }
 }
@@ -158,6 +202,35 @@ mod tests {
     fn options_stay_send_and_sync() {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<UseEventSourceOptions>();
+    }
+
+    #[test]
+    fn every_option_reaches_the_builder() {
+        let options = UseEventSourceOptions::default()
+            .transport(Transport::Fetch)
+            .method("POST")
+            .body("prompt=hi")
+            .max_event_bytes(1_024)
+            .server_retry(false)
+            .idle_timeout_ms(15_000);
+        let config = options
+            .apply(crate::EventSource::builder("/x"))
+            .into_config();
+        assert_eq!(config.transport, Some(Transport::Fetch));
+        assert_eq!(config.fetch.method.as_deref(), Some("POST"));
+        assert_eq!(config.fetch.body, Some(("prompt=hi".to_owned(), None)));
+        assert_eq!(config.fetch.max_event_bytes, 1_024);
+        assert!(!config.settings.honor_server_retry);
+        assert_eq!(config.settings.idle_timeout_ms, Some(15_000));
+        let defaults = UseEventSourceOptions::default()
+            .apply(crate::EventSource::builder("/x"))
+            .into_config();
+        assert_eq!(
+            defaults.fetch.max_event_bytes,
+            crate::parse::DEFAULT_MAX_EVENT_BYTES
+        );
+        assert!(defaults.settings.honor_server_retry);
+        assert_eq!(defaults.settings.idle_timeout_ms, None);
     }
 
     #[test]
