@@ -26,7 +26,7 @@ pub(crate) use decide::{is_event_stream, parse_retry_after, Head};
 use decide::{Verdict, IDLE_TICKS};
 pub(crate) use io::*;
 pub use io::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
-use retry::refresh_failed;
+use retry::{refresh_failed, MIN_SERVER_RETRY_MS};
 
 /// Where the machine is. `State` is what users see; this is what the machine needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,7 +191,8 @@ impl Machine {
             }
             Input::ServerRetry { conn, ms } => {
                 if self.connection() == Some(conn) && self.settings.honor_server_retry {
-                    self.server_retry_ms = Some(ms.min(u64::from(MAX_TIMER_MS)) as u32);
+                    let ms = ms.clamp(MIN_SERVER_RETRY_MS.into(), MAX_TIMER_MS.into());
+                    self.server_retry_ms = Some(ms as u32);
                 }
             }
             Input::Failed { conn, failure } => {

@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// The least base delay a server's `retry:` can set. Growth multiplies the base, so `retry: 0`
+/// taken as it is would make every reconnect immediate, whatever the failures: a retry storm
+/// against a server that is down, which the policy exists to prevent. 100 ms keeps a server's
+/// "come back at once" near instant for the first reconnect and lets the backoff grow from there.
+pub(super) const MIN_SERVER_RETRY_MS: u32 = 100;
+
 impl Machine {
     pub(super) fn act(&mut self, verdict: Verdict, now: u64) {
         match verdict {

@@ -79,7 +79,8 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
             Some(Step::ServerRetry { stale, ms }) => {
                 let conn = conn(stale);
                 if Some(conn) == model.live && settings.honor_server_retry {
-                    model.server_retry = Some(ms.min(u64::from(MAX_TIMER_MS)) as u32);
+                    // At least 100 ms: growth from a zero base would stay zero.
+                    model.server_retry = Some(ms.clamp(100, u64::from(MAX_TIMER_MS)) as u32);
                 }
                 Input::ServerRetry { conn, ms }
             }

@@ -141,6 +141,23 @@ fn the_servers_retry_field_becomes_the_initial_delay() {
 }
 
 #[test]
+fn a_retry_field_of_zero_cannot_make_reconnects_immediate() {
+    // A server that says `retry: 0` and then fails must still meet a growing backoff.
+    let mut settings = no_jitter(); // multiplier 2
+    settings.policy = settings.policy.initial_delay_ms(1_000);
+    let mut sim = Sim::new(settings);
+    let conn = sim.conn();
+    sim.feed(Input::ServerRetry { conn, ms: 0 });
+    let mut delays = Vec::new();
+    for _ in 0..4 {
+        sim.reject(503, None);
+        delays.push(sim.delay());
+        sim.fire();
+    }
+    assert_eq!(delays, [100, 200, 400, 800]);
+}
+
+#[test]
 fn the_retry_field_is_ignored_when_the_settings_say_so() {
     let mut sim = Sim::new(Settings {
         honor_server_retry: false,
