@@ -45,6 +45,11 @@ test("bad options throw a TypedSseError that names the field", async () => {
       maxEventBytes: attempt({ transport: "fetch", maxEventBytes: 0 }),
       huge: attempt({ maxDelayMs: 4294967295 }),
       nativePost: attempt({ transport: "eventsource", method: "POST" }),
+      // Requests fetch would refuse at every connection, refused once here.
+      getWithBody: attempt({ transport: "fetch", body: { prompt: "hi" } }),
+      forbiddenMethod: attempt({ transport: "fetch", method: "CONNECT" }),
+      badHeaderName: attempt({ transport: "fetch", headers: { "bad name": "x" } }),
+      badHeaderValue: attempt({ transport: "fetch", headers: { "X-A": "a\nb" } }),
       fine: attempt({ maxRetries: null, jitter: 0, decode: "text", resumeParam: null, idleTimeoutMs: undefined }),
     };
   });
@@ -53,6 +58,7 @@ test("bad options throw a TypedSseError that names the field", async () => {
     unknown: "initialDelay", jitter: "jitter", retries: "maxRetries", refresh: "refreshUrl", notObject: "options",
     transport: "transport", method: "method", headers: "headers", body: "body", credentials: "credentials",
     fetch: "fetch", maxEventBytes: "maxEventBytes", huge: "maxDelayMs", nativePost: "method",
+    getWithBody: "body", forbiddenMethod: "method", badHeaderName: "headers", badHeaderValue: "headers",
   };
   for (const [name, field] of Object.entries(expect)) {
     const e = cases[name];
@@ -66,6 +72,7 @@ test("bad options throw a TypedSseError that names the field", async () => {
   assert.match(cases.negative.message, /non-negative/);
   assert.match(cases.huge.message, /2147483647/, "a delay past what a timer holds");
   assert.match(cases.nativePost.message, /fetch transport/);
+  assert.match(cases.getWithBody.message, /GET or HEAD/);
   assert.equal(cases.fine, null, "valid options must not throw");
 });
 

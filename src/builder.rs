@@ -314,7 +314,7 @@ impl Builder {
     }
 
     /// The settings as they stand, for tests of what sets them (the hooks' options).
-    #[cfg(test)]
+    #[cfg(all(test, any(feature = "yew", feature = "leptos")))]
     pub(crate) fn into_config(self) -> Config {
         self.config
     }

@@ -98,6 +98,11 @@ impl Config {
                     .into(),
             });
         }
+        check_request(
+            self.fetch.method.as_deref(),
+            self.fetch.body.is_some(),
+            &self.headers,
+        )?;
         let mut fetch = self.fetch;
         fetch.headers_timeout_ms = self.settings.refresh_timeout_ms;
         // A headers function wins over fixed headers, whichever was set first: it is the one
@@ -135,6 +140,89 @@ impl Config {
     }
 }
 
+/// A request `fetch` would refuse to make, refused here once rather than at every connection,
+/// where it would pass for a network error retried without end: a method that is not a token
+/// or that fetch forbids, a body on a GET or HEAD, a fixed header that is not one.
+fn check_request(
+    method: Option<&str>,
+    has_body: bool,
+    headers: &[(String, String)],
+) -> Result<(), Error> {
+    let invalid = |field: &str, message: String| {
+        Err(Error::InvalidOption {
+            field: field.into(),
+            message,
+        })
+    };
+    let method = method.unwrap_or("GET");
+    if !is_token(method)
+        || ["CONNECT", "TRACE", "TRACK"]
+            .iter()
+            .any(|m| method.eq_ignore_ascii_case(m))
+    {
+        return invalid("method", quoted(method, " is not a method fetch can send"));
+    }
+    if has_body
+        && ["GET", "HEAD"]
+            .iter()
+            .any(|m| method.eq_ignore_ascii_case(m))
+    {
+        return invalid(
+            "body",
+            "a GET or HEAD request has no body: set the method (\"POST\", say)".into(),
+        );
+    }
+    for (name, value) in headers {
+        // A value is bytes on the wire: no line breaks or NUL, and no character past U+00FF.
+        if !is_token(name)
+            || value
+                .chars()
+                .any(|c| matches!(c, '\0' | '\r' | '\n') || c > '\u{ff}')
+        {
+            return invalid(
+                "header",
+                quoted(name, " is not a valid header name and value"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `` `value` `` then `rest`: pushed rather than `format!`ed or `concat`ed, either of which links
+/// about 400 bytes of wasm into the package for these two messages.
+fn quoted(value: &str, rest: &str) -> String {
+    let mut message = String::from("`");
+    message.push_str(value);
+    message.push('`');
+    message.push_str(rest);
+    message
+}
+
+/// An HTTP token (RFC 9110): what a method and a header name are made of.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
 /// Every duration ends up in a browser timer, which holds at most `i32::MAX` ms: a longer one
 /// would fire at once. Refused here rather than clamped, so a typo does not pass silently.
 pub(crate) fn check_timers(settings: &Settings) -> Result<(), Error> {
@@ -155,4 +243,51 @@ pub(crate) fn check_timers(settings: &Settings) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(result: Result<(), Error>) -> Option<String> {
+        match result {
+            Err(Error::InvalidOption { field, .. }) => Some(field),
+            Err(other) => panic!("not an invalid option: {other}"),
+            Ok(()) => None,
+        }
+    }
+
+    #[test]
+    fn requests_fetch_would_refuse_are_refused_up_front() {
+        let fine = [("Authorization".to_owned(), "Bearer é".to_owned())];
+        assert_eq!(field(check_request(None, false, &fine)), None);
+        assert_eq!(field(check_request(Some("post"), true, &[])), None);
+        assert_eq!(field(check_request(None, true, &[])), Some("body".into()));
+        assert_eq!(
+            field(check_request(Some("head"), true, &[])),
+            Some("body".into())
+        );
+        for method in ["", "GET /", "CONNECT", "trace", "Track", "PÓST"] {
+            assert_eq!(
+                field(check_request(Some(method), false, &[])),
+                Some("method".into()),
+                "{method}"
+            );
+        }
+        for (name, value) in [
+            ("", "x"),
+            ("bad name", "x"),
+            ("X-A", "a\nb"),
+            ("X-A", "a\rb"),
+            ("X-A", "\0"),
+            ("X-A", "日本"),
+        ] {
+            let headers = [(name.to_owned(), value.to_owned())];
+            assert_eq!(
+                field(check_request(None, false, &headers)),
+                Some("header".into()),
+                "{name:?}: {value:?}"
+            );
+        }
+    }
 }

@@ -501,6 +501,18 @@ const oneOf = (f, v, allowed) =>
 const fn = (f, v, what) => (typeof v === "function" ? v : fail(f, `expected ${what}`));
 
 // Each known option: how to check it, and what the wasm side receives.
+// Fixed headers that fetch would refuse (a name with a space, a line break in a value) are
+// refused here, once, rather than failing every connection as a network error retried without
+// end. The browser's (or Node's) own `Headers` says what is valid.
+const validHeaders = (f, v) => {
+  try {
+    new Headers(v);
+  } catch (e) {
+    fail(f, `not valid headers: ${describe(e)}`);
+  }
+  return true;
+};
+
 const FIELDS = {
   withCredentials: boolean,
   decode: (f, v) => oneOf(f, v, ["json", "text"]),
@@ -521,7 +533,7 @@ const FIELDS = {
   maxRetryAfterMs: millis,
   transport: (f, v) => oneOf(f, v, ["fetch", "eventsource"]),
   method: (f, v) => (typeof v === "string" && v !== "" ? v : fail(f, 'expected an HTTP method such as "POST"')),
-  headers: (f, v) => (typeof v === "function" || isPlainObject(v) ? v : fail(f, "expected an object of headers, or a function returning one")),
+  headers: (f, v) => (typeof v === "function" || (isPlainObject(v) && validHeaders(f, v)) ? v : fail(f, "expected an object of headers, or a function returning one")),
   body: (f, v) => {
     if (typeof v === "string") return v;
     if (!isPlainObject(v) && !Array.isArray(v)) fail(f, "expected a string, or a plain object sent as JSON");

@@ -44,13 +44,16 @@ export interface SseOptions {
    *  method, body, the real status and `retry:`; the default where there is no EventSource,
    *  as in Node). */
   transport?: "eventsource" | "fetch";
-  /** Fetch: the request method. Default `"GET"`. */
+  /** Fetch: the request method. Default `"GET"`. A method fetch cannot send (`CONNECT`,
+   *  `TRACE`, not a token) throws `invalid_option`. */
   method?: string;
   /** Fetch: headers for every connection, or a function (sync or async) called before every
    *  connection, so each retry carries a fresh token. With a function, a 401/403 is retried
-   *  once with fresh headers before the client closes as `unauthorized`. */
+   *  once with fresh headers before the client closes as `unauthorized`. Fixed headers that
+   *  `Headers` refuses (a name with a space, a line break in a value) throw `invalid_option`. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
-  /** Fetch: the request body: a string as it is, or a plain object sent as JSON. */
+  /** Fetch: the request body: a string as it is, or a plain object sent as JSON. Needs a
+   *  `method` such as `"POST"`: a GET or HEAD with a body throws `invalid_option`. */
   body?: string | Record<string, unknown> | unknown[];
   /** Fetch: the credentials mode. Default `"same-origin"`; `withCredentials: true` means
    *  `"include"`. */
