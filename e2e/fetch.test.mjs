@@ -111,6 +111,24 @@ test("fetch mode: a 200 with another content type stops as content_type (it does
   assert.ok(!r.states.includes("open"), `never open: ${r.states}`);
 });
 
+test("fetch mode: a non-ASCII last event id goes out as UTF-8, as native EventSource sends it", async () => {
+  const k = key("fetch-utf8-id");
+  const id = "日本-é-1";
+  const state = await run(async ({ server, k, id }) => {
+    const c = new window.sse.SseClient(`${server}/sse/hold?key=${k}`, { transport: "fetch", lastEventId: id });
+    const opened = await Promise.race([
+      new Promise((resolve) => c.onState((s) => { if (s.state === "open") resolve(true); })),
+      new Promise((resolve) => setTimeout(() => resolve(c.state.state), 10_000)),
+    ]);
+    c.close();
+    return opened;
+  }, { k, id });
+  assert.equal(state, true, "the request was made");
+  const [conn] = await connections(k);
+  assert.equal(conn.resumed_via, "header");
+  assert.equal(conn.last_event_id, id);
+});
+
 test("fetch mode: close() aborts the request and the server sees the connection end", async () => {
   const k = key("fetch-close");
   await run(async ({ server, k }) => {

@@ -97,3 +97,21 @@ test("Node: asking for the native transport, which Node lacks, is an invalid_opt
   assert.equal(r.field, "transport");
   assert.match(r.message, /no EventSource/);
 });
+
+test("Node: close() while the headers function is pending lets the process exit at once", async () => {
+  // No process.exit here: the process ends when nothing is pending. A timer of the headers
+  // function's timeout (refreshTimeoutMs, 30 s by default) left running kept it alive that long.
+  const started = Date.now();
+  const r = runInNode(`
+import { SseClient } from "typed-sse";
+let calls = 0;
+const c = new SseClient(process.env.SERVER_URL + "/sse/hold?key=${key("node-close-pending")}", {
+  headers: () => { calls++; return new Promise(() => {}); },
+});
+await new Promise((resolve) => setTimeout(resolve, 100));
+c.close();
+console.log(JSON.stringify({ calls, state: c.readyState }));
+`, 60_000);
+  assert.deepEqual(r, { calls: 1, state: "closed" });
+  assert.ok(Date.now() - started < 10_000, `the process took ${Date.now() - started} ms to exit`);
+});

@@ -9,7 +9,12 @@ pub fn last_event_id(
     headers: &HeaderMap,
     query: &std::collections::HashMap<String, String>,
 ) -> (Option<String>, &'static str) {
-    if let Some(v) = headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+    // The header's bytes are the id in UTF-8, as browsers send it (`to_str` would refuse any
+    // byte past ASCII, and with it a non-ASCII id).
+    if let Some(v) = headers
+        .get("last-event-id")
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+    {
         return (Some(v.to_owned()), "header");
     }
     match query.get("lastEventId") {

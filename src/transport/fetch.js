@@ -8,11 +8,20 @@ const BODY_PREVIEW = 4096;
 // not hold the client in `connecting` (the status alone is enough to decide).
 const PREVIEW_MS = 1000;
 
-/** `promise`, or a rejection with `message` after `ms` (the timer never outlives it). */
-function within(promise, ms, message) {
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+/** `promise`, or a rejection with `message` after `ms`, or at once when `signal` aborts: the
+ *  timer never outlives it, nor the client (a pending timer would keep Node running after
+ *  `close()` for the whole `ms`). */
+function within(promise, ms, message, signal) {
+  let timer, stop;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    stop = () => reject(new Error("aborted"));
+    signal.addEventListener("abort", stop, { once: true });
+  });
+  return Promise.race([promise, late]).finally(() => {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", stop);
+  });
 }
 
 /** Starts `fetchFn(url, init)` (the global `fetch` unless the user gave one) and reports:
@@ -38,11 +47,13 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     // it gets the refresher's time (refreshTimeoutMs), then counts as a network failure.
     const extra = typeof headers === "function"
       ? await within(Promise.resolve().then(headers), options.headersTimeoutMs,
-        `the headers function did not answer within ${options.headersTimeoutMs} ms`)
+        `the headers function did not answer within ${options.headersTimeoutMs} ms`, signal)
       : headers;
+    // Closed while the headers function ran (from inside it, say): no request at all.
+    signal.throwIfAborted();
     const all = new Headers(extra ?? undefined);
     all.set("Accept", "text/event-stream");
-    if (lastEventId) all.set("Last-Event-ID", lastEventId);
+    if (lastEventId) all.set("Last-Event-ID", byteString(lastEventId));
     if (options.body !== undefined) {
       init.body = options.body;
       if (options.contentType && !all.has("Content-Type")) all.set("Content-Type", options.contentType);
@@ -51,12 +62,15 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     return (fetchFn ?? globalThis.fetch)(url, init);
   })().then(
     async (response) => {
+      // Closed while the request was pending, with a `fetch` that does not honour the signal:
+      // the body would otherwise stay open.
+      if (signal.aborted) return response.body?.cancel().catch(() => {});
       const type = response.headers.get("content-type") ?? "";
       // The rule of `is_event_stream` (src/machine/decide.rs), which decides again on the
       // head: ASCII whitespace and case only, so that both accept exactly the same types.
       const accepted = response.status === 200 && /^[\t\n\f\r ]*text\/event-stream[\t\n\f\r ]*(;|$)/i.test(type);
       if (!accepted) {
-        const body = await preview(response).catch(() => "");
+        const body = await preview(response, signal).catch(() => "");
         return report(response.status, type, response.headers.get("retry-after") ?? "", body);
       }
       report(200, type, "", "");
@@ -73,8 +87,17 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
   return controller;
 }
 
+/** `text` as UTF-8, one character per byte: what `Headers` takes as a value (a "ByteString").
+ *  The native EventSource sends the id's UTF-8 bytes; given the text itself, fetch sent `é` as
+ *  the one byte E9 and threw on any character past U+00FF, failing every reconnect. */
+function byteString(text) {
+  let out = "";
+  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
+  return out;
+}
+
 /** The first 4 KB of a response body as text; the rest is not read. */
-async function preview(response) {
+async function preview(response, signal) {
   if (!response.body) return "";
   const reader = response.body.getReader();
   const parts = [];
@@ -82,7 +105,7 @@ async function preview(response) {
   const until = Date.now() + PREVIEW_MS;
   while (size < BODY_PREVIEW) {
     const left = until - Date.now();
-    const read = left > 0 ? await within(reader.read(), left, "late").catch(() => ({ done: true })) : { done: true };
+    const read = left > 0 ? await within(reader.read(), left, "late", signal).catch(() => ({ done: true })) : { done: true };
     const { done, value } = read;
     if (done) break;
     parts.push(value);
