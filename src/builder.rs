@@ -205,9 +205,11 @@ impl Builder {
         self
     }
 
-    /// The most bytes one event (or one unterminated line) may take (fetch transport). Past it
-    /// the connection is dropped with [`Error::TooLarge`] and the policy retries; what was
-    /// delivered stays delivered. Default 16 MiB.
+    /// The most bytes one event (or one unterminated line) may take (fetch transport), counted
+    /// as the parser holds them: the event's data so far (a line feed after each `data` value)
+    /// plus the raw line being read, field name included. Past it the connection is dropped
+    /// with [`Error::TooLarge`] and the policy retries; what was delivered stays delivered.
+    /// Default 16 MiB; at least 1 (`build()` refuses 0 with [`Error::InvalidOption`]).
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {
         self.config.fetch.max_event_bytes = bytes;
         self

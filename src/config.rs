@@ -98,6 +98,12 @@ impl Config {
                     .into(),
             });
         }
+        if self.fetch.max_event_bytes == 0 {
+            return Err(Error::InvalidOption {
+                field: "max_event_bytes".into(),
+                message: "at least 1 byte (0 would refuse every event)".into(),
+            });
+        }
         check_request(
             self.fetch.method.as_deref(),
             self.fetch.body.is_some(),

@@ -186,3 +186,16 @@ fn fetch_only_settings_need_the_fetch_transport() {
         .build();
     assert!(matches!(built, Err(Error::InvalidOption { field, .. }) if field == "method"));
 }
+
+#[wasm_bindgen_test]
+fn requests_fetch_would_refuse_are_refused_by_build() {
+    let refused = |builder: typed_sse::Builder| match builder.transport(Transport::Fetch).build() {
+        Err(Error::InvalidOption { field, .. }) => field,
+        other => panic!("expected InvalidOption, got {other:?}"),
+    };
+    let base = || EventSource::builder("/sse/messages");
+    assert_eq!(refused(base().max_event_bytes(0)), "max_event_bytes");
+    assert_eq!(refused(base().body("prompt=hi")), "body");
+    assert_eq!(refused(base().method("CONNECT")), "method");
+    assert_eq!(refused(base().header("X-A", "a\nb")), "header");
+}

@@ -60,8 +60,10 @@ export interface SseOptions {
   credentials?: "omit" | "same-origin" | "include";
   /** Fetch: a function to call instead of the global `fetch` (tests, proxies, instrumentation). */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Fetch: the most bytes one event or one unterminated line may take; past it the connection
-   *  is dropped with a `too_large` error and retried. Default 16777216 (16 MiB). */
+  /** Fetch: the most bytes one event or one unterminated line may take, counted as the parser
+   *  holds them (the event's data so far plus the raw line being read, `data: ` included);
+   *  past it the connection is dropped with a `too_large` error and retried. Default 16777216
+   *  (16 MiB), from 1 to 4294967295. */
   maxEventBytes?: number;
   /** Fetch: whether the server's `retry:` replaces `initialDelayMs` (growth, cap, jitter and
    *  budget stay the policy's). Default `true`. */
