@@ -129,6 +129,30 @@ test("fetch mode: a non-ASCII last event id goes out as UTF-8, as native EventSo
   assert.equal(conn.last_event_id, id);
 });
 
+test("fetch mode: an id reset (`id:` with no value) leaves the resume point where it was, however the bytes are chunked", async () => {
+  const sent = await run(async () => {
+    const resumeAfter = (chunks) => new Promise((resolve) => {
+      let calls = 0;
+      const fetch = async (url, init) => {
+        if (++calls === 2) {
+          resolve(init.headers.get("Last-Event-ID"));
+          return new Response(null, { status: 204 });
+        }
+        const bytes = chunks.map((c) => new TextEncoder().encode(c));
+        const body = new ReadableStream({ pull: (c) => (bytes.length ? c.enqueue(bytes.shift()) : c.close()) });
+        return new Response(body, { headers: { "content-type": "text/event-stream" } });
+      };
+      new window.sse.SseClient("/reset", { transport: "fetch", fetch, initialDelayMs: 10, jitter: 0, decode: "text" });
+    });
+    const events = "id: 5\ndata: 1\n\nid\ndata: 2\n\n";
+    return {
+      oneChunk: await resumeAfter([events]),
+      twoChunks: await resumeAfter([events.slice(0, 16), events.slice(16)]),
+    };
+  });
+  assert.deepEqual(sent, { oneChunk: "5", twoChunks: "5" });
+});
+
 test("fetch mode: close() aborts the request and the server sees the connection end", async () => {
   const k = key("fetch-close");
   await run(async ({ server, k }) => {

@@ -63,6 +63,10 @@ struct Stream {
     shared_id: Option<Rc<str>>,
     /// Events (or an id) arrived since the machine was last told.
     unreported: bool,
+    /// While `last_id` is empty after an explicit reset (`id:` with no value), the id before
+    /// it: the machine's resume point never moves back to nothing, and it must not depend on
+    /// whether the reset came in the same chunk as that id (only a chunk's last id is reported).
+    before_reset: String,
 }
 
 pub(crate) struct Shell {
@@ -182,7 +186,10 @@ impl Shell {
         // Fetch: the events parsed since the last report, and the id of the last.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
-            std::mem::take(&mut stream.unreported).then(|| stream.last_id.clone())
+            std::mem::take(&mut stream.unreported).then(|| match stream.last_id.as_str() {
+                "" => stream.before_reset.clone(),
+                id => id.to_owned(),
+            })
         };
         if let Some(last_id) = parsed.filter(|_| conn != 0) {
             let input = Input::Delivered { conn, last_id };
@@ -255,6 +262,7 @@ impl Shell {
                     last_id: last_event_id.to_owned(),
                     shared_id: None,
                     unreported: false,
+                    before_reset: String::new(),
                 };
                 let settings = &self.effects.fetch;
                 Ok(Live::Fetch(fetch::Connection::open(

@@ -118,9 +118,16 @@ impl Shell {
     /// Notes the stream's last event id for the machine and for the events' metadata.
     fn note_id(&self, last_event_id: &str) {
         let mut stream = self.stream.borrow_mut();
+        let stream = &mut *stream;
         stream.unreported = true;
         if stream.last_id != last_event_id {
-            last_event_id.clone_into(&mut stream.last_id);
+            if last_event_id.is_empty() {
+                // A reset: the id before it stays what the machine hears (see `before_reset`).
+                std::mem::swap(&mut stream.last_id, &mut stream.before_reset);
+                stream.last_id.clear();
+            } else {
+                last_event_id.clone_into(&mut stream.last_id);
+            }
             stream.shared_id = None;
         }
     }
