@@ -40,7 +40,9 @@ enum Phase {
         delivered: bool,
         /// An event arrived since the last idle tick.
         active: bool,
-        quiet_ticks: u32,
+        /// When the idle check last found activity (or the connection began): nothing has
+        /// arrived since the tick before it.
+        quiet_since: u64,
     },
     /// The native transport was refused without a reason; the probe is asking.
     Probing,
@@ -263,7 +265,7 @@ impl Machine {
             open: false,
             delivered: false,
             active: false,
-            quiet_ticks: 0,
+            quiet_since: now,
         };
         let idle_tick = self
             .settings

@@ -9,20 +9,20 @@ impl Machine {
         match self.phase {
             Phase::Connected {
                 ref mut active,
-                ref mut quiet_ticks,
+                ref mut quiet_since,
                 ..
             } => {
                 let Some(timeout_ms) = self.settings.idle_timeout_ms else {
                     return;
                 };
-                *quiet_ticks = if std::mem::take(active) {
-                    0
-                } else {
-                    *quiet_ticks + 1
-                };
-                // Four quiet ticks in a row: no event since the tick before them, so at least
-                // the timeout of silence, and at most a tick (a quarter) more.
-                if *quiet_ticks >= IDLE_TICKS {
+                if std::mem::take(active) {
+                    *quiet_since = now;
+                }
+                // Nothing since the check that last saw activity, for the whole timeout: at
+                // least the timeout of silence, at most a check (a quarter) more. Measured on
+                // the clock rather than by counting checks: a timer that fires a little early
+                // then costs one more check, never an early recycle.
+                if now.saturating_sub(*quiet_since) >= u64::from(timeout_ms) {
                     self.end_connection();
                     self.retry(Error::IdleTimeout { timeout_ms }, now);
                 } else {

@@ -140,6 +140,22 @@ fn silence_after_an_event_is_noticed_between_one_and_1_25_timeouts() {
 }
 
 #[test]
+fn timers_that_fire_early_never_recycle_before_the_timeout() {
+    // Browser timers can fire a few milliseconds before the clock says they should.
+    let mut sim = Sim::new(Settings {
+        idle_timeout_ms: Some(400),
+        ..no_jitter()
+    });
+    while !sim.m.state().name().starts_with("reconnecting") {
+        let at = sim.timer.take().expect("a timer is armed");
+        sim.now = at - 3;
+        sim.feed(Input::Timer);
+    }
+    assert!(sim.now >= 400, "recycled after {} ms", sim.now);
+    assert!(sim.now <= 500, "recycled after {} ms", sim.now);
+}
+
+#[test]
 fn events_keep_an_idle_connection_alive() {
     let mut sim = Sim::new(Settings {
         idle_timeout_ms: Some(400),
