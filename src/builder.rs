@@ -321,6 +321,12 @@ impl Builder {
         self.config
     }
 
+    /// The event types listened for so far, for the same tests.
+    #[cfg(all(test, any(feature = "yew", feature = "leptos")))]
+    pub(crate) fn type_names(&self) -> Vec<Rc<str>> {
+        self.registry.type_names()
+    }
+
     /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed, and with
     /// [`Error::InvalidOption`] for a setting out of range (a delay longer than a browser timer
     /// holds, about 24.8 days).

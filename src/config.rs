@@ -98,7 +98,8 @@ impl Config {
                     .into(),
             });
         }
-        if self.fetch.max_event_bytes == 0 {
+        // Checked for fetch only: the native transport ignores it, as the README says.
+        if transport == Transport::Fetch && self.fetch.max_event_bytes == 0 {
             return Err(Error::InvalidOption {
                 field: "max_event_bytes".into(),
                 message: "at least 1 byte (0 would refuse every event)".into(),
@@ -179,7 +180,10 @@ fn check_request(
         );
     }
     for (name, value) in headers {
-        // A value is bytes on the wire: no line breaks or NUL, and no character past U+00FF.
+        // A value is bytes on the wire: no line breaks or NUL inside, and no character past
+        // U+00FF. Leading and trailing whitespace, line breaks included, is trimmed by
+        // `Headers` first, as a token read from a file with its final newline is.
+        let value = value.trim_matches(['\t', '\n', '\r', ' ']);
         if !is_token(name)
             || value
                 .chars()
@@ -280,6 +284,12 @@ mod tests {
                 "{method}"
             );
         }
+        let trailing_newline = [("Authorization".to_owned(), "Bearer abc\n".to_owned())];
+        assert_eq!(
+            field(check_request(None, false, &trailing_newline)),
+            None,
+            "trimmed, as Headers does"
+        );
         for (name, value) in [
             ("", "x"),
             ("bad name", "x"),

@@ -59,6 +59,10 @@ pub struct UseEventSourceOptions {
     /// Treat a connection without events for this long as dead (see
     /// [`Builder::idle_timeout_ms`](crate::Builder::idle_timeout_ms)); `None`: no timeout.
     pub idle_timeout_ms: Option<u32>,
+    /// An event type that only keeps the idle timeout from firing (see
+    /// [`Builder::heartbeat_event`](crate::Builder::heartbeat_event)): with the native transport
+    /// only types with a listener count, and a hook listens to its one type.
+    pub heartbeat_event: Option<String>,
 }
 
 impl UseEventSourceOptions {
@@ -146,6 +150,13 @@ impl UseEventSourceOptions {
         self
     }
 
+    /// Counts the server's heartbeat events (`heartbeat`, say) as life for the idle timeout, as
+    /// [`Builder::heartbeat_event`](crate::Builder::heartbeat_event).
+    pub fn heartbeat_event(mut self, event_type: &str) -> Self {
+        self.heartbeat_event = Some(event_type.to_owned());
+        self
+    }
+
     pub(crate) fn apply(&self, builder: Builder) -> Builder {
         let mut b = builder
             .reconnect(self.reconnect.clone())
@@ -178,6 +189,9 @@ impl UseEventSourceOptions {
         }
         if let Some(ms) = self.idle_timeout_ms {
             b = b.idle_timeout_ms(ms);
+        }
+        if let Some(event_type) = &self.heartbeat_event {
+            b = b.heartbeat_event(event_type);
         }
         b
     }
@@ -212,10 +226,11 @@ mod tests {
             .body("prompt=hi")
             .max_event_bytes(1_024)
             .server_retry(false)
-            .idle_timeout_ms(15_000);
-        let config = options
-            .apply(crate::EventSource::builder("/x"))
-            .into_config();
+            .idle_timeout_ms(15_000)
+            .heartbeat_event("heartbeat");
+        let builder = options.apply(crate::EventSource::builder("/x"));
+        assert_eq!(builder.type_names(), [std::rc::Rc::from("heartbeat")]);
+        let config = builder.into_config();
         assert_eq!(config.transport, Some(Transport::Fetch));
         assert_eq!(config.fetch.method.as_deref(), Some("POST"));
         assert_eq!(config.fetch.body, Some(("prompt=hi".to_owned(), None)));

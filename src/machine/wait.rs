@@ -20,13 +20,16 @@ impl Machine {
                 }
                 // Nothing since the check that last saw activity, for the whole timeout: at
                 // least the timeout of silence, at most a check (a quarter) more. Measured on
-                // the clock rather than by counting checks: a timer that fires a little early
-                // then costs one more check, never an early recycle.
-                if now.saturating_sub(*quiet_since) >= u64::from(timeout_ms) {
+                // the clock rather than by counting checks, and the last check lands on the
+                // deadline: a timer that fires a little early then costs a short extra check,
+                // never an early recycle nor a late one.
+                let deadline = *quiet_since + u64::from(timeout_ms);
+                if now >= deadline {
                     self.end_connection();
                     self.retry(Error::IdleTimeout { timeout_ms }, now);
                 } else {
-                    self.arm(Some(now + idle_tick_ms(timeout_ms)));
+                    let next = (now + idle_tick_ms(timeout_ms)).min(deadline);
+                    self.arm(Some(next.max(now + 1)));
                 }
             }
             Phase::Waiting { refresh } => {

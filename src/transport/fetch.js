@@ -75,6 +75,8 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       }
       report(200, type, "", "");
       const reader = response.body.getReader();
+      // A listener of the open state may have closed the client during `report`.
+      if (signal.aborted) return reader.cancel().catch(() => {});
       signal.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
       for (;;) {
         const { done, value } = await reader.read();
