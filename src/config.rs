@@ -182,8 +182,10 @@ fn check_request(
     for (name, value) in headers {
         // A value is bytes on the wire: no line breaks or NUL inside, and no character past
         // U+00FF. Leading and trailing whitespace, line breaks included, is trimmed by
-        // `Headers` first, as a token read from a file with its final newline is.
-        let value = value.trim_matches(['\t', '\n', '\r', ' ']);
+        // `Headers` first, as a token read from a file with its final newline is. (`trim_ascii`
+        // also trims a form feed, which `Headers` keeps but accepts: no difference in what is
+        // refused; `trim_matches` would link a char searcher, ~300 bytes of wasm.)
+        let value = value.trim_ascii();
         if !is_token(name)
             || value
                 .chars()
