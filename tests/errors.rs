@@ -29,9 +29,19 @@ fn an_invalid_url_is_an_error_not_a_panic() {
 
 /// Connects to `path` and returns the final state and every error, once closed.
 async fn closed_with(path: &str, policy: ReconnectPolicy) -> (State, Vec<Error>) {
+    closed_over(Transport::EventSource, path, policy).await
+}
+
+/// The same over `transport`.
+async fn closed_over(
+    transport: Transport,
+    path: &str,
+    policy: ReconnectPolicy,
+) -> (State, Vec<Error>) {
     let errors = log();
     let e = errors.clone();
     let source = EventSource::builder(url(path, &common::key("errors")))
+        .transport(transport)
         .reconnect(policy)
         .on_error(move |err| e.borrow_mut().push(err.clone()))
         .build()
@@ -77,26 +87,17 @@ async fn a_wrong_content_type_is_reported_and_stops() {
 #[wasm_bindgen_test]
 async fn a_wrong_content_type_over_fetch_is_reported_and_stops() {
     // fetch.js reads no body it refuses: the refusal must reach the machine, not an "opened".
-    let errors = log();
-    let e = errors.clone();
-    let source = EventSource::builder(url("/sse/content-type", &common::key("errors-fetch")))
-        .transport(Transport::Fetch)
-        .on_error(move |err| e.borrow_mut().push(err.clone()))
-        .build()
-        .unwrap();
-    assert!(
-        wait_for(8_000, || source.state().is_closed()).await,
-        "did not close: {:?}",
-        source.state()
-    );
+    let (state, errors) = closed_over(
+        Transport::Fetch,
+        "/sse/content-type",
+        ReconnectPolicy::default(),
+    )
+    .await;
     let expected = Error::ContentType {
         content_type: "text/plain".into(),
     };
-    assert_eq!(
-        source.state(),
-        State::Closed(CloseReason::Failed(expected.clone()))
-    );
-    assert_eq!(*errors.borrow(), [expected]);
+    assert_eq!(state, State::Closed(CloseReason::Failed(expected.clone())));
+    assert_eq!(errors, [expected]);
 }
 
 #[wasm_bindgen_test]
