@@ -162,18 +162,12 @@ fn check_request(
         })
     };
     let method = method.unwrap_or("GET");
-    if !is_token(method)
-        || ["CONNECT", "TRACE", "TRACK"]
-            .iter()
-            .any(|m| method.eq_ignore_ascii_case(m))
-    {
+    // Methods are compared without case, as fetch normalizes them.
+    let is = |names: &[&str]| names.iter().any(|m| method.eq_ignore_ascii_case(m));
+    if !is_token(method) || is(&["CONNECT", "TRACE", "TRACK"]) {
         return invalid("method", quoted(method, " is not a method fetch can send"));
     }
-    if has_body
-        && ["GET", "HEAD"]
-            .iter()
-            .any(|m| method.eq_ignore_ascii_case(m))
-    {
+    if has_body && is(&["GET", "HEAD"]) {
         return invalid(
             "body",
             "a GET or HEAD request has no body: set the method (\"POST\", say)".into(),
