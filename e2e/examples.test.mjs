@@ -81,7 +81,7 @@ const ANSWER_TOKENS = 48;
 // texts in order, checked against the `done` event's whole text.
 async function serverAnswer(prompt, maxTokens) {
   const k = key("answer-check");
-  const { token } = await (await fetch(`${SERVER}/token?key=${k}`)).json();
+  const { token } = await (await fetch(`${SERVER}/token?key=${k}`, { method: "POST", headers: { "X-Typed-SSE": "1" } })).json();
   const response = await fetch(`${SERVER}/v1/completions?key=${k}&interval_ms=0`, {
     method: "POST",
     headers: { Authorization: `Bearer ${token}` },

@@ -11,6 +11,8 @@
 //!   request" needs no preflight), and a browser that omits `Origin` would not be caught by the
 //!   check above. The streams (`/sse/*`, `/v1/completions`) take any `POST`: the `fetch`
 //!   client sends plain-text bodies, and a stream opened from elsewhere changes nothing here.
+//!   Minting a token changes state too, so `/token` answers only such a `POST` (any other method
+//!   is `405`, see [`crate::tokens`]): a `GET` would let any site's `<img>` mint.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderName, Method, StatusCode};

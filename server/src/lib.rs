@@ -6,7 +6,7 @@
 //!   replay buffer, so a client that resumes misses nothing.
 //! - `/sse/...`: scenarios for the browser tests (see [`scenarios`]), by `GET` or `POST`.
 //! - `/stats?key=K`: the connections seen for a test key, as JSON.
-//! - `/token?key=K`: bearer tokens for `/sse/bearer` and `/v1/completions` (see [`tokens`]).
+//! - `/token?key=K` (POST): bearer tokens for `/sse/bearer`, `/v1/completions` (see [`tokens`]).
 //! - `/v1/completions?key=K` (POST): a deterministic streamed answer (see [`completions`]).
 //! - `/chat` (POST), `/control/drop`, `/control/fail?seconds=N`, `/control/cut?key=K` (POST):
 //!   demo and test controls.

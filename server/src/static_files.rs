@@ -5,6 +5,10 @@
 //! whose file, every link resolved, lies outside the folder is answered `403` before `ServeDir`
 //! sees it. (A link swapped between the check and the read would slip through: the folders are
 //! the developer's own, so that race is not defended.)
+//!
+//! A path no file can have (a segment over [`MAX_NAME_BYTES`], or the whole over
+//! [`MAX_PATH_BYTES`], once decoded) is answered `404` before the file system is asked: it
+//! refuses such names with an error that `ServeDir` turned into `500`.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +19,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::services::ServeDir;
+
+/// Longest file name, in bytes, that the file system takes (`NAME_MAX` on Linux).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Longest path, in bytes, that the file system takes (`PATH_MAX` on Linux, less its NUL).
+pub const MAX_PATH_BYTES: usize = 4_095;
 
 /// Serves the files under `root`, refusing those reached through a link that leads out of it.
 pub fn serve_dir(root: PathBuf) -> Router {
@@ -32,6 +42,14 @@ async fn refuse_escaping_links(
     next: Next,
 ) -> Response {
     if let Some(path) = requested_file(&root, request.uri().path()) {
+        if !could_exist(&path) {
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "no file has so long a name\n",
+            )
+                .into_response();
+        }
         if leads_outside(&root, &path).await {
             return (
                 StatusCode::FORBIDDEN,
@@ -57,6 +75,14 @@ fn requested_file(root: &Path, uri_path: &str) -> Option<PathBuf> {
         }
     }
     Some(path)
+}
+
+/// Whether the file system would take `path` as a name at all (see the module docs).
+fn could_exist(path: &Path) -> bool {
+    path.as_os_str().len() <= MAX_PATH_BYTES
+        && path
+            .components()
+            .all(|c| c.as_os_str().len() <= MAX_NAME_BYTES)
 }
 
 /// `%XX` escapes decoded; `None` unless the result is UTF-8. A `%` not followed by two hex

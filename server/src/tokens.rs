@@ -1,7 +1,10 @@
 //! Bearer tokens for the header-authentication scenarios (`/sse/bearer`, `/v1/completions`).
 //!
-//! `GET` or `POST /token?key=K` answers `{"token":"tok-<n>-<16 hex digits>"}`. The rule a token
-//! is judged by, where it is used:
+//! `POST /token?key=K` with the proof every state-changing request needs (`X-Typed-SSE: 1` or a
+//! JSON body, see [`crate::cross_site`]) answers `{"token":"tok-<n>-<16 hex digits>"}`; any other
+//! method is `405` and mints nothing. (Minting once answered `GET` too: any site's `<img>` could
+//! then mint, and [`MAX_TOKENS`] of them evicted the tokens a page had fetched.) The rule a
+//! token is judged by, where it is used:
 //!
 //! - it must have been issued for the same `key`, and still be kept (see below);
 //! - it is good for `valid_ms` milliseconds after it was issued (a parameter of the endpoint
@@ -24,7 +27,7 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -218,11 +221,25 @@ impl Tokens {
     }
 }
 
-/// `GET`/`POST /token?key=K`: a fresh token for `key`, as `{"token":"..."}`, not cached.
+/// `POST /token?key=K`: a fresh token for `key`, as `{"token":"..."}`, not cached; `405` to any
+/// other method (the route also takes `GET` so that it is answered here, not by the static
+/// files). The proof a `POST` needs is checked before, by [`crate::cross_site`].
 pub async fn token_handler(
+    method: Method,
     axum::extract::State(tokens): axum::extract::State<Tokens>,
     axum::extract::Query(params): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
+    if method != Method::POST {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [
+                (header::ALLOW, "POST"),
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            ],
+            "a token is minted by `POST /token?key=K` with the header `X-Typed-SSE: 1`\n",
+        )
+            .into_response();
+    }
     let key = match crate::limits::key(&params, "default") {
         Ok(key) => key,
         Err(bad) => return bad.into_response(),

@@ -201,9 +201,10 @@ async fn stream_scenarios_take_a_post_with_any_body_but_controls_still_need_proo
     )
     .await;
     assert_eq!(r.status, 200, "a JSON POST is proof enough");
-    let r = get(addr, "/token?key=k").await;
-    assert_eq!(r.status, 200);
     assert!(json_body(&r)["token"].as_str().unwrap().starts_with("tok-"));
+    // A GET (any site's `<img>`) mints nothing.
+    let r = get(addr, "/token?key=k").await;
+    assert_eq!(r.status, 405);
     // The Host and Origin checks still hold for the streams.
     let r = request(
         addr,
@@ -863,11 +864,16 @@ async fn every_new_parameter_out_of_range_is_a_clear_400() {
     assert_eq!(r.status, 400);
     assert!(r.text().starts_with("`abort` must be "));
     let long_key = "k".repeat(129);
-    for path in [
-        format!("/token?key={long_key}"),
-        format!("/sse/bearer?key={long_key}"),
+    for (method, path) in [
+        ("POST", format!("/token?key={long_key}")),
+        ("GET", format!("/sse/bearer?key={long_key}")),
     ] {
-        let r = get(addr, &path).await;
+        let r = request(
+            addr,
+            &format!("{method} {path} HTTP/1.1\nX-Typed-SSE: 1"),
+            b"",
+        )
+        .await;
         assert_eq!(r.status, 400, "{path}");
         assert!(r.text().starts_with("`key` must be at most"));
     }

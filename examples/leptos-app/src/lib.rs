@@ -94,7 +94,8 @@ fn answer_key() -> String {
     format!("{}-answer", page_key())
 }
 
-/// A bearer token for `key` from the server (GET: a POST to `/token` needs `X-Typed-SSE: 1`).
+/// A bearer token for `key` from the server: a `POST` with `X-Typed-SSE: 1`, the proof the
+/// server asks of every request that changes its state (another site's page cannot send it).
 async fn fetch_token(key: &str) -> Result<String, String> {
     #[derive(Deserialize)]
     struct Issued {
@@ -102,8 +103,13 @@ async fn fetch_token(key: &str) -> Result<String, String> {
     }
     let js = |e: JsValue| format!("{e:?}");
     let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(js)?;
+    headers.set("X-Typed-SSE", "1").map_err(js)?;
+    init.set_headers(&headers);
     let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(&format!("/token?key={key}")))
+        JsFuture::from(window.fetch_with_str_and_init(&format!("/token?key={key}"), &init))
             .await
             .and_then(JsValue::dyn_into)
             .map_err(js)?;
