@@ -14,12 +14,14 @@
 //!
 //! It is built for tests and the demo on this machine, not to be exposed: it listens on
 //! 127.0.0.1, answers only requests that name this machine and pages served from it
-//! ([`cross_site`]), and bounds what a request may make it hold ([`limits`], [`stats`], [`big`]).
+//! ([`cross_site`]), and bounds what a request may make it hold ([`limits`], [`stats`], [`big`])
+//! and how many connections, half-sent requests and idle ones it holds ([`connections`]).
 
 #![deny(missing_docs)]
 
 pub mod big;
 pub mod completions;
+pub mod connections;
 pub mod cross_site;
 pub mod demo;
 pub mod limits;
@@ -29,6 +31,7 @@ pub mod static_files;
 pub mod stats;
 pub mod tokens;
 
+pub use connections::{serve, ConnectionLimits};
 pub use cross_site::is_local_origin;
 
 use std::path::PathBuf;

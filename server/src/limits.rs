@@ -73,6 +73,20 @@ pub const DEFAULT_TOKEN_VALID_MS: u64 = 2_000;
 /// Most tokens one completion may ask for (`max_tokens`).
 pub const MAX_COMPLETION_TOKENS: u64 = 4_096;
 
+/// Most connections served at once (`--max-connections`); more are closed as they are accepted
+/// (see [`crate::connections`]). Well under a common file-descriptor limit of 1,024, and far
+/// above what the tests, the benchmarks and a browser (6 per host over HTTP/1.1) open.
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// How long a request head may take to arrive from its first byte, in milliseconds
+/// (`--header-timeout-ms`); then the connection is closed.
+pub const HEADER_TIMEOUT_MS: u64 = 10_000;
+
+/// How long a connection may sit with no request in progress nor begun, in milliseconds
+/// (`--idle-timeout-ms`): a fresh connection that sends nothing, or a kept-alive one between
+/// requests. An open event stream is a request in progress, however quiet.
+pub const IDLE_TIMEOUT_MS: u64 = 30_000;
+
 /// Longest test key (`key`), in bytes: keys are stored, so a client may not pick huge ones.
 pub const MAX_KEY_LEN: usize = 128;
 

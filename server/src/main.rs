@@ -1,10 +1,28 @@
-//! `typed-sse-server [--port N] [--port-file PATH] [--serve NAME=DIR]...`
+//! `typed-sse-server [--port N] [--port-file PATH] [--serve NAME=DIR]... [--max-connections N]
+//! [--header-timeout-ms MS] [--idle-timeout-ms MS]`
 //!
-//! Listens on 127.0.0.1 (port 8787 by default, 0 for any free one) and prints its URL.
+//! Listens on 127.0.0.1 (port 8787 by default, 0 for any free one) and prints its URL. The
+//! connection limits default to those of `typed_sse_server::limits` (512 connections, 10 s for a
+//! request head, 30 s idle).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use typed_sse_server::{app, Config};
+use typed_sse_server::{app, serve, Config, ConnectionLimits};
+
+const USAGE: &str = "typed-sse-server [--port N] [--port-file PATH] [--www DIR] [--pkg DIR] \
+[--serve NAME=DIR]... [--max-connections N] [--header-timeout-ms MS] [--idle-timeout-ms MS]";
+
+/// `value` as a number from 1 to `max`, or exits naming `flag`.
+fn positive(flag: &str, value: &str, max: u64) -> u64 {
+    match value.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => n,
+        _ => {
+            eprintln!("{flag} takes an integer from 1 to {max}");
+            std::process::exit(2)
+        }
+    }
+}
 
 #[tokio::main]
 async fn main() {
@@ -14,6 +32,7 @@ async fn main() {
         .unwrap_or(8787);
     let mut port_file: Option<PathBuf> = None;
     let mut config = Config::default();
+    let mut limits = ConnectionLimits::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -38,8 +57,24 @@ async fn main() {
                     std::process::exit(2)
                 }
             }
+            "--max-connections" => {
+                let n = positive("--max-connections", &value("--max-connections"), 1_000_000);
+                limits.max_connections = n as usize;
+            }
+            "--header-timeout-ms" => {
+                let ms = positive(
+                    "--header-timeout-ms",
+                    &value("--header-timeout-ms"),
+                    3_600_000,
+                );
+                limits.header_timeout = Duration::from_millis(ms);
+            }
+            "--idle-timeout-ms" => {
+                let ms = positive("--idle-timeout-ms", &value("--idle-timeout-ms"), 3_600_000);
+                limits.idle_timeout = Duration::from_millis(ms);
+            }
             "-h" | "--help" => {
-                println!("typed-sse-server [--port N] [--port-file PATH] [--www DIR] [--pkg DIR] [--serve NAME=DIR]...");
+                println!("{USAGE}");
                 return;
             }
             other => {
@@ -70,8 +105,7 @@ async fn main() {
     }
     println!("typed-sse-server listening on http://{addr}/");
     // No graceful shutdown: event streams never finish, so it would wait forever.
-    if let Err(e) = axum::serve(listener, app(config)).await {
-        eprintln!("server error: {e}");
-        std::process::exit(1)
-    }
+    let e = serve(listener, app(config), limits).await;
+    eprintln!("server error: {e}");
+    std::process::exit(1)
 }

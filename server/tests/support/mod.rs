@@ -10,19 +10,49 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use typed_sse_server::{app_with_stats, stats::Stats, Config};
+use typed_sse_server::{app_with_stats, stats::Stats, Config, ConnectionLimits};
 
 /// How long any one exchange may take before the test fails rather than hangs.
 pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Starts the whole server on 127.0.0.1 (any free port), with `config`.
+/// Starts the whole server on 127.0.0.1 (any free port), with `config`, as `main` serves it.
 pub async fn serve_with(config: Config) -> (SocketAddr, Stats) {
+    serve_limited(config, ConnectionLimits::default()).await
+}
+
+/// Starts the whole server with `config` and the connection limits `limits`.
+pub async fn serve_limited(config: Config, limits: ConnectionLimits) -> (SocketAddr, Stats) {
     let stats = Stats::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app_with_stats(config, stats.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        panic!(
+            "{}",
+            typed_sse_server::serve(listener, router, limits).await
+        )
+    });
     (addr, stats)
+}
+
+/// How long after now `stream` is closed by the server (end of stream or an error), reading
+/// and dropping whatever it sends meanwhile; `None` if it is still open after `limit`.
+pub async fn closed_within<R: AsyncReadExt + Unpin>(
+    stream: &mut R,
+    limit: Duration,
+) -> Option<Duration> {
+    let start = tokio::time::Instant::now();
+    let mut buf = [0; 4096];
+    tokio::time::timeout(limit, async {
+        while let Ok(n) = stream.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await
+    .ok()
+    .map(|()| start.elapsed())
 }
 
 /// Starts the whole server with the default folders.
@@ -79,6 +109,11 @@ impl Client {
         tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
             .await
             .unwrap_or_else(|_| panic!("no complete answer to {:.200}", head))
+    }
+
+    /// How long after now the server closes this connection ([`closed_within`]).
+    pub async fn closed_within(&mut self, limit: Duration) -> Option<Duration> {
+        closed_within(&mut self.reader, limit).await
     }
 
     /// Sends `request` exactly as given and reads the response.
