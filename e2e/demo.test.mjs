@@ -219,6 +219,26 @@ test("answer: Expire token mid-answer; the 401 renews the token once and the ans
   await a.page.locator("#answer-panel").screenshot({ path: `${OUT}demo-answer-renewed.png` });
 });
 
+test("answer: Expire token clicked twice within a second; the answer recovers as after one click", async () => {
+  const from = await connectionCount(a.page);
+  await ask(a.page, "Expire my token twice while you answer", 5);
+  const clicked = Date.now();
+  await a.page.click("#expire");
+  // The second click lands while the spent token's 401 is being renewed: the one moment it used
+  // to send a spent token again, so the renewal was refused too and the answer ended.
+  await a.page.waitForFunction(() => /^401 /.test(document.querySelector("#answer-note").textContent),
+    null, { timeout: 5000, polling: 5 });
+  await a.page.click("#expire");
+  assert.ok(Date.now() - clicked < 1000, `the clicks were ${Date.now() - clicked} ms apart`);
+  const r = await answerDone(a.page);
+  assertComplete(r);
+  assert.match(r.note, /^token renewed after 401 \((used|expired)\)$/);
+  assert.equal(r.renewals, 1);
+  const conns = await answerConnections(a.page, from);
+  assert.deepEqual(conns.map((c) => c.status), [200, 401, 200], "cut, refused, renewed: once");
+  assert.equal(conns[2].resumed_via, "header");
+});
+
 test("answer: Expire token before Send; the first connection is refused, the renewed one answers", async () => {
   const from = await connectionCount(a.page);
   await a.page.click("#expire");

@@ -227,6 +227,7 @@ let answerClient = null;   // the client of the current (or last) answer
 const answerTimer = { id: 0 };
 let lastToken = null;      // the token the last connection was given: spent by now
 let sendStale = false;     // "Expire token" was pressed: the next connection gets `lastToken`
+let staleSent = false;     // ...and it went out: no connection of this answer has opened since
 let refusedWith = null;    // the server's reason for a 401 that the client is renewing after
 
 async function freshToken() {
@@ -241,9 +242,12 @@ async function freshToken() {
 // a 401): the only place credentials are made, so a retry never carries a spent token...
 async function answerHeaders() {
   // ...unless asked to, to show the renewal: the previous token was spent by its connection,
-  // so the server refuses it (a made-up one stands in before the first answer).
-  if (sendStale) {
+  // so the server refuses it (a made-up one stands in before the first answer). Never for the
+  // renewal that follows a 401 (`refusedWith` is set): typed-sse renews once, and a second
+  // refusal in a row would end the answer as `unauthorized`.
+  if (sendStale && refusedWith === null) {
     sendStale = false;
+    staleSent = true;
     return { Authorization: `Bearer ${lastToken ?? "tok-0-expired"}` };
   }
   lastToken = await freshToken();
@@ -263,6 +267,7 @@ function showCounts() {
 function showAnswerState(state) {
   answer.states.push(state.state);
   if (state.state === "reconnecting") answer.reconnects += 1;
+  if (state.state === "open") staleSent = false;
   if (state.state === "open" && refusedWith !== null) {
     answer.renewals += 1;
     note(`token renewed after 401 (${refusedWith})`, "ok");
@@ -327,6 +332,7 @@ function ask(event) {
   stopAnswer();
   Object.assign(answer, { indexes: [], states: [], reconnects: 0, renewals: 0, done: null });
   refusedWith = null;
+  staleSent = false; // a spent token sent for the previous answer concerns it only
   $("answer").replaceChildren();
   if (!sendStale) note("");
   const c = new SseClient(`/v1/completions?key=${answerKey}&interval_ms=40`, {
@@ -354,6 +360,9 @@ function cutAnswer() {
 }
 
 function expireToken() {
+  // Pressed again before the spent token was refused and renewed: that renewal is under way, and
+  // a second spent token (or a second cut) would only get in its way.
+  if (sendStale || staleSent) return;
   sendStale = true;
   note("the next connection sends a spent token");
   // Mid-answer, "next" would only come after this answer: cut it, so the reconnect meets the 401.
