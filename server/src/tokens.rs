@@ -63,10 +63,14 @@ impl Refusal {
 
     fn message(self) -> &'static str {
         match self {
-            Self::Missing => "send `Authorization: Bearer <token>` with a token from /token",
+            Self::Missing => "send `Authorization: Bearer <token>` with a token from `POST /token`",
             Self::Unknown => "this token was not issued for this key",
-            Self::Expired => "this token is older than `valid_ms`; fetch a fresh one from /token",
-            Self::Used => "this token already opened a connection; fetch a fresh one from /token",
+            Self::Expired => {
+                "this token is older than `valid_ms`; fetch a fresh one from `POST /token`"
+            }
+            Self::Used => {
+                "this token already opened a connection; fetch a fresh one from `POST /token`"
+            }
         }
     }
 }
