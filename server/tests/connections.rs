@@ -194,3 +194,41 @@ async fn connections_beyond_the_cap_are_closed_at_once_and_a_stream_goes_on() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The limits' flags take a positive integer; anything else is an error message and exit code 2
+/// before the server listens.
+#[test]
+fn a_bad_limit_flag_exits_with_an_error() {
+    for (flag, value) in [
+        ("--max-connections", "0"),
+        ("--max-connections", "many"),
+        ("--header-timeout-ms", "-1"),
+        ("--idle-timeout-ms", "3600001"),
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_typed-sse-server"))
+            .args(["--port", "0", flag, value])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("{flag} {value}: the server started instead of refusing");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{flag} takes an integer from 1 to")),
+            "{stderr}"
+        );
+    }
+}
