@@ -23,6 +23,7 @@ pub mod completions;
 pub mod cross_site;
 pub mod demo;
 pub mod limits;
+mod redirect;
 pub mod resume;
 pub mod scenarios;
 pub mod static_files;
