@@ -325,8 +325,8 @@ test("Node: a headers function with invalid headers, or a fetch that gives no Re
     const got = r.result[name];
     assert.deepEqual([got.reason, got.field, got.calls, got.secret], ["invalid_option", field, 1, false], `${name}: ${JSON.stringify(got)}`);
   }
-  assert.match(r.result.value.message, /`headers`.*"Authorization"/);
-  assert.match(r.result.name.message, /"Bad Name" is not a header name/);
+  assert.match(r.result.value.message, /`headers`: the headers function returned headers fetch cannot send/);
+  assert.match(r.result.value.message, /values are not shown/);
   assert.match(r.result.object.message, /not a Response/);
   assert.match(r.result.throws.message, /init\.headers\.set is not a function/);
   for (const name of ["value", "name", "string"]) {

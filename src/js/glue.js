@@ -580,7 +580,8 @@ const validHeaders = (f, v) => {
 
 /** What `Headers` refuses in `headers`, naming the header but never showing a value (a value
  *  may be a token, and error messages end up in logs; Node's own message quotes it); null when
- *  it takes them. (src/transport/fetch.js checks a headers function's answer the same way.) */
+ *  it takes them. (src/transport/fetch.js refuses a headers function's answer without naming the
+ *  header: the check costs the package bytes twice.) */
 function headerProblem(headers) {
   try {
     new Headers(headers);

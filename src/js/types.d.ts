@@ -52,7 +52,7 @@ export interface SseOptions {
    *  once with fresh headers before the client closes as `unauthorized`. Fixed headers that
    *  `Headers` refuses (a name with a space, a line break in a value) throw `invalid_option`;
    *  a function that returns such headers closes the client with `invalid_option` (field
-   *  `headers`) at once. The message names the header, never its value. */
+   *  `headers`) at once. No message shows a header value. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** Fetch: the request body: a string as it is, or a plain object sent as JSON. Needs a
    *  `method` such as `"POST"`: a GET or HEAD with a body throws `invalid_option`. */

@@ -30,7 +30,8 @@ function within(promise, ms, message, signal) {
  *    other answer with the first 4 KB of its body as text;
  *  - `chunk(bytes)` for every chunk of an accepted stream;
  *  - `head(-1, "", "", "")` when an accepted stream ends;
- *  - `head(0, "", "", message, error)` when the request or the stream failed (retried);
+ *  - `head(0, "", "", message)` when the request or the stream failed (retried), with the
+ *    error thrown left in `options.cause`;
  *  - `head(-2, field, "", message)` when the `headers` or `fetch` option (`field`) gave what
  *    fetch cannot use: a programming error, which closes the client as `invalid_option`.
  *  `headers` is an object or a function returning one (or a promise of one), called before
@@ -54,9 +55,14 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       : headers;
     // Closed while the headers function ran (from inside it, say): no request at all.
     signal.throwIfAborted();
-    const problem = headerProblem(extra ?? undefined);
-    if (problem !== null) throw misuse("headers", `the headers function returned headers fetch cannot send: ${problem}`);
-    const all = new Headers(extra ?? undefined);
+    let all;
+    try {
+      all = new Headers(extra ?? undefined);
+    } catch (_) {
+      // Node's message quotes the value it refuses, which may be a token: not shown.
+      throw misuse("headers", "the headers function returned headers fetch cannot send: a name that is not a " +
+        "token, or a value with a NUL, CR or LF, or a character past U+00FF (values are not shown)");
+    }
     all.set("Accept", "text/event-stream");
     if (lastEventId) all.set("Last-Event-ID", byteString(lastEventId));
     if (options.body !== undefined) {
@@ -75,7 +81,7 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     }
     const response = await pending;
     if (!isResponse(response)) {
-      throw misuse("fetch", `the fetch function gave ${kindOf(response)}, not a Response (or a Promise of one)`);
+      throw misuse("fetch", `the fetch function gave ${response === null ? "null" : typeof response}, not a Response`);
     }
     return response;
   })().then(
@@ -112,8 +118,10 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     if (error?.[MISUSE]) return report(-2, error.field, "", error.message);
     const text = describeFailure(error);
     const message = redact(text);
-    // Node's header errors quote the value they refuse: such a cause is not kept either.
-    report(0, "", "", message, message === text ? error : undefined);
+    // Read by fetch.rs as the `cause` of the error; Node's header errors quote the value they
+    // refuse: such a cause is not kept either.
+    options.cause = message === text ? error : undefined;
+    report(0, "", "", message);
   });
   return controller;
 }
@@ -139,8 +147,6 @@ const isResponse = (value) =>
   value !== null && typeof value === "object" && typeof value.status === "number" &&
   typeof value.headers?.get === "function";
 
-const kindOf = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : typeof v);
-
 /** The origin of `url`, or "" when there is none to read (a Response made in JS has no URL). */
 function originOf(url) {
   try {
@@ -148,35 +154,6 @@ function originOf(url) {
   } catch (_) {
     return "";
   }
-}
-
-/** What `Headers` refuses in `headers`, naming the header but never showing a value (a value
- *  may be a token, and error messages end up in logs; Node's own message quotes it); null when
- *  it takes them. The same check as glue.js's for the fixed `headers` option. */
-function headerProblem(headers) {
-  try {
-    new Headers(headers);
-    return null;
-  } catch (_) {
-    // found below
-  }
-  if (headers === null || typeof headers !== "object") return `expected an object of header names and values, got ${kindOf(headers)}`;
-  for (const pair of Array.isArray(headers) ? headers : Object.entries(headers)) {
-    if (!Array.isArray(pair) || pair.length !== 2) break;
-    const name = JSON.stringify(describe(pair[0]).slice(0, 100));
-    try {
-      new Headers([[pair[0], ""]]);
-    } catch (_) {
-      return `${name} is not a header name`;
-    }
-    try {
-      new Headers([pair]);
-    } catch (_) {
-      return `the value of ${name} is not a header value: it holds a NUL, CR or LF, or a ` +
-        "character past U+00FF (the value is not shown: it may be a secret)";
-    }
-  }
-  return "expected an object of header names and values";
 }
 
 /** Why a request failed, with the causes Node's fetch keeps behind its "fetch failed" (`connect

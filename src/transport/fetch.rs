@@ -103,7 +103,7 @@ where
 pub(crate) struct Connection {
     controller: AbortController,
     attached: Option<Rc<dyn Attached>>,
-    _head: Closure<dyn FnMut(i32, String, String, String, JsValue)>,
+    _head: Closure<dyn FnMut(i32, String, String, String)>,
     _chunk: Closure<dyn FnMut(Uint8Array)>,
 }
 
@@ -129,9 +129,12 @@ impl Connection {
         }
         let s = sink.clone();
         let (requested, listeners) = (origin.to_owned(), attached.clone());
+        // fetch.js leaves a failure's error here, as `cause` (see `startFetch`).
+        let options = settings.options(request.with_credentials);
+        let init = options.clone();
         // See `startFetch` in fetch.js for what each status means.
         let head = Closure::wrap(Box::new(
-            move |status: i32, content_type: String, retry_after: String, body: String, cause| {
+            move |status: i32, content_type: String, retry_after: String, body: String| {
                 let Some(sink) = s.upgrade() else { return };
                 match u16::try_from(status) {
                     // An accepted stream, whose body fetch.js now reads; `body` is the final
@@ -168,14 +171,14 @@ impl Connection {
                     // 0: the request failed.
                     _ => {
                         if let Some(listeners) = &listeners {
-                            listeners.failed_with(&cause);
+                            let cause = Reflect::get(&init, &JsValue::from_str("cause"));
+                            listeners.failed_with(&cause.unwrap_or_default());
                         }
                         sink.failed(conn, Failure::Network(body))
                     }
                 }
             },
-        )
-            as Box<dyn FnMut(i32, String, String, String, JsValue)>);
+        ) as Box<dyn FnMut(i32, String, String, String)>);
         let chunk = Closure::wrap(Box::new(reader(
             conn,
             sink,
@@ -185,7 +188,7 @@ impl Connection {
         let controller = start_fetch(
             &settings.fetch,
             request.url,
-            &settings.options(request.with_credentials),
+            &options,
             request.last_event_id,
             &settings.headers,
             head.as_ref().unchecked_ref(),
