@@ -135,7 +135,7 @@ test("fetch mode: an id reset (`id:` with no value) leaves the resume point wher
       let calls = 0;
       const fetch = async (url, init) => {
         if (++calls === 2) {
-          resolve(init.headers.get("Last-Event-ID"));
+          resolve(init.headers["Last-Event-ID"]);
           return new Response(null, { status: 204 });
         }
         const bytes = chunks.map((c) => new TextEncoder().encode(c));

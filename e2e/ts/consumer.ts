@@ -116,9 +116,13 @@ export async function main(): Promise<void> {
   const es = new TypedEventSource("/events", { withCredentials: true, initialDelayMs: 500 });
   es.onopen = () => console.log(es.readyState === TypedEventSource.OPEN);
   es.onmessage = (e) => console.log(JSON.parse(e.data), e.lastEventId, e.origin);
-  es.onerror = (e) => console.log(e.error.kind, es.readyState === es.CONNECTING);
-  es.addEventListener("tick", (e) => console.log(e.data.length));
+  es.onerror = (e) => console.log(e.error?.kind, es.readyState === es.CONNECTING);
+  // @ts-expect-error: a server event named "error" reaches onerror too, with no `error`
+  es.addEventListener("error", (e) => console.log(e.error.kind));
+  es.addEventListener("statechange", (e) => console.log(e.state?.state));
+  // @ts-expect-error: so does a server event named "statechange", with no `state`
   es.addEventListener("statechange", (e) => console.log(e.state.state));
+  es.addEventListener("tick", (e) => console.log(e.data.length));
   const readyState: 0 | 1 | 2 = es.readyState;
   console.log(readyState, es.url, es.withCredentials);
   // @ts-expect-error: its data is text, always

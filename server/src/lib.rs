@@ -25,6 +25,7 @@ pub mod connections;
 pub mod cross_site;
 pub mod demo;
 pub mod limits;
+mod redirect;
 pub mod resume;
 pub mod scenarios;
 pub mod static_files;

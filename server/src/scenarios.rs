@@ -94,6 +94,8 @@ pub fn router(stats: Stats) -> Router {
         .route("/sse/retry", get_or_post(retry))
         .route("/sse/comments", get_or_post(comments))
         .route("/sse/endless", get_or_post(endless))
+        .route("/sse/reserved-names", get_or_post(reserved_names))
+        .route("/sse/redirect", get_or_post(crate::redirect::redirect))
         .route("/token", get_or_post(tokens::token_handler))
         .route("/v1/completions", post(completions::completions))
         .route("/control/cut", post(completions::cut))
@@ -390,6 +392,18 @@ async fn named(s: Scenario) -> Result<Response, BadParam> {
             .data("nobody listens to this"),
         Event::default().id("6").event("done").data("{}"),
     ];
+    Ok(r.respond(stream::iter(events).boxed(), false))
+}
+
+/// Events named as the clients' own events: `open`, `error` and `statechange` (ids 1 to 3,
+/// each with its name as data), then an unnamed message `{"n":4}` (id 4); then holds.
+async fn reserved_names(s: Scenario) -> Result<Response, BadParam> {
+    let r = s.open(200);
+    let named = ["open", "error", "statechange"].into_iter().zip(1u32..);
+    let mut events: Vec<Event> = named
+        .map(|(name, id)| Event::default().id(id.to_string()).event(name).data(name))
+        .collect();
+    events.push(Event::default().id("4").data(r#"{"n":4}"#));
     Ok(r.respond(stream::iter(events).boxed(), false))
 }
 

@@ -5,12 +5,19 @@
 // object that needs no `free()`.
 import { SseCore, typedSseError } from "./typed_sse_core.js";
 
+// A client's hub, for TypedEventSource (set in SseClient's static block).
+let hubOf;
+
 /** A typed Server-Sent Events client. See the README and `SseOptions`. */
 export class SseClient {
   #core; // null once released
   #hub;
   #url;
   #lastEventId = "";
+
+  static {
+    hubOf = (client) => client.#hub;
+  }
 
   constructor(url, options) {
     if (typeof url !== "string" && !(url instanceof URL)) {
@@ -94,6 +101,10 @@ export class SseClient {
   }
 }
 
+// The `capture` flag of addEventListener's options, which, with the type and the listener, tells
+// one registration from another.
+const captures = (options) => (typeof options === "boolean" ? options : Boolean(options?.capture));
+
 // readyState numbers, as EventSource has them.
 const CONNECTING = 0;
 const OPEN = 1;
@@ -109,13 +120,24 @@ export class TypedEventSource extends EventTarget {
   CLOSED = CLOSED;
 
   #client;
+  #hub;
   #withCredentials;
   #closed = false; // close() was called: nothing is dispatched after it, as with EventSource
-  #types = new Set(); // the event types forwarded from the client
+  #forwarded = new Map(); // event type -> what stops forwarding it from the client
+  #listeners = new Map(); // event type -> [{ listener, capture, wrapper, unhook }]
   #handlers = new Map(); // "open" -> the `onopen` function, ...
 
   constructor(url, init) {
     super();
+    // As EventSource reads its URL (a WebIDL string): `location`, or any object with a
+    // `toString`, is taken as its text. A Symbol, or a toString that throws, is no URL.
+    if (url !== undefined && typeof url !== "string" && !(url instanceof URL)) {
+      try {
+        url = `${url}`;
+      } catch (e) {
+        throw typedSseError("invalid_url", `invalid URL: it cannot be read as text (${e?.message ?? "?"})`, { url: "" });
+      }
+    }
     if (init !== undefined && init !== null && typeof init === "object" && init.decode !== undefined) {
       const message = "invalid option `decode`: a TypedEventSource hands events over as " +
         "EventSource does, with `data` as text; use SseClient for decoded data";
@@ -126,6 +148,7 @@ export class TypedEventSource extends EventTarget {
     const options = init === undefined || init === null ? { decode: "text" }
       : typeof init === "object" ? { ...init, decode: "text" } : init;
     this.#client = new SseClient(url, options);
+    this.#hub = hubOf(this.#client);
     this.#withCredentials = options?.withCredentials === true || options?.credentials === "include";
     this.#client.onState((state) => {
       if (this.#closed) return;
@@ -133,7 +156,7 @@ export class TypedEventSource extends EventTarget {
       this.dispatchEvent(Object.assign(new Event("statechange"), { state }));
     });
     // Every error of a text client is a connection's (decode and listener errors cannot happen:
-    // events are dispatched, and dispatchEvent reports a throwing listener itself). readyState
+    // events are dispatched, and a throwing listener is reported by its wrapper). readyState
     // is already what it will be: CONNECTING before a reconnect, CLOSED when it gave up.
     // One `error` event per failure: when the client gives up, the last failure is reported
     // and then `gave_up`, which closes it; only the one that closed it is dispatched.
@@ -147,19 +170,81 @@ export class TypedEventSource extends EventTarget {
 
   // Dispatches the client's events of `type` as MessageEvents on this target.
   #forward(type) {
-    if (this.#types.has(type)) return;
-    this.#types.add(type);
-    this.#client.on(type, (data, meta) => {
+    if (this.#forwarded.has(type)) return;
+    const off = this.#client.on(type, (data, meta) => {
       const init = { data, lastEventId: meta.id, origin: meta.origin };
       this.dispatchEvent(new MessageEvent(type, init));
     });
+    this.#forwarded.set(type, off);
   }
 
+  // Every listener is added through a wrapper of its own, for two reasons. What a listener
+  // throws is reported (see `reportUncaught` in glue.js) and never rethrown: Node's EventTarget
+  // rethrows it, which ends the process, where a browser's reports it and goes on. And the
+  // wrappers tell when a type's last listener goes, `once` and `signal` included: the type is
+  // then no longer forwarded, so a page that listens to ever new types holds nothing for them.
   addEventListener(type, listener, options) {
-    super.addEventListener(type, listener, options);
+    type = String(type);
+    // As EventTarget: null adds nothing; anything else but an object or a function is refused.
+    if (listener === null || listener === undefined) return;
+    if (typeof listener !== "function" && typeof listener !== "object") {
+      throw new TypeError("addEventListener: the listener is neither a function nor an object");
+    }
+    const capture = captures(options);
+    const list = this.#listeners.get(type) ?? [];
+    if (list.some((r) => r.listener === listener && r.capture === capture)) return;
+    const signal = typeof options === "object" && options !== null ? options.signal : undefined;
+    const once = typeof options === "object" && options !== null && Boolean(options.once);
+    const remove = () => this.removeEventListener(type, listener, { capture });
+    const hub = this.#hub;
+    const wrapper = function (event) {
+      if (once) remove();
+      try {
+        if (typeof listener === "function") listener.call(this, event);
+        else listener.handleEvent(event);
+      } catch (e) {
+        hub.uncaught(type, e);
+      }
+    };
+    // The options as given: EventTarget checks them, and removes the wrapper on `once` or on
+    // the signal's abort itself; the list here follows (`remove`).
+    super.addEventListener(type, wrapper, options);
+    if (signal?.aborted) return;
+    const record = { listener, capture, wrapper, unhook: null };
+    if (signal) {
+      // Once the signal fires, its listener is gone already: not searched for again (with
+      // many listeners on one signal, that search made an abort quadratic).
+      const aborted = () => {
+        record.unhook = null;
+        remove();
+      };
+      signal.addEventListener("abort", aborted, { once: true });
+      record.unhook = () => signal.removeEventListener("abort", aborted);
+    }
+    this.#listeners.set(type, [...list, record]);
     // A server may name its events anything, "open" and "error" included: EventSource
     // dispatches every type it receives, so every type listened for is forwarded.
-    this.#forward(String(type));
+    this.#forward(type);
+  }
+
+  removeEventListener(type, listener, options) {
+    type = String(type);
+    const capture = captures(options);
+    const list = this.#listeners.get(type);
+    const record = list?.find((r) => r.listener === listener && r.capture === capture);
+    if (record === undefined) return;
+    super.removeEventListener(type, record.wrapper, { capture });
+    record.unhook?.();
+    const kept = list.filter((r) => r !== record);
+    if (kept.length !== 0) {
+      this.#listeners.set(type, kept);
+      return;
+    }
+    this.#listeners.delete(type);
+    // "message" stays forwarded, as it was from the start.
+    if (type === "message") return;
+    this.#forwarded.get(type)?.();
+    this.#forwarded.delete(type);
   }
 
   #handler(type, listener) {

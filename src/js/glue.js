@@ -3,12 +3,41 @@
 // the Hub's counters when it needs them (an idle tick, a failure, a resume).
 
 export function describe(value) {
-  if (value instanceof Error) return value.message;
+  // Whatever a user's code threw: a getter or a proxy that throws must not escape from here.
   try {
-    return String(value);
+    return value instanceof Error ? String(value.message) : String(value);
   } catch (_) {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch (_) {
+      return "(a value that cannot be shown as text)";
+    }
   }
+}
+
+/** Reports an exception that a user's function (a listener, a decoder) threw and that no error
+ *  listener took, where the environment reports an uncaught exception from an event listener,
+ *  without ending anything: the stream and the program go on.
+ *  - Node (Deno and Bun too): `process.emitWarning(error)`, printed on stderr and heard by
+ *    `process.on("warning")`. Node's own EventTarget rethrows a listener's exception, which
+ *    ends the process: a stream's listeners must not.
+ *  - Pages and workers: `reportError(thrown)`, the global `error` event and the console, as the
+ *    browser's EventTarget reports a throwing listener.
+ *  `error` is the TypedSseError that describes it (with `thrown` as its `cause`). */
+export function reportUncaught(thrown, error) {
+  try {
+    const node = globalThis.process;
+    if (typeof node?.emitWarning === "function" && node.versions?.node) node.emitWarning(error);
+    else if (typeof globalThis.reportError === "function") globalThis.reportError(thrown);
+    else console.error(error);
+  } catch (_) {
+    // The environment's own reporting failed (a `warning` handler threw): nowhere left to go.
+  }
+}
+
+/** The `listener` TypedSseError for what a listener of `type` threw. */
+export function listenerError(type, thrown) {
+  return makeError("listener", `a listener for \`${type}\` threw: ${describe(thrown)}`, { eventType: type, cause: thrown });
 }
 
 /** Calls the user's `refreshUrl()` and passes the URL it returns (or resolves to) to
@@ -122,12 +151,13 @@ export class Hub {
     const off = () => {
       if (done) return;
       done = true;
-      signal?.removeEventListener("abort", off);
+      // Not searched for once the signal fired (see TypedEventSource's listeners in client.js).
+      if (!signal?.aborted) signal?.removeEventListener("abort", off);
       this.offs.delete(off);
-      this.remove(id);
+      this.remove(type, id);
     };
     if (signal) {
-      signal.addEventListener("abort", off);
+      signal.addEventListener("abort", off, { once: true });
       // Unhooked from the signal when the client closes: a long-lived signal keeps nothing.
       this.offs.add(off);
     }
@@ -140,14 +170,21 @@ export class Hub {
     return () => {};
   }
 
-  remove(id) {
-    for (const [type, list] of this.types) {
-      const kept = list.filter((entry) => entry.id !== id);
-      if (kept.length !== list.length) {
-        this.types.set(type, kept);
-        return;
-      }
+  remove(type, id) {
+    const list = this.types.get(type);
+    if (list === undefined) return;
+    const kept = list.filter((entry) => entry.id !== id);
+    if (kept.length !== 0) {
+      this.types.set(type, kept);
+      return;
     }
+    // Its last listener gone, the type is forgotten and no longer listened for on the
+    // connection: a page that listens to ever new types and lets them go holds nothing for them.
+    this.types.delete(type);
+    const handler = this.handlers.get(type);
+    if (handler === undefined) return;
+    this.handlers.delete(type);
+    this.es?.removeEventListener(type, handler);
   }
 
   // `client.events(type, { signal, buffer, decode })`: an async iterator of `{ data, meta }`.
@@ -263,11 +300,20 @@ export class Hub {
     for (const type of this.types.keys()) this.listen(type);
   }
 
-  // A fetch connection: events are parsed in wasm and come through `deliver`.
+  // A fetch connection: events are parsed in wasm and come through `deliver`. Called again
+  // with the final URL's origin when the response came through a redirect.
   attachStream(origin) {
     this.detach();
     this.epoch++;
     this.origin = origin;
+    this.cause = undefined;
+  }
+
+  // What a fetch connection's network failure threw (Node's "fetch failed" keeps the real
+  // reason, a refused connection or a host that does not resolve, in its `cause`): the `cause`
+  // of the `network` error that reports it, and of `gave_up`'s `last` if that follows.
+  failedWith(cause) {
+    this.cause = cause;
   }
 
   detach() {
@@ -321,14 +367,42 @@ export class Hub {
     };
   }
 
-  emitError(error) {
-    for (const { listener } of this.errorListeners) {
+  // `thrown`: what a user's function threw, when that is what `error` reports. With no error
+  // listener to take it, it goes to the environment (`reportUncaught`), as an uncaught
+  // exception from an event listener would.
+  emitError(error, thrown = NOT_THROWN) {
+    if (this.cause !== undefined) this.addCause(error);
+    const listeners = this.errorListeners;
+    if (listeners.length === 0 && thrown !== NOT_THROWN) reportUncaught(thrown, error);
+    for (const { listener } of listeners) {
       try {
         listener(error);
       } catch (e) {
-        // Reporting to the error listeners again could loop: log it instead.
-        console.error(e);
+        // Reporting to the error listeners again could loop: to the environment instead.
+        reportUncaught(e, listenerError("error", e));
       }
+    }
+  }
+
+  addCause(error) {
+    const network = error.kind === "network" ? error : error.last?.kind === "network" ? error.last : null;
+    if (network !== null) network.cause = this.cause;
+    if (error.kind === "gave_up") this.cause = undefined;
+  }
+
+  // What a TypedEventSource's listener threw (client.js reaches this module's functions
+  // through the hub only): reported, never thrown on.
+  uncaught(type, thrown) {
+    reportUncaught(thrown, listenerError(type, thrown));
+  }
+
+  // Calls a listener kept on the wasm side (`onState`, `onComment`; `type` is "state" or
+  // "comment"): what it throws is reported as a `listener` error, and the stream goes on.
+  callListener(type, listener, arg) {
+    try {
+      listener(arg);
+    } catch (e) {
+      this.emitError(listenerError(type, e), e);
     }
   }
 
@@ -345,7 +419,7 @@ export class Hub {
         try {
           data = decode(meta.raw);
         } catch (e) {
-          this.decodeFailed(type, meta.raw, e);
+          this.decodeFailed(type, meta.raw, e, true);
           continue;
         }
       } else if (this.json) {
@@ -365,14 +439,16 @@ export class Hub {
       try {
         listener(data, meta);
       } catch (e) {
-        this.emitError(makeError("listener", `a listener for \`${type}\` threw: ${describe(e)}`, { eventType: type }));
+        this.emitError(listenerError(type, e), e);
       }
     }
   }
 
-  decodeFailed(type, raw, cause) {
+  // `own`: the user's `decode` threw (JSON.parse failing on the server's data is no exception
+  // of the user's code, and reaches the error listeners only).
+  decodeFailed(type, raw, cause, own = false) {
     const message = `could not decode \`${type}\` event: ${describe(cause)}`;
-    this.emitError(makeError("decode", message, { eventType: type, raw, cause }));
+    this.emitError(makeError("decode", message, { eventType: type, raw, cause }), own ? cause : NOT_THROWN);
   }
 }
 
@@ -381,16 +457,8 @@ const UNPARSED = Symbol("unparsed");
 // Where a batch's type or id is "as the previous event" (src/shell/batch.rs).
 const SAME = 0xffffffff;
 const FAILED = Symbol("failed");
-
-// Calls `listener(arg)`; returns the thrown value, or undefined.
-export function callGuarded(listener, arg) {
-  try {
-    listener(arg);
-  } catch (e) {
-    return e === undefined ? null : e;
-  }
-  return undefined;
-}
+// `emitError`'s `thrown` when no user's function threw (`throw undefined` is possible).
+const NOT_THROWN = Symbol("not thrown");
 
 // An idempotent unsubscribe function for listeners kept on the wasm side (state, errors).
 export function unsubscriber(off, id) {
@@ -505,13 +573,40 @@ const fn = (f, v, what) => (typeof v === "function" ? v : fail(f, `expected ${wh
 // refused here, once, rather than failing every connection as a network error retried without
 // end. The browser's (or Node's) own `Headers` says what is valid.
 const validHeaders = (f, v) => {
-  try {
-    new Headers(v);
-  } catch (e) {
-    fail(f, `not valid headers: ${describe(e)}`);
-  }
+  const problem = headerProblem(v);
+  if (problem !== null) fail(f, `not valid headers: ${problem}`);
   return true;
 };
+
+/** What `Headers` refuses in `headers`, naming the header but never showing a value (a value
+ *  may be a token, and error messages end up in logs; Node's own message quotes it); null when
+ *  it takes them. (src/transport/fetch.js refuses a headers function's answer without naming the
+ *  header: the check costs the package bytes twice.) */
+function headerProblem(headers) {
+  try {
+    new Headers(headers);
+    return null;
+  } catch (_) {
+    // found below
+  }
+  if (headers === null || typeof headers !== "object") return "expected an object of header names and values";
+  for (const pair of Array.isArray(headers) ? headers : Object.entries(headers)) {
+    if (!Array.isArray(pair) || pair.length !== 2) break;
+    const name = JSON.stringify(describe(pair[0]).slice(0, 100));
+    try {
+      new Headers([[pair[0], ""]]);
+    } catch (_) {
+      return `${name} is not a header name`;
+    }
+    try {
+      new Headers([pair]);
+    } catch (_) {
+      return `the value of ${name} is not a header value: it holds a NUL, CR or LF, or a ` +
+        "character past U+00FF (the value is not shown: it may be a secret)";
+    }
+  }
+  return "expected an object of header names and values";
+}
 
 const FIELDS = {
   withCredentials: boolean,

@@ -13,13 +13,12 @@
 mod convert;
 mod options;
 
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::registry::Registry;
 use crate::transport::Attached;
 use crate::{Error, EventSource};
 use options::Decode;
@@ -48,6 +47,11 @@ mod glue {
         pub(crate) fn closed(this: &Hub, state: &JsValue);
         #[wasm_bindgen(method, js_name = emitError)]
         pub(crate) fn emit_error(this: &Hub, error: &JsValue);
+        #[wasm_bindgen(method, js_name = failedWith)]
+        pub(crate) fn failed_with(this: &Hub, cause: &JsValue);
+        /// Calls `listener(arg)`; what it throws is reported as a `listener` error of `kind`.
+        #[wasm_bindgen(method, js_name = callListener)]
+        pub(crate) fn call_listener(this: &Hub, kind: &str, listener: &JsValue, arg: &JsValue);
         #[wasm_bindgen(method, getter)]
         pub(crate) fn activity(this: &Hub) -> u32;
         #[wasm_bindgen(method, getter, js_name = lastEvent)]
@@ -56,14 +60,11 @@ mod glue {
         /// Throws a `TypedSseError` of kind `invalid_option` unless `listener` is a function.
         #[wasm_bindgen(js_name = checkListener, catch)]
         pub(crate) fn check_listener(listener: &JsValue) -> Result<(), JsValue>;
-        #[wasm_bindgen(js_name = callGuarded)]
-        pub(crate) fn call_guarded(listener: &JsValue, arg: &JsValue) -> JsValue;
         pub(crate) fn unsubscriber(off: &JsValue, id: f64) -> js_sys::Function;
         #[wasm_bindgen(js_name = makeError)]
         pub(crate) fn make_error(kind: &str, message: &str, details: &JsValue) -> JsValue;
         #[wasm_bindgen(js_name = wasmError)]
         pub(crate) fn wasm_error(kind: &str, text: &str, details: &JsValue) -> JsValue;
-        pub(crate) fn describe(value: &JsValue) -> String;
         #[wasm_bindgen(js_name = refreshUrl)]
         pub(crate) fn refresh_url(
             refresh: &js_sys::Function,
@@ -87,6 +88,9 @@ impl Attached for Hub {
     }
     fn detach(&self) {
         Hub::detach(self);
+    }
+    fn failed_with(&self, cause: &JsValue) {
+        Hub::failed_with(self, cause);
     }
     fn clear(&self) {
         Hub::clear(self);
@@ -173,14 +177,13 @@ impl Core {
     #[wasm_bindgen(js_name = onState)]
     pub fn on_state(&self, listener: JsValue) -> Result<Function, JsValue> {
         glue::check_listener(&listener)?;
-        let registry = self.source.registry();
-        let weak = Rc::downgrade(registry);
-        let id = registry.add_state_listener(Box::new(move |state| {
-            let threw = glue::call_guarded(&listener, &convert::state(state));
-            if !threw.is_undefined() {
-                report_throw(&weak, "state", &threw);
-            }
-        }));
+        let hub = self.hub.clone();
+        let id = self
+            .source
+            .registry()
+            .add_state_listener(Box::new(move |state| {
+                hub.call_listener("state", &listener, &convert::state(state));
+            }));
         Ok(self.unsubscriber(id))
     }
 
@@ -189,14 +192,13 @@ impl Core {
     #[wasm_bindgen(js_name = onComment)]
     pub fn on_comment(&self, listener: JsValue) -> Result<Function, JsValue> {
         glue::check_listener(&listener)?;
-        let registry = self.source.registry();
-        let weak = Rc::downgrade(registry);
-        let id = registry.add_comment_listener(Box::new(move |text| {
-            let threw = glue::call_guarded(&listener, &JsValue::from_str(text));
-            if !threw.is_undefined() {
-                report_throw(&weak, "comment", &threw);
-            }
-        }));
+        let hub = self.hub.clone();
+        let id = self
+            .source
+            .registry()
+            .add_comment_listener(Box::new(move |text| {
+                hub.call_listener("comment", &listener, &JsValue::from_str(text));
+            }));
         Ok(self.unsubscriber(id))
     }
 
@@ -231,14 +233,5 @@ impl Core {
 
     fn unsubscriber(&self, id: u64) -> Function {
         glue::unsubscriber(self.off.as_ref(), id as f64)
-    }
-}
-
-fn report_throw(registry: &Weak<Registry>, event_type: &str, threw: &JsValue) {
-    if let Some(registry) = registry.upgrade() {
-        registry.report(&Error::Listener {
-            event_type: event_type.to_owned(),
-            message: glue::describe(threw),
-        });
     }
 }

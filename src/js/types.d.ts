@@ -50,7 +50,9 @@ export interface SseOptions {
   /** Fetch: headers for every connection, or a function (sync or async) called before every
    *  connection, so each retry carries a fresh token. With a function, a 401/403 is retried
    *  once with fresh headers before the client closes as `unauthorized`. Fixed headers that
-   *  `Headers` refuses (a name with a space, a line break in a value) throw `invalid_option`. */
+   *  `Headers` refuses (a name with a space, a line break in a value) throw `invalid_option`;
+   *  a function that returns such headers closes the client with `invalid_option` (field
+   *  `headers`) at once. No message shows a header value. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** Fetch: the request body: a string as it is, or a plain object sent as JSON. Needs a
    *  `method` such as `"POST"`: a GET or HEAD with a body throws `invalid_option`. */
@@ -58,8 +60,13 @@ export interface SseOptions {
   /** Fetch: the credentials mode. Default `"same-origin"`; `withCredentials: true` means
    *  `"include"`. */
   credentials?: "omit" | "same-origin" | "include";
-  /** Fetch: a function to call instead of the global `fetch` (tests, proxies, instrumentation). */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Fetch: a function to call instead of the global `fetch` (tests, proxies, instrumentation).
+   *  `init.headers` is a plain object (`Accept`, `Last-Event-ID` when resuming, `Content-Type`
+   *  with a body, and the `headers` option's in lower case), so the usual wrapper
+   *  `(input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization } })`
+   *  keeps them. One that throws, or gives anything but a Response, closes the client with
+   *  `invalid_option` (field `fetch`) at once; a rejection is a `network` error, retried. */
+  fetch?: (input: string, init: RequestInit & { headers: Record<string, string> }) => Promise<Response>;
   /** Fetch: the most bytes one event or one unterminated line may take, counted as the parser
    *  holds them (the event's data so far plus the raw line being read, `data: ` included);
    *  past it the connection is dropped with a `too_large` error and retried. Default 16777216
@@ -108,7 +115,9 @@ export interface TypedSseError extends Error {
   eventType?: string;
   /** `decode`: the data exactly as received. */
   raw?: string;
-  /** `decode`: what the decoder (or `JSON.parse`) threw. */
+  /** `decode`: what the decoder (or `JSON.parse`) threw; `listener`: what the listener threw;
+   *  `network`, fetch transport: what fetch rejected with (in Node a `TypeError: fetch failed`
+   *  whose own `cause` says why; the message names that too). */
   cause?: unknown;
   /** `overflow`: the iterator's `buffer`, which one more unread event would have passed. */
   buffer?: number;
@@ -206,23 +215,32 @@ export interface TypedSseErrorEvent extends Event {
   readonly error: TypedSseError;
 }
 
+/** What an `error` listener may receive: the class's own `error` event, or, as with
+ *  `EventSource`, a server event named `error` (a `MessageEvent` with no `error`): read
+ *  `event.error?.kind`, or test `event instanceof MessageEvent`. */
+export type TypedEventSourceErrorEvent = TypedSseErrorEvent | (MessageEvent<string> & { readonly error?: undefined });
+
 /** The `statechange` event of a `TypedEventSource`. */
 export interface SseStateEvent extends Event {
   readonly state: SseState;
 }
 
+/** The class's own events; a server event named `open`, `error` or `statechange` reaches their
+ *  listeners too, as a `MessageEvent` (as `EventSource` dispatches every type it receives). */
 export interface TypedEventSourceEventMap {
   open: Event;
   message: MessageEvent<string>;
-  error: TypedSseErrorEvent;
-  statechange: SseStateEvent;
+  error: TypedEventSourceErrorEvent;
+  statechange: SseStateEvent | (MessageEvent<string> & { readonly state?: undefined });
 }
 
 /** A drop-in `EventSource`: the same interface and events, with typed-sse's reconnect policy
  *  (and, with `{ transport: "fetch" }`, headers, POST and the rest) underneath. */
 export declare class TypedEventSource extends EventTarget {
-  /** `init`: `withCredentials`, and any `SseOptions` but `decode` (data is always text). */
-  constructor(url: string | URL, init?: Omit<SseOptions, "decode"> | null);
+  /** `url`: a string, a URL, or as with `EventSource` any object whose `toString()` gives one
+   *  (`location`). `init`: `withCredentials`, and any `SseOptions` but `decode` (data is
+   *  always text). */
+  constructor(url: string | URL | { toString(): string }, init?: Omit<SseOptions, "decode"> | null);
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
   static readonly CLOSED: 2;
@@ -237,7 +255,7 @@ export declare class TypedEventSource extends EventTarget {
   readonly withCredentials: boolean;
   onopen: ((this: TypedEventSource, ev: Event) => any) | null;
   onmessage: ((this: TypedEventSource, ev: MessageEvent<string>) => any) | null;
-  onerror: ((this: TypedEventSource, ev: TypedSseErrorEvent) => any) | null;
+  onerror: ((this: TypedEventSource, ev: TypedEventSourceErrorEvent) => any) | null;
   close(): void;
   addEventListener<K extends keyof TypedEventSourceEventMap>(type: K, listener: (this: TypedEventSource, ev: TypedEventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: (this: TypedEventSource, event: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;

@@ -66,6 +66,12 @@ impl Sink for Shell {
         incoming.finish();
     }
 
+    fn redirected(&self, conn: ConnId, origin: &str) {
+        if conn == self.live_conn.get() {
+            self.stream.borrow_mut().origin = Rc::from(origin);
+        }
+    }
+
     fn parsed_id(&self, conn: ConnId, last_event_id: &str) {
         if conn == self.live_conn.get() {
             self.note_id(last_event_id);

@@ -25,11 +25,15 @@ function within(promise, ms, message, signal) {
 }
 
 /** Starts `fetchFn(url, init)` (the global `fetch` unless the user gave one) and reports:
- *  - `head(status, contentType, retryAfter, body)` once: 200 with an event stream (body ""), or
- *    any other answer with the first 4 KB of its body as text, or `status` 0 when the request
- *    failed (the message in `body`);
+ *  - `head(status, contentType, retryAfter, body)` once: 200 with an event stream (`body` the
+ *    origin of the response's final URL, after any redirect; "" when it has none), or any
+ *    other answer with the first 4 KB of its body as text;
  *  - `chunk(bytes)` for every chunk of an accepted stream;
- *  - `head(-1, "", "", message)` when an accepted stream ends ("" for a clean end).
+ *  - `head(-1, "", "", "")` when an accepted stream ends;
+ *  - `head(0, "", "", message)` when the request or the stream failed (retried), with the
+ *    error thrown left in `options.cause`;
+ *  - `head(-2, field, "", message)` when the `headers` or `fetch` option (`field`) gave what
+ *    fetch cannot use: a programming error, which closes the client as `invalid_option`.
  *  `headers` is an object or a function returning one (or a promise of one), called before
  *  every connection so that each carries a fresh token. Returns an AbortController: once it is
  *  aborted nothing more is reported, and the request and the reader are released. */
@@ -51,15 +55,35 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       : headers;
     // Closed while the headers function ran (from inside it, say): no request at all.
     signal.throwIfAborted();
-    const all = new Headers(extra ?? undefined);
+    let all;
+    try {
+      all = new Headers(extra ?? undefined);
+    } catch (_) {
+      // Node's message quotes the value it refuses, which may be a token: not shown.
+      throw misuse("headers", "the headers function returned headers fetch cannot send: a name that is not a " +
+        "token, or a value with a NUL, CR or LF, or a character past U+00FF (values are not shown)");
+    }
     all.set("Accept", "text/event-stream");
     if (lastEventId) all.set("Last-Event-ID", byteString(lastEventId));
     if (options.body !== undefined) {
       init.body = options.body;
       if (options.contentType && !all.has("Content-Type")) all.set("Content-Type", options.contentType);
     }
-    init.headers = all;
-    return (fetchFn ?? globalThis.fetch)(url, init);
+    init.headers = plainHeaders(all);
+    if (!fetchFn) return globalThis.fetch(url, init);
+    let pending;
+    try {
+      pending = fetchFn(url, init);
+    } catch (e) {
+      // The global fetch never throws (it rejects): a function that does is broken, and would
+      // throw again on every retry.
+      throw misuse("fetch", `the fetch function threw: ${redact(describe(e))}`);
+    }
+    const response = await pending;
+    if (!isResponse(response)) {
+      throw misuse("fetch", `the fetch function gave ${response === null ? "null" : typeof response}, not a Response`);
+    }
+    return response;
   })().then(
     async (response) => {
       // Closed while the request was pending, with a `fetch` that does not honour the signal:
@@ -73,7 +97,12 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
         const body = await preview(response, signal).catch(() => "");
         return report(response.status, type, response.headers.get("retry-after") ?? "", body);
       }
-      report(200, type, "", "");
+      if (response.body !== null && typeof response.body?.getReader !== "function") {
+        throw misuse("fetch", "the fetch function gave a Response whose body is not a ReadableStream");
+      }
+      report(200, type, "", originOf(response.url));
+      // An accepted stream without a body (a Response made by a `fetch` option) ends at once.
+      if (response.body === null) return report(-1, "", "", "");
       const reader = response.body.getReader();
       // A listener of the open state may have closed the client during `report`.
       if (signal.aborted) return reader.cancel().catch(() => {});
@@ -85,9 +114,68 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
         chunk(value);
       }
     },
-  ).catch((error) => report(0, "", "", describe(error)));
+  ).catch((error) => {
+    if (error?.[MISUSE]) return report(-2, error.field, "", error.message);
+    const text = describeFailure(error);
+    const message = redact(text);
+    // Read by fetch.rs as the `cause` of the error; Node's header errors quote the value they
+    // refuse: such a cause is not kept either.
+    options.cause = message === text ? error : undefined;
+    report(0, "", "", message);
+  });
   return controller;
 }
+
+// Marks an error of the `headers` or `fetch` option, which `startFetch` reports as such.
+const MISUSE = Symbol("misuse");
+const misuse = (field, message) => ({ [MISUSE]: true, field, message });
+
+/** `init.headers` as a plain object, as the peers pass it: a `fetch` option written the usual
+ *  way, `(input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization } })`,
+ *  keeps them (a `Headers` object spreads to `{}`, which dropped `Accept` and `Last-Event-ID`,
+ *  so every reconnect started the stream over). The names set here are written as the
+ *  specification writes them, the user's in lower case, as `Headers` gives them back. */
+function plainHeaders(headers) {
+  return Object.fromEntries([...headers].map(([name, value]) => [NAMES[name] ?? name, value]));
+}
+
+const NAMES = { accept: "Accept", "last-event-id": "Last-Event-ID", "content-type": "Content-Type" };
+
+/** Whether `value` can stand for a Response: a status and headers to read. Duck-typed, so that
+ *  a Response of another realm or library (undici's own, say) is one. */
+const isResponse = (value) =>
+  value !== null && typeof value === "object" && typeof value.status === "number" &&
+  typeof value.headers?.get === "function";
+
+/** The origin of `url`, or "" when there is none to read (a Response made in JS has no URL). */
+function originOf(url) {
+  try {
+    return url ? new URL(url).origin : "";
+  } catch (_) {
+    return "";
+  }
+}
+
+/** Why a request failed, with the causes Node's fetch keeps behind its "fetch failed" (`connect
+ *  ECONNREFUSED 127.0.0.1:8080`, `getaddrinfo ENOTFOUND api.example`). */
+function describeFailure(error) {
+  let text = describe(error);
+  let cause = error?.cause;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 4; depth++) {
+    const why = causeText(cause);
+    if (why && !text.endsWith(why)) text += `: ${why}`;
+    cause = cause.cause;
+  }
+  return text || "the request failed";
+}
+
+// An AggregateError (Node trying each address of a host) has no message of its own.
+const causeText = (cause) =>
+  describe(cause?.message || (Array.isArray(cause?.errors) && cause.errors.map(causeText).join("; ")) || cause?.code || cause);
+
+/** `text` without the value Node's `Headers` quotes when it refuses one
+ *  (`Headers.append: "Bearer …" is an invalid header value.`): a token must not reach logs. */
+const redact = (text) => text.replace(/"[^]*" is an invalid header value/g, "a value (not shown) is not a valid header value");
 
 /** `text` as UTF-8, one character per byte: what `Headers` takes as a value (a "ByteString").
  *  The native EventSource sends the id's UTF-8 bytes; given the text itself, fetch sent `é` as
@@ -126,5 +214,9 @@ async function preview(response, signal) {
 }
 
 function describe(error) {
-  return String(error?.message ?? error);
+  try {
+    return String(error?.message ?? error);
+  } catch (_) {
+    return "(a value that cannot be shown as text)";
+  }
 }

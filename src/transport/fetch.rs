@@ -13,6 +13,7 @@ use web_sys::AbortController;
 use super::{Attached, Request, Sink};
 use crate::machine::{is_event_stream, ConnId, Failure};
 use crate::parse::{Item, Parser};
+use crate::Error;
 
 #[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
@@ -127,23 +128,54 @@ impl Connection {
             attached.attach_stream(origin);
         }
         let s = sink.clone();
+        let (requested, listeners) = (origin.to_owned(), attached.clone());
+        // fetch.js leaves a failure's error here, as `cause` (see `startFetch`).
+        let options = settings.options(request.with_credentials);
+        let init = options.clone();
+        // See `startFetch` in fetch.js for what each status means.
         let head = Closure::wrap(Box::new(
             move |status: i32, content_type: String, retry_after: String, body: String| {
                 let Some(sink) = s.upgrade() else { return };
                 match u16::try_from(status) {
-                    // An accepted stream, whose body fetch.js now reads. A 200 it refused for
-                    // its content type comes with its head like any refusal (its body was read
-                    // as the preview): the machine stops on it rather than waiting for chunks.
-                    Ok(200) if is_event_stream(&content_type) => sink.opened(conn),
+                    // An accepted stream, whose body fetch.js now reads; `body` is the final
+                    // URL's origin. A 200 it refused for its content type comes with its head
+                    // like any refusal (its body was read as the preview): the machine stops on
+                    // it rather than waiting for chunks.
+                    Ok(200) if is_event_stream(&content_type) => {
+                        if !body.is_empty() && body != requested {
+                            if let Some(listeners) = &listeners {
+                                listeners.attach_stream(&body);
+                            }
+                            sink.redirected(conn, &body);
+                        }
+                        sink.opened(conn)
+                    }
                     Ok(status) if status > 0 => {
                         let head = super::head(status, content_type, &retry_after, body);
                         sink.failed(conn, Failure::Rejected(head))
                     }
-                    // 0: the request failed; -1: an accepted stream ended.
+                    // -2: the `headers` or `fetch` option (named in `content_type`) gave
+                    // something fetch cannot use: a programming error, not worth a retry.
+                    _ if status == -2 => {
+                        let field = content_type;
+                        let error = Error::InvalidOption {
+                            field,
+                            message: body,
+                        };
+                        sink.failed(conn, Failure::Fatal(error))
+                    }
+                    // -1: an accepted stream ended.
                     _ if body.is_empty() => {
                         sink.failed(conn, Failure::Network("the stream ended".into()))
                     }
-                    _ => sink.failed(conn, Failure::Network(body)),
+                    // 0: the request failed.
+                    _ => {
+                        if let Some(listeners) = &listeners {
+                            let cause = Reflect::get(&init, &JsValue::from_str("cause"));
+                            listeners.failed_with(&cause.unwrap_or_default());
+                        }
+                        sink.failed(conn, Failure::Network(body))
+                    }
                 }
             },
         ) as Box<dyn FnMut(i32, String, String, String)>);
@@ -156,7 +188,7 @@ impl Connection {
         let controller = start_fetch(
             &settings.fetch,
             request.url,
-            &settings.options(request.with_credentials),
+            &options,
             request.last_event_id,
             &settings.headers,
             head.as_ref().unchecked_ref(),

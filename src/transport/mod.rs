@@ -55,6 +55,9 @@ pub(crate) trait Sink {
     fn server_retry(&self, conn: ConnId, ms: u64);
     /// A chunk of bytes has been parsed: the connection is alive (fetch).
     fn chunk_done(&self, conn: ConnId);
+    /// The accepted response came from `origin`, not the requested URL's: it was redirected
+    /// (fetch; events carry the final URL's origin, as `EventSource`'s do).
+    fn redirected(&self, conn: ConnId, origin: &str);
     /// The connection ended.
     fn failed(&self, conn: ConnId, failure: Failure);
 }
@@ -73,6 +76,9 @@ pub(crate) trait Attached {
     fn deliver(&self, values: &str, names: &str, records: &[u32]);
     /// Stops listening on the current connection.
     fn detach(&self);
+    /// What the connection's network failure threw (fetch), to keep as the `cause` of the
+    /// error that reports it: the failure itself goes to the machine as text.
+    fn failed_with(&self, cause: &wasm_bindgen::JsValue);
     /// Removes every listener for good: the source closed.
     fn clear(&self);
     /// Events delivered so far (wrapping).

@@ -55,15 +55,23 @@ impl Connection {
             sink,
             attached,
         };
+        // A server event named `open` or `error` is a MessageEvent on the same type: an event,
+        // not the connection opening or failing (it made every connection drop on arrival).
         let sink = this.sink.clone();
-        this.attach("open", move |_| {
+        this.attach("open", move |event| {
+            if event.is_instance_of::<MessageEvent>() {
+                return;
+            }
             if let Some(sink) = sink.upgrade() {
                 sink.opened(conn);
             }
         })?;
         let sink = this.sink.clone();
         let native = this.native.clone();
-        this.attach("error", move |_| {
+        this.attach("error", move |event| {
+            if event.is_instance_of::<MessageEvent>() {
+                return;
+            }
             let Some(sink) = sink.upgrade() else { return };
             // CLOSED: refused (status, content type, CORS), and the browser will not say why.
             // Otherwise it was about to retry by itself after a drop.
