@@ -32,23 +32,28 @@ impl Trim {
 
 /// Reads the stream's state and a page of it in one atomic step (a script runs alone), so a
 /// trim between the two cannot go unnoticed. Returns `{exists, last-generated-id,
-/// max-deleted-entry-id, first-entry id, entries}`; the ids are "" when absent
-/// (`max-deleted-entry-id` needs Redis 7.0).
+/// max-deleted-entry-id, first-entry id, entries, removed}`: the ids are "" when absent,
+/// `removed` (entries-added minus length: how many entries were trimmed or deleted) is -1
+/// when unknown (`max-deleted-entry-id` and `entries-added` need Redis 7.0).
 const STATE_AND_PAGE: &str = r#"
 local info = redis.pcall('XINFO', 'STREAM', KEYS[1])
-if type(info) ~= 'table' or info.err then return {0, '', '', '', {}} end
-local last, maxdel, first = '', '', ''
+if type(info) ~= 'table' or info.err then return {0, '', '', '', {}, 0} end
+local last, maxdel, first, added, length = '', '', '', -1, 0
 for i = 1, #info, 2 do
   local k = info[i]
   if k == 'last-generated-id' then last = info[i + 1]
   elseif k == 'max-deleted-entry-id' then maxdel = info[i + 1]
+  elseif k == 'entries-added' then added = info[i + 1]
+  elseif k == 'length' then length = info[i + 1]
   elseif k == 'first-entry' and type(info[i + 1]) == 'table' then first = info[i + 1][1] end
 end
 local entries = {}
 if tonumber(ARGV[2]) > 0 then
   entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
 end
-return {1, last, maxdel, first, entries}
+local removed = -1
+if added >= 0 then removed = added - length end
+return {1, last, maxdel, first, entries, removed}
 "#;
 
 /// An [`EventStore`] on one Redis stream (Redis 6.2 or newer; 7.0 for exact gap detection).
@@ -60,12 +65,13 @@ return {1, last, maxdel, first, entries}
 /// - follow: `XREAD COUNT n BLOCK ms STREAMS key <last id seen>` on a connection of its own
 ///   per follower (a blocking read would stall every other command on a shared one); an empty
 ///   block repeats the same id, never `$`, which would drop what arrived in between;
-/// - gap: an id is [`Position::Trimmed`] when it is older than the stream's
-///   `max-deleted-entry-id` (an entry after it was removed), [`Position::Unknown`] when it is
-///   not a stream id (`<ms>-<seq>`), newer than `last-generated-id`, or the key does not
-///   exist. On Redis before 7.0 (no `max-deleted-entry-id`), an id older than the first entry
-///   counts as trimmed. `XDEL` of an entry also raises `max-deleted-entry-id`, so readers
-///   before it are told of a gap.
+/// - gap: an id is [`Position::Trimmed`] when entries were removed (`entries-added` exceeds
+///   the length) and it is older than the first entry still held, or when it is older than
+///   `max-deleted-entry-id` (an `XDEL` after it). Redis does not record which entries the
+///   trim removed, so the newest trimmed id itself counts as trimmed: a gap may be announced
+///   when none happened, never missed. An id is [`Position::Unknown`] when it is not a stream
+///   id (`<ms>-<seq>`), is newer than `last-generated-id`, or the key does not exist. Before
+///   Redis 7.0 (no `entries-added`), any id older than the first entry counts as trimmed.
 ///
 /// Entries written by other programs are read leniently: a missing `event` field is the
 /// default event, a missing `data` field empty data, non-UTF-8 bytes replaced.
@@ -155,6 +161,8 @@ struct StreamState {
     max_deleted: Option<StreamId>,
     first: Option<String>,
     entries: Vec<StoredEvent>,
+    /// How many entries were ever removed; `None` before Redis 7.0.
+    removed: Option<u64>,
 }
 
 impl StreamState {
@@ -163,9 +171,13 @@ impl StreamState {
         let Value::Array(mut items) = reply else {
             return Err(unexpected());
         };
-        if items.len() != 5 {
+        if items.len() != 6 {
             return Err(unexpected());
         }
+        let removed = match items.pop() {
+            Some(Value::Int(n)) => u64::try_from(n).ok(),
+            _ => return Err(unexpected()),
+        };
         let entries = parse_entries(items.pop().unwrap_or_default())?;
         let text = |v: &Value| text(v).filter(|s| !s.is_empty());
         Ok(Self {
@@ -174,21 +186,25 @@ impl StreamState {
             max_deleted: text(&items[2]).and_then(|s| StreamId::parse(&s)),
             first: text(&items[3]),
             entries,
+            removed,
         })
     }
 
-    /// Whether an entry after `id` was removed.
+    /// Whether entries after `id` may have been removed: `XDEL` removed one after it
+    /// (`max-deleted-entry-id`, which the `MAXLEN` trim does not update), or entries were
+    /// trimmed and `id` is older than the first entry held. Redis does not record what the
+    /// trim removed, so an `id` that is exactly the newest trimmed entry counts as trimmed
+    /// too: a gap is sometimes announced when none happened, never missed.
     fn trimmed_after(&self, id: StreamId) -> bool {
-        match self.max_deleted {
-            Some(max_deleted) => id < max_deleted,
-            // Before Redis 7.0: only the first entry tells; an id older than it may have
-            // lost entries.
-            None => self
+        if self.max_deleted.is_some_and(|max_deleted| id < max_deleted) {
+            return true;
+        }
+        self.removed != Some(0)
+            && self
                 .first
                 .as_deref()
                 .and_then(StreamId::parse)
-                .is_some_and(|first| id < first),
-        }
+                .is_some_and(|first| id < first)
     }
 }
 
