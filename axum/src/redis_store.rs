@@ -5,12 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use redis::aio::{ConnectionManager, MultiplexedConnection};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
 use redis::{AsyncConnectionConfig, Client, Value};
 
 use crate::store::{
     check_event_name, EventStore, FollowStream, Followed, Position, StoreError, StoredEvent,
 };
+
+/// How long a command may take before it fails; a follower's blocking read gets its block
+/// time on top.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How the stream is bounded at each append (`XADD ... MAXLEN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,18 +93,26 @@ pub struct RedisStore {
 
 impl RedisStore {
     /// Connects to `url` (`redis://127.0.0.1:6379`) for the stream `key`, bounded by
-    /// `MAXLEN ~ 10000`, following with 5 s blocks and pages of 256 entries.
+    /// `MAXLEN ~ 10000`, following with 5 s blocks and pages of 256 entries. Commands time
+    /// out after 5 s (the redis crate's default of 0.5 s failed appends on a loaded machine).
     pub async fn connect(url: &str, key: impl Into<String>) -> Result<Self, StoreError> {
         let client = Client::open(url)?;
-        let conn = client.get_connection_manager().await?;
-        Ok(Self {
+        let config = ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
+        let conn = client.get_connection_manager_with_config(config).await?;
+        Ok(Self::from_parts(client, conn, key))
+    }
+
+    /// A store on connections of your own: `client` opens each follower's blocking
+    /// connection, `conn` carries everything else. The defaults of [`RedisStore::connect`].
+    pub fn from_parts(client: Client, conn: ConnectionManager, key: impl Into<String>) -> Self {
+        Self {
             client,
             conn,
             key: Arc::from(key.into()),
             trim: Trim::Approx(10_000),
             block: Duration::from_secs(5),
             batch: 256,
-        })
+        }
     }
 
     /// The same connection, another stream `key` (one store per stream).
@@ -467,7 +479,7 @@ impl Follower {
             Some(conn) => conn,
             None => {
                 let config = AsyncConnectionConfig::new()
-                    .set_response_timeout(Some(store.block + Duration::from_secs(5)));
+                    .set_response_timeout(Some(store.block + RESPONSE_TIMEOUT));
                 let conn = store
                     .client
                     .get_multiplexed_async_connection_with_config(&config)
