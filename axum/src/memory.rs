@@ -127,12 +127,13 @@ impl Shared {
     }
 }
 
-/// Decimal digits only (no sign, no spaces), as the store writes them.
+/// Decimal digits exactly as the store writes them (no sign, no spaces, no leading zero), so
+/// that one number has one id and a gap event repeats the client's id as it was sent.
 fn parse_decimal(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 impl EventStore for MemoryStore {

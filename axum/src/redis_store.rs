@@ -225,13 +225,15 @@ impl StreamState {
 struct StreamId(u64, u64);
 
 impl StreamId {
-    /// Only the full form with decimal digits, as Redis gives it out.
+    /// Only the full form, decimal digits without leading zeros, as Redis gives it out (so a
+    /// gap event repeats the client's id as it was sent).
     fn parse(text: &str) -> Option<Self> {
         let (ms, seq) = text.split_once('-')?;
         let number = |s: &str| {
-            (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| s.parse().ok())
-                .flatten()
+            let canonical = !s.is_empty()
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && (s == "0" || !s.starts_with('0'));
+            canonical.then(|| s.parse().ok()).flatten()
         };
         Some(StreamId(number(ms)?, number(seq)?))
     }

@@ -113,8 +113,11 @@ impl<S: EventStore> ResumableSse<S> {
                 self.store.follow(now).await?
             }
             Some(id) => match self.store.position(&id).await? {
-                Position::Held => self.store.follow(Some(id)).await?,
-                Position::Trimmed | Position::Unknown => {
+                // A trimmed id is followed from where it is: the follower reports the gap
+                // from the same read as the first event it replays, so a trim in between
+                // cannot make the gap event name a first id that is already gone.
+                Position::Held | Position::Trimmed => self.store.follow(Some(id)).await?,
+                Position::Unknown => {
                     let first = self.store.first_id().await?;
                     head.push(gap_event(&id, first.as_deref()));
                     self.store.follow(None).await?

@@ -109,7 +109,7 @@ async fn an_unknown_id_gets_the_gap_event() {
     store.append("n", "1").await.unwrap();
     let addr = serve(app(ResumableSse::new(store))).await;
     // Another process's epoch, an id from the future, not an id at all.
-    for id in ["8-1", "7-2", "junk", "7-01x"] {
+    for id in ["8-1", "7-2", "junk", "7-01x", "7-01", "+7-1"] {
         let mut client =
             SseClient::open(addr, "/events", &format!("Last-Event-ID: {id}\r\n")).await;
         let gap = client.event().await;

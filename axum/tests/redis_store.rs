@@ -141,7 +141,14 @@ async fn a_trimmed_history_gives_the_gap_event() {
     assert_eq!(edge.event().await.id, Some(ids[4].clone()));
 
     // Not a stream id, or newer than any the stream gave out: unknown, so a gap too.
-    for unknown in ["junk", "99999999999999-0", "1-2-3"] {
+    let padded = format!("0{}", ids[4]);
+    for unknown in [
+        "junk",
+        "99999999999999-0",
+        "1-2-3",
+        "99999999999999999999999-0",
+        &padded,
+    ] {
         let mut client =
             SseClient::open(addr, "/events", &format!("Last-Event-ID: {unknown}\r\n")).await;
         let gap = client.event().await;
