@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use support::{app, publish_http, serve, Event, SseClient};
-use typed_sse_axum::{EventStore, Followed, MemoryStore, Position, ResumableSse, StoreError};
+use typed_sse_axum::{
+    EventStore, Followed, MemoryStore, Position, ResumableSse, ResumeConfig, StoreError,
+};
 
 fn event(id: &str, name: &str, data: &str) -> Event {
     Event {
@@ -182,4 +184,20 @@ async fn malformed_resume_points_are_400_and_reserved_names_refused() {
         MemoryStore::new(1).append("a\nb", "").await,
         Err(StoreError::InvalidEventName(_))
     ));
+}
+
+#[tokio::test]
+async fn the_query_parameter_is_configured_by_an_extension() {
+    let store = MemoryStore::with_epoch(10, 7);
+    for n in 1..=3 {
+        store.append("n", &n.to_string()).await.unwrap();
+    }
+    let router = app(ResumableSse::new(store)).layer(axum::Extension(ResumeConfig::nchan()));
+    let addr = serve(router).await;
+    let mut nchan = SseClient::open(addr, "/events?last_event_id=7-2", "").await;
+    assert_eq!(nchan.event().await, event("7-3", "n", "3"));
+    // The default name is not read any more: a fresh start, from now.
+    let mut other = SseClient::open(addr, "/events?lastEventId=7-1", "").await;
+    assert_eq!(other.frame().await, ": ok\n\n");
+    assert_eq!(other.try_frame(Duration::from_millis(200)).await, None);
 }
