@@ -61,6 +61,8 @@ return {1, last, maxdel, first, entries, removed}
 "#;
 
 /// An [`EventStore`] on one Redis stream (Redis 6.2 or newer; 7.0 for exact gap detection).
+/// The Redis user needs `XADD`, `XRANGE`, `XREVRANGE`, `XREAD`, `XINFO` and `EVAL` (one
+/// read-only script reads the stream's state and a page atomically).
 ///
 /// - append: `XADD key MAXLEN ~|= n * event <name> data <data>`; the id is the stream id, so
 ///   every server instance on the same Redis and key gives and understands the same ids;
