@@ -178,6 +178,25 @@ async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
     assert_eq!(conns.len(), 1);
 }
 
+/// At the highest cap accepted, an endless line still ends as `too_large`: the buffers grow
+/// fallibly and the cap is one wasm memory can hold, so the module never traps.
+#[wasm_bindgen_test]
+async fn an_endless_line_at_the_highest_cap_is_too_large_not_a_trap() {
+    let key = common::key("rust-too-large-max");
+    let limit = typed_sse::MAX_EVENT_BYTES_LIMIT;
+    let errors = log();
+    let e = errors.clone();
+    let _source = EventSource::builder(url("/sse/endless?bytes=300000000", &key))
+        .transport(Transport::Fetch)
+        .max_event_bytes(limit)
+        .reconnect(ReconnectPolicy::never())
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(60_000, || !errors.borrow().is_empty()).await);
+    assert_eq!(errors.borrow()[0], Error::TooLarge { limit });
+}
+
 #[wasm_bindgen_test]
 fn fetch_only_settings_need_the_fetch_transport() {
     let built = EventSource::builder("/sse/messages")
@@ -195,6 +214,15 @@ fn requests_fetch_would_refuse_are_refused_by_build() {
     };
     let base = || EventSource::builder("/sse/messages");
     assert_eq!(refused(base().max_event_bytes(0)), "max_event_bytes");
+    // More than the parser's buffers can hold in wasm memory: refused, never a trap later.
+    assert_eq!(
+        refused(base().max_event_bytes(u32::MAX as usize)),
+        "max_event_bytes"
+    );
+    assert_eq!(
+        refused(base().max_event_bytes(typed_sse::MAX_EVENT_BYTES_LIMIT + 1)),
+        "max_event_bytes"
+    );
     assert_eq!(refused(base().body("prompt=hi")), "body");
     assert_eq!(refused(base().method("CONNECT")), "method");
     assert_eq!(refused(base().header("X-A", "a\nb")), "header");

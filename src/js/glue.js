@@ -541,7 +541,7 @@ const FIELDS = {
   },
   credentials: (f, v) => oneOf(f, v, ["omit", "same-origin", "include"]),
   fetch: (f, v) => fn(f, v, "a function like the global fetch"),
-  maxEventBytes: (f, v) => (whole(v, 1, 4294967295) ? v : fail(f, "expected a whole number of bytes from 1 to 4294967295")),
+  maxEventBytes: (f, v) => (whole(v, 1, 268435456) ? v : fail(f, "expected a whole number of bytes from 1 to 268435456 (256 MiB)")),
   serverRetry: boolean,
   signal: (f, v) => (isSignal(v) ? v : fail(f, `expected an AbortSignal, got ${typeName(v)}`)),
   lastEventId: (f, v) =>

@@ -61,9 +61,10 @@ export interface SseOptions {
   /** Fetch: a function to call instead of the global `fetch` (tests, proxies, instrumentation). */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Fetch: the most bytes one event or one unterminated line may take, counted as the parser
-   *  holds them (the event's data so far plus the raw line being read, `data: ` included);
-   *  past it the connection is dropped with a `too_large` error and retried. Default 16777216
-   *  (16 MiB), from 1 to 4294967295. */
+   *  holds them (the event's type, the id it sets, its data so far and the raw line being read,
+   *  `data: ` included); past it the connection is dropped with a `too_large` error and retried.
+   *  A page pays up to about twice its largest event in wasm memory, for good: lower it to the
+   *  largest event the server sends. Default 16777216 (16 MiB), from 1 to 268435456 (256 MiB). */
   maxEventBytes?: number;
   /** Fetch: whether the server's `retry:` replaces `initialDelayMs` (growth, cap, jitter and
    *  budget stay the policy's). Default `true`. */

@@ -63,6 +63,9 @@ struct Stream {
     shared_id: Option<Rc<str>>,
     /// Events (or an id) arrived since the machine was last told.
     unreported: bool,
+    /// The id changed since the machine was last told: only then is it copied for it (once
+    /// per change, not once per chunk).
+    id_moved: bool,
     /// While `last_id` is empty after an explicit reset (`id:` with no value), the id before
     /// it: the machine's resume point never moves back to nothing, and it must not depend on
     /// whether the reset came in the same chunk as that id (only a chunk's last id is reported).
@@ -184,9 +187,13 @@ impl Shell {
     fn sync(&self) {
         let conn = self.live_conn.get();
         // Fetch: the events parsed since the last report, and the id of the last.
+        // An unchanged id goes as "" (which never moves the resume point): a long id is copied
+        // once when it changes, not once per chunk.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
+            let moved = std::mem::take(&mut stream.id_moved);
             std::mem::take(&mut stream.unreported).then(|| match stream.last_id.as_str() {
+                _ if !moved => String::new(),
                 "" => stream.before_reset.clone(),
                 id => id.to_owned(),
             })
@@ -257,11 +264,13 @@ impl Shell {
             }
             Transport::Fetch => {
                 let origin = dom::origin(url);
+                self.batch.borrow_mut().new_connection();
                 *self.stream.borrow_mut() = Stream {
                     origin: Rc::from(origin.as_str()),
                     last_id: last_event_id.to_owned(),
                     shared_id: None,
                     unreported: false,
+                    id_moved: false,
                     before_reset: String::new(),
                 };
                 let settings = &self.effects.fetch;

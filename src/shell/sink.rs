@@ -37,15 +37,22 @@ impl Sink for Shell {
 
     /// The per-event path of the fetch transport: the parsed text goes to the attached (JS)
     /// listeners and to the Rust ones, which decode it without a trip through JS strings.
-    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, ascii: bool, last_event_id: &str) {
+    fn parsed(
+        &self,
+        conn: ConnId,
+        event_type: &str,
+        data: &str,
+        ascii: bool,
+        last_event_id: &str,
+        id_changed: bool,
+    ) {
         if conn != self.live_conn.get() {
             return;
         }
-        self.note_id(last_event_id);
+        self.note_id(last_event_id, id_changed);
         if self.effects.attached.is_some() {
-            self.batch
-                .borrow_mut()
-                .push(event_type, data, ascii, last_event_id);
+            let mut batch = self.batch.borrow_mut();
+            batch.push(event_type, data, ascii, last_event_id, id_changed);
         }
         let Some((name, listeners)) = self.registry.find(event_type) else {
             return;
@@ -68,7 +75,7 @@ impl Sink for Shell {
 
     fn parsed_id(&self, conn: ConnId, last_event_id: &str) {
         if conn == self.live_conn.get() {
-            self.note_id(last_event_id);
+            self.note_id(last_event_id, true);
         }
     }
 
@@ -102,8 +109,10 @@ impl Shell {
         let Some(attached) = &self.effects.attached else {
             return;
         };
-        // Taken out of the cell first: a listener may close the source, which clears it.
+        // Taken out of the cell first: a listener may close the source, which clears it. The
+        // stand-in knows whether JS has the id, unless a new connection resets it meanwhile.
         let mut batch = std::mem::take(&mut *self.batch.borrow_mut());
+        self.batch.borrow_mut().set_id_sent(batch.id_sent());
         if !batch.is_empty() {
             let parts = batch.parts();
             attached.deliver(parts.values, parts.names, parts.records);
@@ -111,16 +120,20 @@ impl Shell {
         batch.clear();
         let mut slot = self.batch.borrow_mut();
         if slot.is_empty() {
+            batch.set_id_sent(slot.id_sent());
             *slot = batch; // keep the buffers for the next chunk
         }
     }
 
-    /// Notes the stream's last event id for the machine and for the events' metadata.
-    fn note_id(&self, last_event_id: &str) {
+    /// Notes the stream's last event id for the machine and for the events' metadata; `changed`
+    /// says it is not the previous one (the parser knows, so a long id is never compared, nor
+    /// copied, per event).
+    fn note_id(&self, last_event_id: &str, changed: bool) {
         let mut stream = self.stream.borrow_mut();
         let stream = &mut *stream;
         stream.unreported = true;
-        if stream.last_id != last_event_id {
+        if changed {
+            stream.id_moved = true;
             if last_event_id.is_empty() {
                 // A reset: the id before it stays what the machine hears (see `before_reset`).
                 std::mem::swap(&mut stream.last_id, &mut stream.before_reset);

@@ -45,8 +45,17 @@ pub(crate) trait Sink {
     /// An event of the type registered at `index` arrived (native).
     fn event(&self, conn: ConnId, index: usize, event: MessageEvent);
     /// An event parsed from the stream arrived (fetch). `ascii`: `data` is known to be all
-    /// ASCII (see [`Item::Event`](crate::parse::Item::Event)).
-    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, ascii: bool, last_event_id: &str);
+    /// ASCII; `id_changed`: `last_event_id` is not the previous event's (see
+    /// [`Item::Event`](crate::parse::Item::Event)).
+    fn parsed(
+        &self,
+        conn: ConnId,
+        event_type: &str,
+        data: &str,
+        ascii: bool,
+        last_event_id: &str,
+        id_changed: bool,
+    );
     /// A blank line dispatched no event but set the last event id (fetch).
     fn parsed_id(&self, conn: ConnId, last_event_id: &str);
     /// A comment line arrived (fetch).
