@@ -272,6 +272,30 @@ async fn an_idle_connection_is_recycled() {
     assert!(!conns[0]["closed_ms"].is_null());
 }
 
+/// The idle timeout measures on a monotonic clock: the wall clock set back an hour (a user, NTP)
+/// does not hold it off for that hour.
+#[wasm_bindgen_test]
+async fn the_idle_timeout_ignores_a_wall_clock_set_back() {
+    let key = common::key("idle-clock");
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/hold", &key))
+        .idle_timeout_ms(600)
+        .reconnect(ReconnectPolicy::never())
+        .on_text("ready", |_| {})
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || source.state() == State::Open).await);
+    // Past the first check, which saw the `ready` event: the silence is measured from there.
+    sleep(300).await;
+    js("globalThis.__realNow = Date.now; Date.now = () => globalThis.__realNow() - 3600000;");
+    let fired = wait_for(4_000, || !errors.borrow().is_empty()).await;
+    js("Date.now = globalThis.__realNow;");
+    assert!(fired, "no idle timeout within 4 s");
+    assert_eq!(errors.borrow()[0], Error::IdleTimeout { timeout_ms: 600 });
+}
+
 #[wasm_bindgen_test]
 async fn heartbeats_keep_an_idle_timeout_from_firing() {
     let key = common::key("heartbeat");

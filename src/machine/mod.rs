@@ -9,6 +9,7 @@
 //! generator seeded by the shell, so a test replays any scenario exactly.
 
 mod decide;
+mod http_date;
 mod io;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;

@@ -99,8 +99,18 @@ pub(crate) struct Shell {
     watchers: RefCell<Vec<DomListener>>,
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: present in pages, workers and Node.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// The machine's clock: monotonic, so that the idle timeout and the waits measure elapsed time
+/// whatever happens to the wall clock (set back an hour, the idle timeout would wait that hour;
+/// set forward, fire at once). `Retry-After` dates are read against the wall clock, as a delay.
 fn now() -> u64 {
-    js_sys::Date::now() as u64
+    performance_now() as u64
 }
 
 impl Shell {

@@ -91,12 +91,12 @@ pub(crate) trait Attached {
 }
 
 /// A refused response's head as the machine reads it, `Retry-After` (seconds or an HTTP date)
-/// read against the browser's clock: what the probe and the fetch transport both report.
+/// read against the wall clock (a date is one): what the probe and the fetch transport both report.
 pub(crate) fn head(status: u16, content_type: String, retry_after: &str, body: String) -> Head {
     Head {
         status,
         content_type,
-        retry_after_ms: parse_retry_after(retry_after, js_sys::Date::now(), js_sys::Date::parse),
+        retry_after_ms: parse_retry_after(retry_after, js_sys::Date::now()),
         body,
     }
 }
