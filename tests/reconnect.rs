@@ -272,6 +272,40 @@ async fn an_idle_connection_is_recycled() {
     assert!(!conns[0]["closed_ms"].is_null());
 }
 
+/// An attempt succeeds when its connection opens, whichever listeners exist: with only error
+/// and state handlers (no listener for the stream's events), a budget of 2 never runs out
+/// against a server that accepts every connection, then ends the stream.
+#[wasm_bindgen_test]
+async fn a_connection_that_opened_resets_the_budget_without_event_listeners() {
+    let key = common::key("budget-open");
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/messages?n=1&end=1", &key))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(50)
+                .max_retries(2),
+        )
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    let mut conns = 0;
+    for _ in 0..50 {
+        conns = native_connections(&key).await.len();
+        if conns >= 5 || source.state().is_closed() {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert!(
+        !source.state().is_closed(),
+        "gave up after {conns} connections that all opened: {:?}",
+        source.state()
+    );
+    assert!(conns >= 5, "{conns} connections");
+    source.close();
+}
+
 /// The idle timeout measures on a monotonic clock: the wall clock set back an hour (a user, NTP)
 /// does not hold it off for that hour.
 #[wasm_bindgen_test]
