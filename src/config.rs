@@ -7,6 +7,7 @@ use js_sys::{Object, Reflect};
 use crate::machine::{Machine, Settings, MAX_TIMER_MS};
 use crate::parse::{DEFAULT_MAX_EVENT_BYTES, MAX_EVENT_BYTES_LIMIT};
 use crate::registry::Registry;
+use crate::resume::fits_header;
 use crate::shell::{Effects, Refresher, Shell};
 use crate::transport::fetch::FetchSettings;
 use crate::transport::{Attached, Transport};
@@ -82,6 +83,16 @@ impl Config {
         } else {
             Transport::Fetch
         });
+        // The fetch transport sends it as the `Last-Event-ID` header: an id no header can carry
+        // would fail every connection (Node refuses it) or reach the server altered.
+        if transport == Transport::Fetch && !fits_header(&self.last_event_id) {
+            return Err(Error::InvalidOption {
+                field: "last_event_id".into(),
+                message: "the fetch transport sends it as the Last-Event-ID header, which \
+                          cannot carry a control character, nor a space or tab at either end"
+                    .into(),
+            });
+        }
         // Asked for by name where there is none (Node, some workers): said so here, rather than
         // as the `invalid_url` that constructing one would throw.
         if transport == Transport::EventSource && !dom::has_event_source() {

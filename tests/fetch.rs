@@ -178,6 +178,56 @@ async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
     assert_eq!(conns.len(), 1);
 }
 
+/// An id with a control character (which the format allows) is delivered with the event, but
+/// the resume point stays at the last id a `Last-Event-ID` header can carry: the reconnect
+/// leaves the browser (a cross-origin request with such a header failed, and was retried for
+/// good) and resumes from there.
+#[wasm_bindgen_test]
+async fn an_id_no_header_can_carry_does_not_stop_resuming() {
+    for (odd, encoded) in [
+        ("x\u{1}y", "x%01y"),
+        ("z\u{7f}", "z%7F"),
+        (" a ", "%20a%20"),
+    ] {
+        let key = common::key("fetch-odd-id");
+        let ids = log();
+        let i = ids.clone();
+        let source = EventSource::builder(url(&format!("/sse/odd-id?id={encoded}"), &key))
+            .transport(Transport::Fetch)
+            .reconnect(
+                ReconnectPolicy::default()
+                    .initial_delay_ms(50)
+                    .max_retries(3),
+            )
+            .on_text("message", move |e| {
+                if e.data == "odd" {
+                    i.borrow_mut().push(e.last_event_id());
+                }
+            })
+            .build()
+            .unwrap();
+        let mut conns = Vec::new();
+        for _ in 0..50 {
+            conns = connections(&key).await;
+            if conns.len() >= 2 {
+                break;
+            }
+            sleep(100).await;
+        }
+        assert_eq!(
+            ids.borrow().as_slice(),
+            [odd.to_owned()],
+            "the event has its id"
+        );
+        assert_eq!(conns.len(), 2, "{odd:?}: {conns:?}");
+        assert_eq!(conns[1]["last_event_id"], "1", "{odd:?}");
+        assert_eq!(conns[1]["resumed_via"], "header");
+        assert!(wait_for(2_000, || source.state() == State::Open).await);
+        assert_eq!(source.last_event_id(), "1");
+        source.close();
+    }
+}
+
 /// At the highest cap accepted, an endless line still ends as `too_large`: the buffers grow
 /// fallibly and the cap is one wasm memory can hold, so the module never traps.
 #[wasm_bindgen_test]
@@ -226,4 +276,7 @@ fn requests_fetch_would_refuse_are_refused_by_build() {
     assert_eq!(refused(base().body("prompt=hi")), "body");
     assert_eq!(refused(base().method("CONNECT")), "method");
     assert_eq!(refused(base().header("X-A", "a\nb")), "header");
+    // An id the Last-Event-ID header cannot carry would fail every connection.
+    assert_eq!(refused(base().last_event_id("a\u{1}")), "last_event_id");
+    assert_eq!(refused(base().last_event_id(" a")), "last_event_id");
 }

@@ -306,6 +306,36 @@ async fn a_connection_that_opened_resets_the_budget_without_event_listeners() {
     source.close();
 }
 
+/// The native transport resumes through the query parameter, which carries any id exactly: a
+/// control character, and the spaces around it (the format strips one space after the colon,
+/// and only one).
+#[wasm_bindgen_test]
+async fn the_native_transport_resumes_from_any_id_exactly() {
+    let key = common::key("native-odd-id");
+    let source = EventSource::builder(url("/sse/odd-id?id=%20a%01b%20", &key))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(50)
+                .max_retries(3),
+        )
+        .on_text("message", |_| {})
+        .build()
+        .unwrap();
+    let mut conns = Vec::new();
+    for _ in 0..50 {
+        conns = native_connections(&key).await;
+        if conns.len() >= 2 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(conns.len(), 2, "{conns:?}");
+    assert_eq!(conns[1]["last_event_id"], " a\u{1}b ");
+    assert_eq!(conns[1]["resumed_via"], "query");
+    assert_eq!(source.last_event_id(), " a\u{1}b ");
+    source.close();
+}
+
 /// The idle timeout measures on a monotonic clock: the wall clock set back an hour (a user, NTP)
 /// does not hold it off for that hour.
 #[wasm_bindgen_test]

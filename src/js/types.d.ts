@@ -5,7 +5,8 @@ export interface SseOptions {
    *  closed at once and makes no request. */
   signal?: AbortSignal;
   /** Resume from this event id: the first connection already carries it (`resumeParam` with the
-   *  native transport, the `Last-Event-ID` header with fetch). No NUL, CR or LF. */
+   *  native transport, the `Last-Event-ID` header with fetch). No NUL, CR or LF; with fetch, no
+   *  other control character and no space or tab at either end (a header cannot carry them). */
   lastEventId?: string;
   /** Send cookies cross-origin (`EventSource` `withCredentials`). Default `false`. */
   withCredentials?: boolean;

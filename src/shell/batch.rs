@@ -12,6 +12,12 @@
 /// Marks a type or id that did not change since the previous event of the batch.
 const SAME: u32 = u32::MAX;
 
+/// Events in a batch at most: a bigger one goes to JS before the chunk ends. A big chunk of
+/// tiny events (a reader that fell behind hands over megabytes at once) would otherwise grow the
+/// records to 24 bytes an event, and wasm memory never gives them back (3 million tiny events
+/// left 26 MiB). 4,096 keeps a batch's records within 128 KiB and the calls into JS rare.
+const MAX_EVENTS: usize = 4_096;
+
 /// The events of one chunk, waiting for the attached listeners.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
@@ -106,6 +112,12 @@ impl Batch {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+
+    /// It holds as many events as one call into JS should carry, or one big event: deliver it
+    /// now, before the chunk ends (see [`MAX_EVENTS`]).
+    pub(crate) fn is_full(&self) -> bool {
+        self.records.len() >= 6 * MAX_EVENTS || self.values.text.len() > 1 << 20
     }
 
     /// What goes to JS in one call.
@@ -271,5 +283,20 @@ mod tests {
         println!("per ~10-byte chunk after a 15 MB id: {median:?} (median of 200)");
         // A copy of the id alone takes milliseconds; a chunk without one, microseconds.
         assert!(median.as_micros() < 500, "{median:?}");
+    }
+
+    #[test]
+    fn a_batch_is_full_at_4096_events_or_one_big_one() {
+        let mut b = Batch::default();
+        for _ in 0..MAX_EVENTS - 1 {
+            b.push("message", "x", true, "", false);
+        }
+        assert!(!b.is_full());
+        b.push("message", "x", true, "", false);
+        assert!(b.is_full());
+        assert!(b.records.capacity() * 4 <= 128 * 1024);
+        b.clear();
+        b.push("message", &"x".repeat(2 << 20), true, "", false);
+        assert!(b.is_full());
     }
 }

@@ -56,20 +56,16 @@ enum Live {
 struct Stream {
     /// The stream's origin, for events' metadata.
     origin: Rc<str>,
-    /// The last event id, in a buffer reused when it changes (it may change with every event).
-    last_id: String,
-    /// The same, as one `Rc` shared by the Rust listeners' events while it does not change:
-    /// made when one needs it, so that the JS listeners' path allocates nothing per id.
+    /// The last event id as one `Rc` shared by the Rust listeners' events while it does not
+    /// change: made when one needs it, so that the JS listeners' path allocates nothing per id.
     shared_id: Option<Rc<str>>,
     /// Events (or an id) arrived since the machine was last told.
     unreported: bool,
-    /// The id changed since the machine was last told: only then is it copied for it (once
-    /// per change, not once per chunk).
-    id_moved: bool,
-    /// While `last_id` is empty after an explicit reset (`id:` with no value), the id before
-    /// it: the machine's resume point never moves back to nothing, and it must not depend on
-    /// whether the reset came in the same chunk as that id (only a chunk's last id is reported).
-    before_reset: String,
+    /// The resume point the machine has yet to hear: the latest id that is not empty (a reset
+    /// never moves the resume point back to nothing, and must not depend on whether it came in
+    /// the same chunk as the id before it) and that a `Last-Event-ID` header can carry
+    /// (`resume::fits_header`). Handed over, not copied, once per change.
+    resumable: Option<String>,
 }
 
 pub(crate) struct Shell {
@@ -197,16 +193,12 @@ impl Shell {
     fn sync(&self) {
         let conn = self.live_conn.get();
         // Fetch: the events parsed since the last report, and the id of the last.
-        // An unchanged id goes as "" (which never moves the resume point): a long id is copied
-        // once when it changes, not once per chunk.
+        // No new resume point goes as "", which never moves the machine's: a long id is
+        // handed over once when it changes, never copied per chunk.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
-            let moved = std::mem::take(&mut stream.id_moved);
-            std::mem::take(&mut stream.unreported).then(|| match stream.last_id.as_str() {
-                _ if !moved => String::new(),
-                "" => stream.before_reset.clone(),
-                id => id.to_owned(),
-            })
+            std::mem::take(&mut stream.unreported)
+                .then(|| stream.resumable.take().unwrap_or_default())
         };
         if let Some(last_id) = parsed.filter(|_| conn != 0) {
             let input = Input::Delivered { conn, last_id };
@@ -277,11 +269,9 @@ impl Shell {
                 self.batch.borrow_mut().new_connection();
                 *self.stream.borrow_mut() = Stream {
                     origin: Rc::from(origin.as_str()),
-                    last_id: last_event_id.to_owned(),
                     shared_id: None,
                     unreported: false,
-                    id_moved: false,
-                    before_reset: String::new(),
+                    resumable: None,
                 };
                 let settings = &self.effects.fetch;
                 Ok(Live::Fetch(fetch::Connection::open(

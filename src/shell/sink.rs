@@ -7,6 +7,7 @@ use web_sys::MessageEvent;
 use super::Shell;
 use crate::dispatch::Incoming;
 use crate::machine::{ConnId, Failure, Input};
+use crate::resume::fits_header;
 use crate::transport::Sink;
 
 impl Sink for Shell {
@@ -51,8 +52,19 @@ impl Sink for Shell {
         }
         self.note_id(last_event_id, id_changed);
         if self.effects.attached.is_some() {
-            let mut batch = self.batch.borrow_mut();
-            batch.push(event_type, data, ascii, last_event_id, id_changed);
+            let full = {
+                let mut batch = self.batch.borrow_mut();
+                batch.push(event_type, data, ascii, last_event_id, id_changed);
+                batch.is_full()
+            };
+            // Bounded: a big chunk of tiny events, or one big event, goes at once.
+            if full {
+                self.deliver_batch();
+                // A listener may have closed the source or replaced the connection.
+                if conn != self.live_conn.get() {
+                    return;
+                }
+            }
         }
         let Some((name, listeners)) = self.registry.find(event_type) else {
             return;
@@ -62,7 +74,7 @@ impl Sink for Shell {
             let stream = &mut *stream;
             let id = stream
                 .shared_id
-                .get_or_insert_with(|| Rc::from(stream.last_id.as_str()));
+                .get_or_insert_with(|| Rc::from(last_event_id));
             (id.clone(), stream.origin.clone())
         };
         let incoming = Incoming::parsed(name, data, id, origin);
@@ -127,21 +139,16 @@ impl Shell {
 
     /// Notes the stream's last event id for the machine and for the events' metadata; `changed`
     /// says it is not the previous one (the parser knows, so a long id is never compared, nor
-    /// copied, per event).
+    /// copied, per event). The machine resumes from it only if a `Last-Event-ID` header can
+    /// carry it, and never from an empty one (see `Stream::resumable`).
     fn note_id(&self, last_event_id: &str, changed: bool) {
         let mut stream = self.stream.borrow_mut();
-        let stream = &mut *stream;
         stream.unreported = true;
         if changed {
-            stream.id_moved = true;
-            if last_event_id.is_empty() {
-                // A reset: the id before it stays what the machine hears (see `before_reset`).
-                std::mem::swap(&mut stream.last_id, &mut stream.before_reset);
-                stream.last_id.clear();
-            } else {
-                last_event_id.clone_into(&mut stream.last_id);
-            }
             stream.shared_id = None;
+            if !last_event_id.is_empty() && fits_header(last_event_id) {
+                stream.resumable = Some(last_event_id.to_owned());
+            }
         }
     }
 
