@@ -300,8 +300,21 @@ impl Parser {
 
 /// Makes room for `extra` more bytes in `buf`, or fails as the cap does: a cap that the memory
 /// cannot hold (wasm32 addresses 4 GiB at most) ends the stream with [`TooLarge`], not a trap.
+///
+/// Grows by doubling, but never past the cap (the caller checked that `extra` fits it): the
+/// package's allocator moves a growing buffer rather than extending it, so the blocks it left
+/// behind (together about its final size) are part of what a big line costs, and a capacity
+/// doubled past the cap would double that too.
 fn grow(buf: &mut Vec<u8>, extra: usize, limit: usize) -> Result<(), TooLarge> {
-    buf.try_reserve(extra).map_err(|_| TooLarge { limit })
+    let needed = buf.len().saturating_add(extra);
+    if needed <= buf.capacity() {
+        return Ok(());
+    }
+    let target = needed
+        .max(buf.capacity().saturating_mul(2))
+        .min(limit.max(needed));
+    buf.try_reserve_exact(target - buf.len())
+        .map_err(|_| TooLarge { limit })
 }
 
 /// A `data` value that lies in the chunk being fed.

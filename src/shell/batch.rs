@@ -12,6 +12,9 @@
 /// Marks a type or id that did not change since the previous event of the batch.
 const SAME: u32 = u32::MAX;
 
+/// An event with more data than this goes to JS on its own, from the parser's buffers.
+pub(crate) const BIG_EVENT: usize = 1 << 20;
+
 /// Events in a batch at most: a bigger one goes to JS before the chunk ends. A big chunk of
 /// tiny events (a reader that fell behind hands over megabytes at once) would otherwise grow the
 /// records to 24 bytes an event, and wasm memory never gives them back (3 million tiny events
@@ -91,6 +94,32 @@ impl Batch {
         } else {
             records.extend([SAME, 0]);
         }
+    }
+
+    /// The records of one big event delivered on its own, straight from the parser's buffers
+    /// (`values` is its data, `names` its type, `ids` its id): copying it into the batch would
+    /// take its size again in wasm memory, for good. Call it on an empty batch.
+    pub(crate) fn big_event(
+        &mut self,
+        event_type: &str,
+        data: &str,
+        ascii: bool,
+        last_event_id: &str,
+        id_changed: bool,
+    ) -> [u32; 6] {
+        debug_assert!(self.is_empty());
+        let sent = std::mem::replace(&mut self.id_sent, true);
+        let units = if ascii {
+            units(data.len())
+        } else {
+            utf16_len(data)
+        };
+        let [id_start, id_len] = if id_changed || !sent {
+            [0, utf16_len(last_event_id)]
+        } else {
+            [SAME, 0]
+        };
+        [0, utf16_len(event_type), 0, units, id_start, id_len]
     }
 
     /// A new connection begins: its first event gives JS its id.

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use web_sys::MessageEvent;
 
+use super::batch::BIG_EVENT;
 use super::Shell;
 use crate::dispatch::Incoming;
 use crate::machine::{ConnId, Failure, Input};
@@ -51,7 +52,24 @@ impl Sink for Shell {
             return;
         }
         self.note_id(last_event_id, id_changed);
-        if self.effects.attached.is_some() {
+        if let (Some(attached), true) = (&self.effects.attached, data.len() > BIG_EVENT) {
+            // One big event: what the batch holds goes first, then this one without a copy.
+            self.deliver_batch();
+            if conn != self.live_conn.get() {
+                return;
+            }
+            let records = self.batch.borrow_mut().big_event(
+                event_type,
+                data,
+                ascii,
+                last_event_id,
+                id_changed,
+            );
+            attached.deliver(data, event_type, &records, last_event_id);
+            if conn != self.live_conn.get() {
+                return;
+            }
+        } else if self.effects.attached.is_some() {
             let full = {
                 let mut batch = self.batch.borrow_mut();
                 batch.push(event_type, data, ascii, last_event_id, id_changed);
@@ -127,7 +145,7 @@ impl Shell {
         self.batch.borrow_mut().set_id_sent(batch.id_sent());
         if !batch.is_empty() {
             let parts = batch.parts();
-            attached.deliver(parts.values, parts.names, parts.records);
+            attached.deliver(parts.values, parts.names, parts.records, parts.names);
         }
         batch.clear();
         let mut slot = self.batch.borrow_mut();

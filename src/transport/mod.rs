@@ -77,9 +77,10 @@ pub(crate) trait Attached {
     fn attach(&self, source: &web_sys::EventSource);
     /// A new fetch connection to `origin` begins: events will come through `deliver`.
     fn attach_stream(&self, origin: &str);
-    /// A chunk's parsed events (fetch): `values` holds their data, `names` their types and ids,
-    /// and each event is six numbers in `records` (see `shell::batch`).
-    fn deliver(&self, values: &str, names: &str, records: &[u32]);
+    /// A chunk's parsed events (fetch): `values` holds their data, `names` their types, `ids`
+    /// their ids (the same string as `names` but for one big event, see `shell::batch`), and
+    /// each event is six numbers in `records`.
+    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: &str);
     /// Stops listening on the current connection.
     fn detach(&self);
     /// Removes every listener for good: the source closed.

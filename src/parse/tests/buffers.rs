@@ -191,3 +191,19 @@ fn a_failed_allocation_is_too_large_not_a_trap() {
     );
     parser.feed(b"data: ok\n\n", &mut |_| ()).unwrap();
 }
+
+#[test]
+fn a_growing_line_never_takes_more_room_than_the_cap() {
+    // Doubling from an odd first piece would pass the cap by up to twice: 100 bytes, then 199.
+    let limit = 1_000;
+    let mut parser = Parser::new(limit);
+    parser.feed(b"data: 4567890", &mut |_| ()).unwrap();
+    while parser.feed(b"x", &mut |_| ()).is_ok() {
+        assert!(
+            parser.line.capacity() <= limit,
+            "{}",
+            parser.line.capacity()
+        );
+    }
+    assert_eq!(parser.line.len(), limit);
+}
