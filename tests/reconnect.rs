@@ -336,6 +336,35 @@ async fn the_native_transport_resumes_from_any_id_exactly() {
     source.close();
 }
 
+/// A reset (`id:` with no value) just before a drop does not lose the id before it: the native
+/// transport resumes from the last event that had an id, as the fetch transport does.
+#[wasm_bindgen_test]
+async fn an_id_reset_before_a_drop_keeps_the_id_before_it() {
+    let key = common::key("native-id-reset");
+    let source = EventSource::builder(url("/sse/odd-id?id=", &key))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(50)
+                .max_retries(3),
+        )
+        .on_text("message", |_| {})
+        .build()
+        .unwrap();
+    let mut conns = Vec::new();
+    for _ in 0..50 {
+        conns = native_connections(&key).await;
+        if conns.len() >= 2 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(conns.len(), 2, "{conns:?}");
+    assert_eq!(conns[1]["last_event_id"], "1", "{conns:?}");
+    assert_eq!(conns[1]["resumed_via"], "query");
+    assert_eq!(source.last_event_id(), "1");
+    source.close();
+}
+
 /// The idle timeout measures on a monotonic clock: the wall clock set back an hour (a user, NTP)
 /// does not hold it off for that hour.
 #[wasm_bindgen_test]

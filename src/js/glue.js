@@ -249,7 +249,8 @@ export class Hub {
 
   deliverNative(type, ev) {
     this.activity++;
-    this.lastEvent = ev;
+    // The latest event with an id: a reset (an empty id) is no resume point (src/shell).
+    if (ev.lastEventId !== "") this.lastEvent = ev;
     const list = this.types.get(type);
     if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
   }

@@ -83,8 +83,9 @@ pub(crate) struct Shell {
     /// The resume point when the live connection opened: `Event::last_event_id` of its events
     /// that carry no id of their own.
     carried_id: RefCell<Rc<str>>,
-    /// Events the Rust listeners received (wrapping), and the latest of them, on the live
-    /// connection. Its id is read only when the machine needs it, never per event.
+    /// Events the Rust listeners received (wrapping), and the latest of them that had an id, on
+    /// the live connection: the resume point, as the fetch transport keeps it (a reset, an
+    /// empty id, never moves it back).
     activity: Cell<u32>,
     last_event: RefCell<Option<MessageEvent>>,
     /// The total activity last reported to the machine.

@@ -31,7 +31,11 @@ impl Sink for Shell {
         // A listener may have closed the source or replaced the connection.
         if conn == self.live_conn.get() {
             self.registry.catch_all(&incoming);
-            *self.last_event.borrow_mut() = incoming.finish();
+            // Only an event with an id is a resume point: a reset (`id:` with no value) just
+            // before a drop must not hide the ids before it (the fetch transport's rule too).
+            if let Some(native) = incoming.finish().filter(|e| !e.last_event_id().is_empty()) {
+                *self.last_event.borrow_mut() = Some(native);
+            }
         } else {
             incoming.finish();
         }

@@ -87,7 +87,8 @@ pub(crate) trait Attached {
     fn clear(&self);
     /// Events delivered so far (wrapping).
     fn activity(&self) -> u32;
-    /// The latest event delivered on the current connection.
+    /// The latest event delivered on the current connection that had an id (a reset, an empty
+    /// id, is no resume point).
     fn last_event(&self) -> Option<MessageEvent>;
 }
 
