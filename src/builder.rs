@@ -206,10 +206,15 @@ impl Builder {
     }
 
     /// The most bytes one event (or one unterminated line) may take (fetch transport), counted
-    /// as the parser holds them: the event's data so far (a line feed after each `data` value)
-    /// plus the raw line being read, field name included. Past it the connection is dropped
+    /// as the parser holds them: the event's type, the id it sets, its data so far (a line feed
+    /// after each `data` value) and the raw line being read, field name included. Past it the connection is dropped
     /// with [`Error::TooLarge`] and the policy retries; what was delivered stays delivered.
-    /// Default 16 MiB; at least 1 (`build()` refuses 0 with [`Error::InvalidOption`]).
+    /// The event's type and the id it sets count too. The parser holds at most twice the cap
+    /// (the event being read with its buffers' growth, and an earlier event's id), so a page
+    /// pays about twice its largest event in wasm memory, which never shrinks: lower the cap to
+    /// the largest event the server really sends. Default 16 MiB; from 1 to
+    /// [`MAX_EVENT_BYTES_LIMIT`](crate::MAX_EVENT_BYTES_LIMIT) (256 MiB): `build()` refuses
+    /// others with [`Error::InvalidOption`].
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {
         self.config.fetch.max_event_bytes = bytes;
         self

@@ -5,8 +5,9 @@ use std::rc::Rc;
 use js_sys::{Object, Reflect};
 
 use crate::machine::{Machine, Settings, MAX_TIMER_MS};
-use crate::parse::DEFAULT_MAX_EVENT_BYTES;
+use crate::parse::{DEFAULT_MAX_EVENT_BYTES, MAX_EVENT_BYTES_LIMIT};
 use crate::registry::Registry;
+use crate::resume::fits_header;
 use crate::shell::{Effects, Refresher, Shell};
 use crate::transport::fetch::FetchSettings;
 use crate::transport::{Attached, Transport};
@@ -82,6 +83,16 @@ impl Config {
         } else {
             Transport::Fetch
         });
+        // The fetch transport sends it as the `Last-Event-ID` header: an id no header can carry
+        // would fail every connection (Node refuses it) or reach the server altered.
+        if transport == Transport::Fetch && !fits_header(&self.last_event_id) {
+            return Err(Error::InvalidOption {
+                field: "last_event_id".into(),
+                message: "the fetch transport sends it as the Last-Event-ID header, which \
+                          cannot carry a control character, nor a space or tab at either end"
+                    .into(),
+            });
+        }
         // Asked for by name where there is none (Node, some workers): said so here, rather than
         // as the `invalid_url` that constructing one would throw.
         if transport == Transport::EventSource && !dom::has_event_source() {
@@ -99,11 +110,8 @@ impl Config {
             });
         }
         // Checked for fetch only: the native transport ignores it, as the README says.
-        if transport == Transport::Fetch && self.fetch.max_event_bytes == 0 {
-            return Err(Error::InvalidOption {
-                field: "max_event_bytes".into(),
-                message: "at least 1 byte (0 would refuse every event)".into(),
-            });
+        if transport == Transport::Fetch {
+            check_max_event_bytes(self.fetch.max_event_bytes)?;
         }
         check_request(
             self.fetch.method.as_deref(),
@@ -251,9 +259,35 @@ pub(crate) fn check_timers(settings: &Settings) -> Result<(), Error> {
     Ok(())
 }
 
+/// The cap on one event is at least 1 byte (0 would refuse every event) and at most
+/// [`MAX_EVENT_BYTES_LIMIT`], which the parser's buffers can hold: with more, an endless line
+/// could grow wasm memory to its limit and trap.
+fn check_max_event_bytes(bytes: usize) -> Result<(), Error> {
+    if (1..=MAX_EVENT_BYTES_LIMIT).contains(&bytes) {
+        return Ok(());
+    }
+    Err(Error::InvalidOption {
+        field: "max_event_bytes".into(),
+        message: format!("expected a whole number of bytes from 1 to {MAX_EVENT_BYTES_LIMIT}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_event_cap_is_one_the_parser_can_hold() {
+        assert_eq!(field(check_max_event_bytes(1)), None);
+        assert_eq!(field(check_max_event_bytes(MAX_EVENT_BYTES_LIMIT)), None);
+        for bytes in [0, MAX_EVENT_BYTES_LIMIT + 1, u32::MAX as usize] {
+            assert_eq!(
+                field(check_max_event_bytes(bytes)),
+                Some("max_event_bytes".into()),
+                "{bytes}"
+            );
+        }
+    }
 
     fn field(result: Result<(), Error>) -> Option<String> {
         match result {

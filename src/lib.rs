@@ -71,6 +71,7 @@ pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
 pub use event::Event;
 pub use machine::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
+pub use parse::MAX_EVENT_BYTES_LIMIT;
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
 pub use source::{EventSource, Subscription};

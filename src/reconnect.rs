@@ -151,7 +151,7 @@ impl Backoff {
         self.attempts
     }
 
-    /// Called when a connection has opened and delivered an event: the next failure starts over.
+    /// Called when a connection that had opened ends: the next failure starts over.
     pub(crate) fn reset(&mut self) {
         self.attempts = 0;
     }

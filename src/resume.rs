@@ -1,7 +1,9 @@
-//! Resume bookkeeping: the URL of the next connection carries the last event id.
+//! Resume bookkeeping: what the next connection carries of the last event id.
 //!
 //! A new native `EventSource` cannot send a `Last-Event-ID` header (only the browser's own
-//! reconnect of the same instance does), so the id travels in a query parameter instead.
+//! reconnect of the same instance does), so the id travels in a query parameter instead, where
+//! any id fits (percent-encoded). The fetch transport sends the real header, which cannot carry
+//! every id the format allows: see [`fits_header`].
 
 /// The query parameter that carries the last event id on reconnect, unless configured otherwise.
 pub const DEFAULT_RESUME_PARAM: &str = "lastEventId";
@@ -40,6 +42,28 @@ pub(crate) fn resume_url(url: &str, param: &str, last_event_id: &str) -> String 
     }
     // SAFETY: `url` is UTF-8 and was cut only next to ASCII bytes; everything added is ASCII.
     unsafe { String::from_utf8_unchecked(out) }
+}
+
+/// Whether `id` travels exactly in a `Last-Event-ID` header in every environment: every
+/// character is a tab, printable ASCII (U+0020 to U+007E) or beyond ASCII (sent as its UTF-8
+/// bytes), and it neither starts nor ends with a space or a tab.
+///
+/// The event stream format allows more in an id: any control character but CR, LF and NUL, and
+/// spaces around it. A header cannot carry those: Node's `fetch` refuses a value with a control
+/// character (the request fails before it leaves, and would be retried for good), a browser's
+/// cross-origin request with one fails too, and HTTP strips the spaces around a value (RFC 9110,
+/// section 5.5), so the server would read another id. The fetch transport therefore never moves
+/// its resume point to such an id: it stays at the last id that fits (the server replays from
+/// there, so nothing is lost), and the event itself still carries its real id. An empty id fits
+/// (it sends no header).
+pub(crate) fn fits_header(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    !edge(bytes.first())
+        && !edge(bytes.last())
+        && bytes
+            .iter()
+            .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80)
 }
 
 /// Splits at the first `byte`, dropping it: `(before, Some(after))`, or `(all, None)`.
@@ -96,6 +120,46 @@ mod tests {
             "http://h/s"
         );
         assert_eq!(resume_url("http://h/s?a=1", "x", ""), "http://h/s?a=1");
+    }
+
+    #[test]
+    fn ids_that_fit_a_header() {
+        for id in [
+            "",
+            "42",
+            "a b",
+            "a\tb",
+            "é日本",
+            "~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}",
+        ] {
+            assert!(fits_header(id), "{id:?}");
+        }
+        for id in [
+            "\u{1}",
+            "a\u{1}b",
+            "a\u{7f}",
+            "\u{1b}[0m",
+            "a\u{b}",
+            " a",
+            "a ",
+            "\ta",
+            "a\t",
+            " ",
+            "a\rb",
+            "a\nb",
+            "a\0b",
+        ] {
+            assert!(!fits_header(id), "{id:?}");
+        }
+    }
+
+    #[test]
+    fn any_id_fits_the_query_parameter() {
+        // The native transport's way: control characters and spaces arrive as they were.
+        assert_eq!(
+            resume_url("http://h/s", "lastEventId", " a\u{1}\u{7f} "),
+            "http://h/s?lastEventId=%20a%01%7F%20"
+        );
     }
 
     #[test]

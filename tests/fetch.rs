@@ -178,6 +178,75 @@ async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
     assert_eq!(conns.len(), 1);
 }
 
+/// An id with a control character (which the format allows) is delivered with the event, but
+/// the resume point stays at the last id a `Last-Event-ID` header can carry: the reconnect
+/// leaves the browser (a cross-origin request with such a header failed, and was retried for
+/// good) and resumes from there.
+#[wasm_bindgen_test]
+async fn an_id_no_header_can_carry_does_not_stop_resuming() {
+    for (odd, encoded) in [
+        ("x\u{1}y", "x%01y"),
+        ("z\u{7f}", "z%7F"),
+        (" a ", "%20a%20"),
+    ] {
+        let key = common::key("fetch-odd-id");
+        let ids = log();
+        let i = ids.clone();
+        let source = EventSource::builder(url(&format!("/sse/odd-id?id={encoded}"), &key))
+            .transport(Transport::Fetch)
+            .reconnect(
+                ReconnectPolicy::default()
+                    .initial_delay_ms(50)
+                    .max_retries(3),
+            )
+            .on_text("message", move |e| {
+                if e.data == "odd" {
+                    i.borrow_mut().push(e.last_event_id());
+                }
+            })
+            .build()
+            .unwrap();
+        let mut conns = Vec::new();
+        for _ in 0..50 {
+            conns = connections(&key).await;
+            if conns.len() >= 2 {
+                break;
+            }
+            sleep(100).await;
+        }
+        assert_eq!(
+            ids.borrow().as_slice(),
+            [odd.to_owned()],
+            "the event has its id"
+        );
+        assert_eq!(conns.len(), 2, "{odd:?}: {conns:?}");
+        assert_eq!(conns[1]["last_event_id"], "1", "{odd:?}");
+        assert_eq!(conns[1]["resumed_via"], "header");
+        assert!(wait_for(2_000, || source.state() == State::Open).await);
+        assert_eq!(source.last_event_id(), "1");
+        source.close();
+    }
+}
+
+/// At the highest cap accepted, an endless line still ends as `too_large`: the buffers grow
+/// fallibly and the cap is one wasm memory can hold, so the module never traps.
+#[wasm_bindgen_test]
+async fn an_endless_line_at_the_highest_cap_is_too_large_not_a_trap() {
+    let key = common::key("rust-too-large-max");
+    let limit = typed_sse::MAX_EVENT_BYTES_LIMIT;
+    let errors = log();
+    let e = errors.clone();
+    let _source = EventSource::builder(url("/sse/endless?bytes=300000000", &key))
+        .transport(Transport::Fetch)
+        .max_event_bytes(limit)
+        .reconnect(ReconnectPolicy::never())
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(60_000, || !errors.borrow().is_empty()).await);
+    assert_eq!(errors.borrow()[0], Error::TooLarge { limit });
+}
+
 #[wasm_bindgen_test]
 fn fetch_only_settings_need_the_fetch_transport() {
     let built = EventSource::builder("/sse/messages")
@@ -195,7 +264,19 @@ fn requests_fetch_would_refuse_are_refused_by_build() {
     };
     let base = || EventSource::builder("/sse/messages");
     assert_eq!(refused(base().max_event_bytes(0)), "max_event_bytes");
+    // More than the parser's buffers can hold in wasm memory: refused, never a trap later.
+    assert_eq!(
+        refused(base().max_event_bytes(u32::MAX as usize)),
+        "max_event_bytes"
+    );
+    assert_eq!(
+        refused(base().max_event_bytes(typed_sse::MAX_EVENT_BYTES_LIMIT + 1)),
+        "max_event_bytes"
+    );
     assert_eq!(refused(base().body("prompt=hi")), "body");
     assert_eq!(refused(base().method("CONNECT")), "method");
     assert_eq!(refused(base().header("X-A", "a\nb")), "header");
+    // An id the Last-Event-ID header cannot carry would fail every connection.
+    assert_eq!(refused(base().last_event_id("a\u{1}")), "last_event_id");
+    assert_eq!(refused(base().last_event_id(" a")), "last_event_id");
 }

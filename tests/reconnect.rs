@@ -272,6 +272,123 @@ async fn an_idle_connection_is_recycled() {
     assert!(!conns[0]["closed_ms"].is_null());
 }
 
+/// An attempt succeeds when its connection opens, whichever listeners exist: with only error
+/// and state handlers (no listener for the stream's events), a budget of 2 never runs out
+/// against a server that accepts every connection, then ends the stream.
+#[wasm_bindgen_test]
+async fn a_connection_that_opened_resets_the_budget_without_event_listeners() {
+    let key = common::key("budget-open");
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/messages?n=1&end=1", &key))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(50)
+                .max_retries(2),
+        )
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    let mut conns = 0;
+    for _ in 0..50 {
+        conns = native_connections(&key).await.len();
+        if conns >= 5 || source.state().is_closed() {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert!(
+        !source.state().is_closed(),
+        "gave up after {conns} connections that all opened: {:?}",
+        source.state()
+    );
+    assert!(conns >= 5, "{conns} connections");
+    source.close();
+}
+
+/// The native transport resumes through the query parameter, which carries any id exactly: a
+/// control character, and the spaces around it (the format strips one space after the colon,
+/// and only one).
+#[wasm_bindgen_test]
+async fn the_native_transport_resumes_from_any_id_exactly() {
+    let key = common::key("native-odd-id");
+    let source = EventSource::builder(url("/sse/odd-id?id=%20a%01b%20", &key))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(50)
+                .max_retries(3),
+        )
+        .on_text("message", |_| {})
+        .build()
+        .unwrap();
+    let mut conns = Vec::new();
+    for _ in 0..50 {
+        conns = native_connections(&key).await;
+        if conns.len() >= 2 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(conns.len(), 2, "{conns:?}");
+    assert_eq!(conns[1]["last_event_id"], " a\u{1}b ");
+    assert_eq!(conns[1]["resumed_via"], "query");
+    assert_eq!(source.last_event_id(), " a\u{1}b ");
+    source.close();
+}
+
+/// A reset (`id:` with no value) just before a drop does not lose the id before it: the native
+/// transport resumes from the last event that had an id, as the fetch transport does.
+#[wasm_bindgen_test]
+async fn an_id_reset_before_a_drop_keeps_the_id_before_it() {
+    let key = common::key("native-id-reset");
+    let source = EventSource::builder(url("/sse/odd-id?id=", &key))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay_ms(50)
+                .max_retries(3),
+        )
+        .on_text("message", |_| {})
+        .build()
+        .unwrap();
+    let mut conns = Vec::new();
+    for _ in 0..50 {
+        conns = native_connections(&key).await;
+        if conns.len() >= 2 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(conns.len(), 2, "{conns:?}");
+    assert_eq!(conns[1]["last_event_id"], "1", "{conns:?}");
+    assert_eq!(conns[1]["resumed_via"], "query");
+    assert_eq!(source.last_event_id(), "1");
+    source.close();
+}
+
+/// The idle timeout measures on a monotonic clock: the wall clock set back an hour (a user, NTP)
+/// does not hold it off for that hour.
+#[wasm_bindgen_test]
+async fn the_idle_timeout_ignores_a_wall_clock_set_back() {
+    let key = common::key("idle-clock");
+    let errors = log();
+    let e = errors.clone();
+    let source = EventSource::builder(url("/sse/hold", &key))
+        .idle_timeout_ms(600)
+        .reconnect(ReconnectPolicy::never())
+        .on_text("ready", |_| {})
+        .on_error(move |er| e.borrow_mut().push(er.clone()))
+        .build()
+        .unwrap();
+    assert!(wait_for(5_000, || source.state() == State::Open).await);
+    // Past the first check, which saw the `ready` event: the silence is measured from there.
+    sleep(300).await;
+    js("globalThis.__realNow = Date.now; Date.now = () => globalThis.__realNow() - 3600000;");
+    let fired = wait_for(4_000, || !errors.borrow().is_empty()).await;
+    js("Date.now = globalThis.__realNow;");
+    assert!(fired, "no idle timeout within 4 s");
+    assert_eq!(errors.borrow()[0], Error::IdleTimeout { timeout_ms: 600 });
+}
+
 #[wasm_bindgen_test]
 async fn heartbeats_keep_an_idle_timeout_from_firing() {
     let key = common::key("heartbeat");

@@ -96,6 +96,10 @@ pub fn router(stats: Stats) -> Router {
         .route("/sse/endless", get_or_post(endless))
         .route("/sse/reserved-names", get_or_post(reserved_names))
         .route("/sse/redirect", get_or_post(crate::redirect::redirect))
+
+        .route("/sse/odd-id", get_or_post(odd_id))
+        .route("/sse/big-fields", get_or_post(big_fields))
+        .route("/sse/tiny", get_or_post(tiny))
         .route("/token", get_or_post(tokens::token_handler))
         .route("/v1/completions", post(completions::completions))
         .route("/control/cut", post(completions::cut))
@@ -817,6 +821,101 @@ async fn endless(s: Scenario) -> Result<Response, BadParam> {
     let body = stream::unfold((pieces, guard), |(mut pieces, guard)| async move {
         let piece = pieces.next()?;
         Some((Ok::<_, Infallible>(piece), (pieces, guard)))
+    });
+    Ok(event_stream(axum::body::Body::from_stream(body)))
+}
+
+/// `/sse/big-fields?bytes=N`: one event whose type, id and data are each `bytes` (default
+/// 15000000, at most 100000000) bytes of `x`, then the stream ends: what the client holds for one
+/// event with three big fields. Written in 64 KiB pieces of one static buffer.
+async fn big_fields(s: Scenario) -> Result<Response, BadParam> {
+    let bytes = s.num("bytes", 15_000_000, 0..=100_000_000)?;
+    let r = s.open(200);
+    let guard = r.guard;
+    let field = move |name: &'static [u8]| {
+        let pieces = (0..bytes).step_by(big::BIG_CHUNK).map(move |start| {
+            // At most BIG_CHUNK, so it fits in usize.
+            let len = (bytes - start).min(big::BIG_CHUNK as u64) as usize;
+            Bytes::from_static(&X_CHUNK[..len])
+        });
+        std::iter::once(Bytes::from_static(name)).chain(pieces)
+    };
+    let pieces = field(b"event: ")
+        .chain(field(b"\nid: "))
+        .chain(field(b"\ndata: "))
+        .chain(std::iter::once(Bytes::from_static(b"\n\n")));
+    let body = stream::iter(pieces).map(move |piece| {
+        let _record = &guard;
+        Ok::<_, Infallible>(piece)
+    });
+    Ok(event_stream(axum::body::Body::from_stream(body)))
+}
+
+/// What `/sse/tiny` writes: 7,282 events `data: x` (9 bytes each) in 64 KiB.
+static TINY_CHUNK: [u8; 9 * 7_282] = {
+    let mut chunk = [0u8; 9 * 7_282];
+    let event = *b"data: x\n\n";
+    let mut i = 0;
+    while i < chunk.len() {
+        chunk[i] = event[i % 9];
+        i += 1;
+    }
+    chunk
+};
+
+/// `/sse/tiny?n=N`: `n` (default 3000000, at most 1000000000) events `data: x`, as fast as the
+/// client reads, in pieces of about 64 KiB; then the stream ends.
+async fn tiny(s: Scenario) -> Result<Response, BadParam> {
+    let n = s.num("n", 3_000_000, 0..=MAX_EVENTS)?;
+    let r = s.open(200);
+    let guard = r.guard;
+    let per_chunk = (TINY_CHUNK.len() / 9) as u64;
+    let pieces = (0..n).step_by(per_chunk as usize).map(move |start| {
+        // At most a chunk's events, so it fits in usize.
+        let events = (n - start).min(per_chunk) as usize;
+        Bytes::from_static(&TINY_CHUNK[..events * 9])
+    });
+    let body = stream::iter(pieces).map(move |piece| {
+        let _record = &guard;
+        Ok::<_, Infallible>(piece)
+    });
+    Ok(event_stream(axum::body::Body::from_stream(body)))
+}
+
+/// `/sse/odd-id?id=ID`: event `first` with id `1`, then event `odd` with id `ID` exactly as
+/// given (written raw after `id: `, whose one space the format strips, so spaces around `ID`
+/// and control characters in it arrive as they are; at most 256 bytes, no CR, LF or NUL), then
+/// the stream ends.
+/// A connection that resumes (with any id, header or query) gets one `resumed` event and holds:
+/// the stats say what it resumed from.
+async fn odd_id(s: Scenario) -> Result<Response, BadParam> {
+    let id = s.params.get("id").cloned().unwrap_or_default();
+    if id.len() > 256 || id.contains(['\r', '\n', '\0']) {
+        return Err(BadParam {
+            name: "id",
+            accepts: "at most 256 bytes, without CR, LF or NUL".into(),
+        });
+    }
+    let (resumed, _) = resume::last_event_id(&s.headers, &s.params);
+    let r = s.open(200);
+    let guard = r.guard;
+    let (text, end) = match resumed {
+        Some(_) => ("data: resumed\n\n".to_owned(), false),
+        None => (
+            format!("id: 1\ndata: first\n\nid: {id}\ndata: odd\n\n"),
+            true,
+        ),
+    };
+    let first = stream::iter([Bytes::from(text)]);
+    let rest = if end {
+        first.boxed()
+    } else {
+        first.chain(stream::pending()).boxed()
+    };
+    // The stream owns the guard, so the record closes with the body.
+    let body = rest.map(move |piece| {
+        let _record = &guard;
+        Ok::<_, Infallible>(piece)
     });
     Ok(event_stream(axum::body::Body::from_stream(body)))
 }

@@ -286,7 +286,8 @@ export class Hub {
 
   deliverNative(type, ev) {
     this.activity++;
-    this.lastEvent = ev;
+    // The latest event with an id: a reset (an empty id) is no resume point (src/shell).
+    if (ev.lastEventId !== "") this.lastEvent = ev;
     const list = this.types.get(type);
     if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
   }
@@ -330,7 +331,9 @@ export class Hub {
   // previous event". (Parsing the chunk's data as one JSON array, one JSON.parse per chunk,
   // was measured too: checking in wasm that the array's elements are the events cost as much
   // as it saved; see BENCHMARKS.md.)
-  deliver(values, names, records) {
+  // `ids`, when given, holds the ids instead of `names` (one big event, delivered from the
+  // parser's buffers without a copy).
+  deliver(values, names, records, ids = names) {
     // A view on wasm memory: a listener that calls into wasm may grow that memory, which
     // detaches the view and would drop the rest of the chunk.
     records = records.slice();
@@ -340,7 +343,7 @@ export class Hub {
       // A listener may have closed the client or replaced the connection.
       if (this.epoch !== epoch) return;
       if (records[i] !== SAME) type = names.substr(records[i], records[i + 1]);
-      if (records[i + 4] !== SAME) this.streamId = names.substr(records[i + 4], records[i + 5]);
+      if (records[i + 4] !== SAME) this.streamId = ids.substr(records[i + 4], records[i + 5]);
       const list = this.types.get(type);
       if (list === undefined || list.length === 0) continue;
       const raw = values.substr(records[i + 2], records[i + 3]);
@@ -636,7 +639,7 @@ const FIELDS = {
   },
   credentials: (f, v) => oneOf(f, v, ["omit", "same-origin", "include"]),
   fetch: (f, v) => fn(f, v, "a function like the global fetch"),
-  maxEventBytes: (f, v) => (whole(v, 1, 4294967295) ? v : fail(f, "expected a whole number of bytes from 1 to 4294967295")),
+  maxEventBytes: (f, v) => (whole(v, 1, 268435456) ? v : fail(f, "expected a whole number of bytes from 1 to 268435456 (256 MiB)")),
   serverRetry: boolean,
   signal: (f, v) => (isSignal(v) ? v : fail(f, `expected an AbortSignal, got ${typeName(v)}`)),
   lastEventId: (f, v) =>

@@ -40,7 +40,7 @@ mod glue {
         #[wasm_bindgen(method, js_name = attachStream)]
         pub(crate) fn attach_stream(this: &Hub, origin: &str);
         #[wasm_bindgen(method)]
-        pub(crate) fn deliver(this: &Hub, values: &str, names: &str, records: &[u32]);
+        pub(crate) fn deliver(this: &Hub, values: &str, names: &str, records: &[u32], ids: &str);
         #[wasm_bindgen(method)]
         pub(crate) fn clear(this: &Hub);
         #[wasm_bindgen(method)]
@@ -83,8 +83,8 @@ impl Attached for Hub {
     fn attach_stream(&self, origin: &str) {
         Hub::attach_stream(self, origin);
     }
-    fn deliver(&self, values: &str, names: &str, records: &[u32]) {
-        Hub::deliver(self, values, names, records);
+    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: &str) {
+        Hub::deliver(self, values, names, records, ids);
     }
     fn detach(&self) {
         Hub::detach(self);

@@ -5,7 +5,8 @@ export interface SseOptions {
    *  closed at once and makes no request. */
   signal?: AbortSignal;
   /** Resume from this event id: the first connection already carries it (`resumeParam` with the
-   *  native transport, the `Last-Event-ID` header with fetch). No NUL, CR or LF. */
+   *  native transport, the `Last-Event-ID` header with fetch). No NUL, CR or LF; with fetch, no
+   *  other control character and no space or tab at either end (a header cannot carry them). */
   lastEventId?: string;
   /** Send cookies cross-origin (`EventSource` `withCredentials`). Default `false`. */
   withCredentials?: boolean;
@@ -68,9 +69,10 @@ export interface SseOptions {
    *  `invalid_option` (field `fetch`) at once; a rejection is a `network` error, retried. */
   fetch?: (input: string, init: RequestInit & { headers: Record<string, string> }) => Promise<Response>;
   /** Fetch: the most bytes one event or one unterminated line may take, counted as the parser
-   *  holds them (the event's data so far plus the raw line being read, `data: ` included);
-   *  past it the connection is dropped with a `too_large` error and retried. Default 16777216
-   *  (16 MiB), from 1 to 4294967295. */
+   *  holds them (the event's type, the id it sets, its data so far and the raw line being read,
+   *  `data: ` included); past it the connection is dropped with a `too_large` error and retried.
+   *  A page pays up to about twice its largest event in wasm memory, for good: lower it to the
+   *  largest event the server sends. Default 16777216 (16 MiB), from 1 to 268435456 (256 MiB). */
   maxEventBytes?: number;
   /** Fetch: whether the server's `retry:` replaces `initialDelayMs` (growth, cap, jitter and
    *  budget stay the policy's). Default `true`. */

@@ -87,14 +87,11 @@ pub(crate) fn is_event_stream(content_type: &str) -> bool {
         .eq_ignore_ascii_case(b"text/event-stream")
 }
 
-/// `Retry-After` in milliseconds: delta-seconds, or an HTTP date given the wall clock `now_ms`
-/// and a date parser (`Date.parse` in the browser). Uncapped and overflow-free: the machine
-/// applies its cap. `None` for a value that is neither.
-pub(crate) fn parse_retry_after(
-    value: &str,
-    now_ms: f64,
-    parse_date: impl Fn(&str) -> f64,
-) -> Option<u64> {
+/// `Retry-After` in milliseconds: delta-seconds, or an HTTP date (RFC 9110's three forms, see
+/// [`http_date`](super::http_date)) given the wall clock `now_ms`. Uncapped and overflow-free:
+/// the machine applies its cap. `None` for a value that is neither, which is ignored: the
+/// browser's `Date.parse` read far more (`"1.5"` as a day in 2001, that is "no wait").
+pub(crate) fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Saturating: too many digits for u64 still means "a very long time", not "invalid".
@@ -106,9 +103,9 @@ pub(crate) fn parse_retry_after(
         });
         return Some(seconds.saturating_mul(1_000));
     }
-    let at = parse_date(value);
-    // `as` saturates: NaN (not a date) is filtered first, a far future becomes u64::MAX.
-    at.is_finite().then(|| (at - now_ms).max(0.0) as u64)
+    let at = super::http_date::parse(value, now_ms)?;
+    // `as` saturates: a date in the past is no wait, a far future a very long one.
+    Some((at as f64 - now_ms).max(0.0) as u64)
 }
 
 #[cfg(test)]
@@ -226,22 +223,25 @@ mod tests {
 
     #[test]
     fn retry_after_reads_seconds_and_dates_without_overflow() {
-        let never = |_: &str| f64::NAN;
-        assert_eq!(parse_retry_after(" 2 ", 0.0, never), Some(2_000));
-        assert_eq!(parse_retry_after("soon", 0.0, never), None);
-        assert_eq!(parse_retry_after("", 0.0, never), None);
-        assert_eq!(parse_retry_after("-5", 0.0, never), None);
-        assert_eq!(parse_retry_after("date", 1_000.0, |_| 4_500.0), Some(3_500));
-        assert_eq!(parse_retry_after("past", 9_000.0, |_| 4_500.0), Some(0));
+        assert_eq!(parse_retry_after(" 2 ", 0.0), Some(2_000));
+        assert_eq!(parse_retry_after("soon", 0.0), None);
+        assert_eq!(parse_retry_after("", 0.0), None);
+        assert_eq!(parse_retry_after("-5", 0.0), None);
+        // Not a number nor an HTTP date: ignored (`Date.parse` read it as 2001: no wait).
+        assert_eq!(parse_retry_after("1.5", 0.0), None);
+        assert_eq!(parse_retry_after("2031-01-01", 0.0), None);
+        let date = "Thu, 01 Jan 1970 00:00:04 GMT";
+        assert_eq!(parse_retry_after(date, 1_000.0), Some(3_000));
+        assert_eq!(parse_retry_after(date, 9_000.0), Some(0));
+        let asctime = "Thu Jan  1 00:00:04 1970";
+        assert_eq!(parse_retry_after(asctime, 1_000.0), Some(3_000));
         // What made the old client loop: more than i32::MAX milliseconds.
+        assert_eq!(parse_retry_after("3000000", 0.0), Some(3_000_000_000));
         assert_eq!(
-            parse_retry_after("3000000", 0.0, never),
-            Some(3_000_000_000)
-        );
-        assert_eq!(
-            parse_retry_after("99999999999999999999999", 0.0, never),
+            parse_retry_after("99999999999999999999999", 0.0),
             Some(u64::MAX)
         );
-        assert_eq!(parse_retry_after("far", 0.0, |_| 1e300), Some(u64::MAX));
+        let far = "Fri, 31 Dec 9999 23:59:59 GMT";
+        assert_eq!(parse_retry_after(far, 0.0), Some(253_402_300_799_000));
     }
 }

@@ -9,6 +9,7 @@
 //! generator seeded by the shell, so a test replays any scenario exactly.
 
 mod decide;
+mod http_date;
 mod io;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;
@@ -278,10 +279,12 @@ impl Machine {
         self.outputs.push(Output::State(State::Connecting));
     }
 
-    /// Drops the live connection; if it delivered an event, the next failure starts over.
+    /// Drops the live connection; if it had opened, the next failure starts over. Opening is
+    /// the success both transports see alike: the native one sees only the events that have a
+    /// listener, so "it delivered an event" made the budget depend on which listeners exist.
     fn end_connection(&mut self) {
-        if let Phase::Connected { delivered, .. } = self.phase {
-            if delivered {
+        if let Phase::Connected { open, .. } = self.phase {
+            if open {
                 self.backoff.reset();
             }
             self.outputs.push(Output::Disconnect);

@@ -1,7 +1,9 @@
 //! What each line means ("Interpreting an event stream"): a comment, a field (`event`, `data`,
 //! `id`, `retry`; any other is ignored), or a blank line, which dispatches the event.
 
-use super::{after, recycle, span, InChunk, Item, Parser};
+use super::{
+    after, grow, recycle, recycle_text, span, InChunk, Item, Parser, TooLarge, KEEP_AT_MOST,
+};
 
 impl Parser {
     /// Processes a non-blank line. `at` is where the line starts in `chunk` when it lies there
@@ -14,47 +16,41 @@ impl Parser {
         ascii: bool,
         chunk: &[u8],
         sink: &mut impl FnMut(Item<'_>),
-    ) {
-        // The colon is near the start of any line worth reading, so a plain scan is enough.
-        let (name, value_start) = match line.iter().position(|&b| b == b':') {
-            Some(0) => {
-                sink(Item::Comment(text(
-                    after(line, 1),
-                    ascii,
-                    &mut self.scratch,
-                )));
-                return;
+    ) -> Result<(), TooLarge> {
+        let (name, value_start) = match split(line) {
+            Split::Comment => {
+                let comment = text(after(line, 1), ascii, &mut self.scratch);
+                sink(Item::Comment(comment));
+                return Ok(());
             }
-            // One space after the colon is stripped, and only one.
-            Some(colon) => (
-                span(line, 0, colon),
-                colon + 1 + usize::from(line.get(colon + 1) == Some(&b' ')),
-            ),
-            // A line without a colon is a field name with an empty value.
-            None => (line, line.len()),
+            Split::Field {
+                name_end,
+                value_start,
+            } => (span(line, 0, name_end), value_start),
         };
         let value = after(line, value_start);
         // Names are compared as bytes, literally (no case folding): a name that is not valid
         // UTF-8 matches none of these, as its decoded form would not either.
         match name {
-            b"data" => self.push_data(value, at.map(|at| at + value_start), ascii, chunk),
+            b"data" => self.push_data(value, at.map(|at| at + value_start), ascii, chunk)?,
             b"event" => {
                 self.event_type.clear();
-                self.event_type
-                    .push_str(text(value, ascii, &mut self.scratch));
+                let held = self.held();
+                let value = text(value, ascii, &mut self.scratch);
+                // Checked again as text: invalid bytes grow threefold as U+FFFD.
+                within(held, value.len(), self.max_event_bytes)?;
+                reserve_text(&mut self.event_type, value.len(), self.max_event_bytes)?;
+                self.event_type.push_str(value);
             }
-            b"id" => {
-                // UTF-8 encodes U+0000 as the byte 0 and nothing else, and never decodes an
-                // invalid sequence to it, so the byte test is the text test. Not `contains`,
-                // which searches with core's memchr: ~300 bytes more in the package, for ids of
-                // a few bytes.
-                #[allow(clippy::manual_contains)]
-                let has_nul = value.iter().any(|&b| b == 0);
-                if !has_nul {
-                    self.new_id.clear();
-                    self.new_id.push_str(text(value, ascii, &mut self.scratch));
-                    self.has_new_id = true;
-                }
+            b"id" if !has_nul(value) => {
+                self.new_id.clear();
+                self.has_new_id = false;
+                let held = self.held();
+                let value = text(value, ascii, &mut self.scratch);
+                within(held, value.len(), self.max_event_bytes)?;
+                reserve_text(&mut self.new_id, value.len(), self.max_event_bytes)?;
+                self.new_id.push_str(value);
+                self.has_new_id = true;
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -63,12 +59,75 @@ impl Parser {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Processes a non-blank line carried over from earlier chunks, gathered in `line`. A big
+    /// `data`, `event` or `id` value moves out of it instead of being copied: gathering a line of
+    /// S bytes and copying it would hold 2 S at once, and wasm memory never shrinks back.
+    pub(super) fn carried_field(
+        &mut self,
+        mut line: Vec<u8>,
+        chunk: &[u8],
+        sink: &mut impl FnMut(Item<'_>),
+    ) -> Result<(), TooLarge> {
+        let big = line.len() > KEEP_AT_MOST;
+        let (name_end, value_start) = match split(&line) {
+            Split::Field {
+                name_end,
+                value_start,
+            } if big => (name_end, value_start),
+            // Only the last piece of the line was scanned: its other bytes are not known ASCII.
+            _ => {
+                let done = self.field(&line, None, false, chunk, sink);
+                recycle(&mut line);
+                self.line = line;
+                return done;
+            }
+        };
+        match span(&line, 0, name_end) {
+            b"data" if self.data_in_chunk.is_none() && self.data.is_empty() => {
+                // At least "data:" goes, so the LF needs no new room.
+                line.drain(..value_start);
+                line.push(b'\n');
+                self.data = line;
+            }
+            b"event" => {
+                line.drain(..value_start);
+                self.event_type = String::new();
+                let value = into_text(line, &mut self.scratch);
+                self.check(value.len())?;
+                self.event_type = value;
+            }
+            b"id" if !has_nul(after(&line, value_start)) => {
+                line.drain(..value_start);
+                self.new_id = String::new();
+                self.has_new_id = false;
+                let value = into_text(line, &mut self.scratch);
+                self.check(value.len())?;
+                self.new_id = value;
+                self.has_new_id = true;
+            }
+            _ => {
+                let done = self.field(&line, None, false, chunk, sink);
+                recycle(&mut line);
+                self.line = line;
+                return done;
+            }
+        }
+        Ok(())
     }
 
     /// Appends a `data` value and an LF to the data buffer. The first value of an event that
     /// lies in the chunk (`in_chunk` is where it starts there) is only pointed at: if the blank
     /// line follows in the same chunk, the event is delivered without a copy.
-    fn push_data(&mut self, value: &[u8], in_chunk: Option<usize>, ascii: bool, chunk: &[u8]) {
+    fn push_data(
+        &mut self,
+        value: &[u8],
+        in_chunk: Option<usize>,
+        ascii: bool,
+        chunk: &[u8],
+    ) -> Result<(), TooLarge> {
         match in_chunk {
             Some(start) if self.data_in_chunk.is_none() && self.data.is_empty() => {
                 self.data_in_chunk = Some(InChunk {
@@ -78,11 +137,13 @@ impl Parser {
                 });
             }
             _ => {
-                self.own_data(chunk);
+                self.own_data(chunk)?;
+                grow(&mut self.data, value.len() + 1, self.max_event_bytes)?;
                 self.data.extend_from_slice(value);
                 self.data.push(b'\n');
             }
         }
+        Ok(())
     }
 
     /// A blank line: dispatches the event being read, if it has data.
@@ -94,6 +155,8 @@ impl Parser {
             std::mem::swap(&mut self.new_id, &mut self.id);
             id_changed = true;
         }
+        // The id replaced (or the one that was not new) is not kept if it was big.
+        recycle_text(&mut self.new_id);
         // The data buffer without its final LF (the value in the chunk has none to remove).
         let data = match self.data_in_chunk.take() {
             Some(InChunk { start, end, ascii }) => Some((span(chunk, start, end), ascii)),
@@ -109,13 +172,79 @@ impl Parser {
                 data: text(data, ascii, &mut self.scratch),
                 ascii,
                 last_event_id: &self.id,
+                id_changed: std::mem::take(&mut self.id_unreported) || id_changed,
             }),
-            // No data, no event; but a new resume point all the same.
-            None if id_changed => sink(Item::Id(&self.id)),
+            // No data, no event; but a new resume point all the same (which the next event
+            // then reports as changed, to a consumer that only watches events).
+            None if id_changed => {
+                self.id_unreported = true;
+                sink(Item::Id(&self.id));
+            }
             None => {}
         }
         recycle(&mut self.data);
-        self.event_type.clear();
+        recycle_text(&mut self.event_type);
+    }
+}
+
+/// Where a non-blank line's parts lie.
+enum Split {
+    /// It starts with a colon.
+    Comment,
+    /// The name is `line[..name_end]`, the value `line[value_start..]`.
+    Field { name_end: usize, value_start: usize },
+}
+
+/// Cuts a non-blank line at its first colon.
+fn split(line: &[u8]) -> Split {
+    // The colon is near the start of any line worth reading, so a plain scan is enough.
+    match line.iter().position(|&b| b == b':') {
+        Some(0) => Split::Comment,
+        // One space after the colon is stripped, and only one.
+        Some(colon) => Split::Field {
+            name_end: colon,
+            value_start: colon + 1 + usize::from(line.get(colon + 1) == Some(&b' ')),
+        },
+        // A line without a colon is a field name with an empty value.
+        None => Split::Field {
+            name_end: line.len(),
+            value_start: line.len(),
+        },
+    }
+}
+
+/// An `id` value with U+0000 is ignored. UTF-8 encodes U+0000 as the byte 0 and nothing else,
+/// and never decodes an invalid sequence to it, so the byte test is the text test. Not
+/// `contains`, which searches with core's memchr: ~300 bytes more in the package, for ids of a
+/// few bytes.
+#[allow(clippy::manual_contains)]
+fn has_nul(value: &[u8]) -> bool {
+    value.iter().any(|&b| b == 0)
+}
+
+/// Passes if `held` bytes and `extra` more stay within `limit`.
+fn within(held: usize, extra: usize, limit: usize) -> Result<(), TooLarge> {
+    if held.saturating_add(extra) > limit {
+        return Err(TooLarge { limit });
+    }
+    Ok(())
+}
+
+/// Makes room for `extra` more bytes of text, or fails as the cap does (see [`grow`]).
+fn reserve_text(buf: &mut String, extra: usize, limit: usize) -> Result<(), TooLarge> {
+    buf.try_reserve(extra).map_err(|_| TooLarge { limit })
+}
+
+/// `bytes` as text without a copy when they are valid UTF-8 (the common case); otherwise
+/// decoded with U+FFFD for each invalid sequence.
+fn into_text(bytes: Vec<u8>, scratch: &mut String) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            scratch.clear();
+            push_lossy(scratch, error.as_bytes());
+            std::mem::take(scratch)
+        }
     }
 }
 

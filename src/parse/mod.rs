@@ -18,8 +18,14 @@
 //! `data:` line and blank line lie within one chunk, is delivered from the chunk without a copy
 //! and, when ASCII (which the scan for its line end finds out), without a validation pass.
 //!
-//! Memory is bounded by `max_event_bytes`: the data of one event plus the line being read may
-//! not exceed it (the event type and id are each one line's value, so bounded by it too).
+//! Memory is bounded by `max_event_bytes`: everything held for the event being read (its type,
+//! the id it sets, its data and the line being read) may not exceed it, and buffers grow
+//! fallibly (`try_reserve`), so a cap the memory cannot hold ends the line with [`TooLarge`]
+//! rather than a trap. A line that spans chunks is gathered once; a big `data`, `event` or `id`
+//! value then moves out of the line buffer instead of being copied, and every buffer a big
+//! event grew is released after it. What a connection holds at most is therefore the event
+//! being read (at most the cap, plus the buffers' growth) and the last event ID of an earlier
+//! event (at most the cap).
 
 mod fields;
 mod lines;
@@ -31,9 +37,15 @@ mod speed;
 #[cfg(test)]
 mod tests;
 
-/// The default cap on one event's data plus the line being read: 16 MiB, far above any real
-/// event, low enough that a hostile endless line cannot take the page's memory.
+/// The default cap on what one event holds (type, id, data, the line being read): 16 MiB, far
+/// above any real event, low enough that a hostile endless line cannot take the page's memory.
 pub(crate) const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The largest cap accepted: 256 MiB. The parser holds up to twice the cap (the event being
+/// read, its buffers' growth, and an earlier event's id), and the event then travels to the
+/// listeners as text: with a higher cap one event could take most of the 4 GiB a wasm32 module
+/// can ever address, and a module that runs out of memory traps for good.
+pub const MAX_EVENT_BYTES_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Buffers that grew past this for one big event are released after it, so that one huge event
 /// does not pin its memory for the life of the connection (as `text.rs` does for its copies).
@@ -56,6 +68,10 @@ pub(crate) enum Item<'a> {
         ascii: bool,
         /// The last event ID in force at this event (ids persist across events).
         last_event_id: &'a str,
+        /// `last_event_id` differs from the one of the parser's previous event (or, for its
+        /// first, from the id it was created with). A consumer that keeps its own copy of the
+        /// id needs no comparison per event: a long id would make every event cost its length.
+        id_changed: bool,
     },
     /// A blank line dispatched no event (no `data` field since the last one), but the last event
     /// ID changed: the new resume point. Reported only when it differs from the id of the
@@ -69,8 +85,8 @@ pub(crate) enum Item<'a> {
     Retry(u64),
 }
 
-/// The stream passed the parser's cap on one event's data plus the line being read. The
-/// connection must be dropped: nothing the server sends next can be trusted to fit.
+/// The stream passed the parser's cap on what one event holds (or the memory could not hold
+/// it). The connection must be dropped: nothing the server sends next can be trusted to fit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TooLarge {
     /// The cap that was passed, in bytes.
@@ -82,7 +98,8 @@ pub(crate) struct TooLarge {
 /// Buffers are reused from event to event, so in the steady state feeding allocates nothing.
 #[derive(Debug)]
 pub(crate) struct Parser {
-    /// The cap on `data` (or `data_in_chunk`) plus the line being read.
+    /// The cap on what the event being read holds: `event_type`, `new_id` (when set), `data`
+    /// (or `data_in_chunk`) and the line being read.
     max_event_bytes: usize,
     /// Where the stream's start stands with respect to a byte order mark.
     bom: lines::Bom,
@@ -105,6 +122,9 @@ pub(crate) struct Parser {
     new_id: String,
     /// An `id` field came since the latest dispatch: `new_id` is the last event ID buffer.
     has_new_id: bool,
+    /// The id changed at a dispatch without data (reported as [`Item::Id`]): the next event
+    /// says `id_changed` all the same.
+    id_unreported: bool,
     /// Room for lossily decoded text, only used for invalid UTF-8.
     scratch: String,
 }
@@ -124,6 +144,7 @@ impl Parser {
             id: String::new(),
             new_id: String::new(),
             has_new_id: false,
+            id_unreported: false,
             scratch: String::new(),
         }
     }
@@ -165,25 +186,19 @@ impl Parser {
         // (it holds at least one byte), so it never dispatches and needs nothing of the chunk.
         if !self.line.is_empty() {
             let Some(line_end) = lines::find_line_end(after(chunk, pos)) else {
-                self.check(self.line.len().saturating_add(chunk.len() - pos))?;
-                self.line.extend_from_slice(after(chunk, pos));
+                self.carry(after(chunk, pos))?;
                 return Ok(());
             };
             let end = pos + line_end.at;
-            self.check(self.line.len() + line_end.at)?;
-            self.line.extend_from_slice(span(chunk, pos, end));
-            let mut line = std::mem::take(&mut self.line);
-            // Only the last piece of the line was scanned: its other bytes are not known ASCII.
-            self.field(&line, None, false, chunk, sink);
-            recycle(&mut line);
-            self.line = line;
+            self.carry(span(chunk, pos, end))?;
+            let line = std::mem::take(&mut self.line);
+            self.carried_field(line, chunk, sink)?;
             pos = self.next_line(chunk, end);
         }
         // Then every line that lies entirely within the chunk, read in place.
         while pos < chunk.len() {
             let Some(line_end) = lines::find_line_end(after(chunk, pos)) else {
-                self.check(chunk.len() - pos)?;
-                self.line.extend_from_slice(after(chunk, pos));
+                self.carry(after(chunk, pos))?;
                 break;
             };
             let end = pos + line_end.at;
@@ -197,12 +212,19 @@ impl Parser {
                     line_end.ascii,
                     chunk,
                     sink,
-                );
+                )?;
             }
             pos = self.next_line(chunk, end);
         }
         // The chunk is the caller's: data still pointing into it moves into the data buffer.
-        self.own_data(chunk);
+        self.own_data(chunk)
+    }
+
+    /// Appends `piece` to the line carried over to the next chunk, within the cap.
+    fn carry(&mut self, piece: &[u8]) -> Result<(), TooLarge> {
+        self.check(self.line.len().saturating_add(piece.len()))?;
+        grow(&mut self.line, piece.len(), self.max_event_bytes)?;
+        self.line.extend_from_slice(piece);
         Ok(())
     }
 
@@ -221,14 +243,28 @@ impl Parser {
         recycle(&mut self.line);
         recycle(&mut self.data);
         self.data_in_chunk = None;
-        self.event_type.clear();
+        recycle_text(&mut self.event_type);
         self.has_new_id = false;
+        recycle_text(&mut self.new_id);
     }
 
     /// Bytes held for the event and line being read: what the cap bounds (for tests).
     #[cfg(test)]
     fn buffered(&self) -> usize {
-        self.data_len() + self.line.len()
+        self.held() + self.line.len()
+    }
+
+    /// Bytes held for the event being read, the line being read aside: its type, the id it
+    /// set, its data. The id in force from an earlier event is not the event's: it was within
+    /// the cap when it came, and counting it again would let one long id refuse every later
+    /// event (and a resumed connection, for good).
+    fn held(&self) -> usize {
+        let new_id = if self.has_new_id {
+            self.new_id.len()
+        } else {
+            0
+        };
+        self.data_len() + self.event_type.len() + new_id
     }
 
     /// The length of the data buffer (each value with its LF).
@@ -239,11 +275,11 @@ impl Parser {
         }
     }
 
-    /// Passes if the data buffer plus a line of `line_len` bytes stay within the cap. The same
-    /// line gives the same verdict however the stream is cut: a partial line is checked with
-    /// what has arrived of it, which is never more than the whole line.
+    /// Passes if what the event holds plus a line of `line_len` bytes stay within the cap. The
+    /// same line gives the same verdict however the stream is cut: a partial line is checked
+    /// with what has arrived of it, which is never more than the whole line.
     fn check(&self, line_len: usize) -> Result<(), TooLarge> {
-        if self.data_len().saturating_add(line_len) > self.max_event_bytes {
+        if self.held().saturating_add(line_len) > self.max_event_bytes {
             return Err(TooLarge {
                 limit: self.max_event_bytes,
             });
@@ -252,12 +288,33 @@ impl Parser {
     }
 
     /// Moves data that lies in `chunk` into the data buffer, with its LF.
-    fn own_data(&mut self, chunk: &[u8]) {
+    fn own_data(&mut self, chunk: &[u8]) -> Result<(), TooLarge> {
         if let Some(InChunk { start, end, .. }) = self.data_in_chunk.take() {
+            grow(&mut self.data, end - start + 1, self.max_event_bytes)?;
             self.data.extend_from_slice(span(chunk, start, end));
             self.data.push(b'\n');
         }
+        Ok(())
     }
+}
+
+/// Makes room for `extra` more bytes in `buf`, or fails as the cap does: a cap that the memory
+/// cannot hold (wasm32 addresses 4 GiB at most) ends the stream with [`TooLarge`], not a trap.
+///
+/// Grows by doubling, but never past the cap (the caller checked that `extra` fits it): the
+/// package's allocator moves a growing buffer rather than extending it, so the blocks it left
+/// behind (together about its final size) are part of what a big line costs, and a capacity
+/// doubled past the cap would double that too.
+fn grow(buf: &mut Vec<u8>, extra: usize, limit: usize) -> Result<(), TooLarge> {
+    let needed = buf.len().saturating_add(extra);
+    if needed <= buf.capacity() {
+        return Ok(());
+    }
+    let target = needed
+        .max(buf.capacity().saturating_mul(2))
+        .min(limit.max(needed));
+    buf.try_reserve_exact(target - buf.len())
+        .map_err(|_| TooLarge { limit })
 }
 
 /// A `data` value that lies in the chunk being fed.
@@ -290,6 +347,15 @@ fn span(bytes: &[u8], start: usize, end: usize) -> &[u8] {
 fn recycle(buf: &mut Vec<u8>) {
     if buf.capacity() > KEEP_AT_MOST {
         *buf = Vec::new();
+    } else {
+        buf.clear();
+    }
+}
+
+/// [`recycle`] for text.
+fn recycle_text(buf: &mut String) {
+    if buf.capacity() > KEEP_AT_MOST {
+        *buf = String::new();
     } else {
         buf.clear();
     }

@@ -56,17 +56,16 @@ enum Live {
 struct Stream {
     /// The stream's origin, for events' metadata.
     origin: Rc<str>,
-    /// The last event id, in a buffer reused when it changes (it may change with every event).
-    last_id: String,
-    /// The same, as one `Rc` shared by the Rust listeners' events while it does not change:
-    /// made when one needs it, so that the JS listeners' path allocates nothing per id.
+    /// The last event id as one `Rc` shared by the Rust listeners' events while it does not
+    /// change: made when one needs it, so that the JS listeners' path allocates nothing per id.
     shared_id: Option<Rc<str>>,
     /// Events (or an id) arrived since the machine was last told.
     unreported: bool,
-    /// While `last_id` is empty after an explicit reset (`id:` with no value), the id before
-    /// it: the machine's resume point never moves back to nothing, and it must not depend on
-    /// whether the reset came in the same chunk as that id (only a chunk's last id is reported).
-    before_reset: String,
+    /// The resume point the machine has yet to hear: the latest id that is not empty (a reset
+    /// never moves the resume point back to nothing, and must not depend on whether it came in
+    /// the same chunk as the id before it) and that a `Last-Event-ID` header can carry
+    /// (`resume::fits_header`). Handed over, not copied, once per change.
+    resumable: Option<String>,
 }
 
 pub(crate) struct Shell {
@@ -84,8 +83,9 @@ pub(crate) struct Shell {
     /// The resume point when the live connection opened: `Event::last_event_id` of its events
     /// that carry no id of their own.
     carried_id: RefCell<Rc<str>>,
-    /// Events the Rust listeners received (wrapping), and the latest of them, on the live
-    /// connection. Its id is read only when the machine needs it, never per event.
+    /// Events the Rust listeners received (wrapping), and the latest of them that had an id, on
+    /// the live connection: the resume point, as the fetch transport keeps it (a reset, an
+    /// empty id, never moves it back).
     activity: Cell<u32>,
     last_event: RefCell<Option<MessageEvent>>,
     /// The total activity last reported to the machine.
@@ -96,8 +96,18 @@ pub(crate) struct Shell {
     watchers: RefCell<Vec<DomListener>>,
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: present in pages, workers and Node.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// The machine's clock: monotonic, so that the idle timeout and the waits measure elapsed time
+/// whatever happens to the wall clock (set back an hour, the idle timeout would wait that hour;
+/// set forward, fire at once). `Retry-After` dates are read against the wall clock, as a delay.
 fn now() -> u64 {
-    js_sys::Date::now() as u64
+    performance_now() as u64
 }
 
 impl Shell {
@@ -184,12 +194,12 @@ impl Shell {
     fn sync(&self) {
         let conn = self.live_conn.get();
         // Fetch: the events parsed since the last report, and the id of the last.
+        // No new resume point goes as "", which never moves the machine's: a long id is
+        // handed over once when it changes, never copied per chunk.
         let parsed = {
             let mut stream = self.stream.borrow_mut();
-            std::mem::take(&mut stream.unreported).then(|| match stream.last_id.as_str() {
-                "" => stream.before_reset.clone(),
-                id => id.to_owned(),
-            })
+            std::mem::take(&mut stream.unreported)
+                .then(|| stream.resumable.take().unwrap_or_default())
         };
         if let Some(last_id) = parsed.filter(|_| conn != 0) {
             let input = Input::Delivered { conn, last_id };
@@ -257,12 +267,12 @@ impl Shell {
             }
             Transport::Fetch => {
                 let origin = dom::origin(url);
+                self.batch.borrow_mut().new_connection();
                 *self.stream.borrow_mut() = Stream {
                     origin: Rc::from(origin.as_str()),
-                    last_id: last_event_id.to_owned(),
                     shared_id: None,
                     unreported: false,
-                    before_reset: String::new(),
+                    resumable: None,
                 };
                 let settings = &self.effects.fetch;
                 Ok(Live::Fetch(fetch::Connection::open(

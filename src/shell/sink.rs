@@ -4,9 +4,11 @@ use std::rc::Rc;
 
 use web_sys::MessageEvent;
 
+use super::batch::BIG_EVENT;
 use super::Shell;
 use crate::dispatch::Incoming;
 use crate::machine::{ConnId, Failure, Input};
+use crate::resume::fits_header;
 use crate::transport::Sink;
 
 impl Sink for Shell {
@@ -29,7 +31,11 @@ impl Sink for Shell {
         // A listener may have closed the source or replaced the connection.
         if conn == self.live_conn.get() {
             self.registry.catch_all(&incoming);
-            *self.last_event.borrow_mut() = incoming.finish();
+            // Only an event with an id is a resume point: a reset (`id:` with no value) just
+            // before a drop must not hide the ids before it (the fetch transport's rule too).
+            if let Some(native) = incoming.finish().filter(|e| !e.last_event_id().is_empty()) {
+                *self.last_event.borrow_mut() = Some(native);
+            }
         } else {
             incoming.finish();
         }
@@ -37,15 +43,50 @@ impl Sink for Shell {
 
     /// The per-event path of the fetch transport: the parsed text goes to the attached (JS)
     /// listeners and to the Rust ones, which decode it without a trip through JS strings.
-    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, ascii: bool, last_event_id: &str) {
+    fn parsed(
+        &self,
+        conn: ConnId,
+        event_type: &str,
+        data: &str,
+        ascii: bool,
+        last_event_id: &str,
+        id_changed: bool,
+    ) {
         if conn != self.live_conn.get() {
             return;
         }
-        self.note_id(last_event_id);
-        if self.effects.attached.is_some() {
-            self.batch
-                .borrow_mut()
-                .push(event_type, data, ascii, last_event_id);
+        self.note_id(last_event_id, id_changed);
+        if let (Some(attached), true) = (&self.effects.attached, data.len() > BIG_EVENT) {
+            // One big event: what the batch holds goes first, then this one without a copy.
+            self.deliver_batch();
+            if conn != self.live_conn.get() {
+                return;
+            }
+            let records = self.batch.borrow_mut().big_event(
+                event_type,
+                data,
+                ascii,
+                last_event_id,
+                id_changed,
+            );
+            attached.deliver(data, event_type, &records, last_event_id);
+            if conn != self.live_conn.get() {
+                return;
+            }
+        } else if self.effects.attached.is_some() {
+            let full = {
+                let mut batch = self.batch.borrow_mut();
+                batch.push(event_type, data, ascii, last_event_id, id_changed);
+                batch.is_full()
+            };
+            // Bounded: a big chunk of tiny events, or one big event, goes at once.
+            if full {
+                self.deliver_batch();
+                // A listener may have closed the source or replaced the connection.
+                if conn != self.live_conn.get() {
+                    return;
+                }
+            }
         }
         let Some((name, listeners)) = self.registry.find(event_type) else {
             return;
@@ -55,7 +96,7 @@ impl Sink for Shell {
             let stream = &mut *stream;
             let id = stream
                 .shared_id
-                .get_or_insert_with(|| Rc::from(stream.last_id.as_str()));
+                .get_or_insert_with(|| Rc::from(last_event_id));
             (id.clone(), stream.origin.clone())
         };
         let incoming = Incoming::parsed(name, data, id, origin);
@@ -74,7 +115,7 @@ impl Sink for Shell {
 
     fn parsed_id(&self, conn: ConnId, last_event_id: &str) {
         if conn == self.live_conn.get() {
-            self.note_id(last_event_id);
+            self.note_id(last_event_id, true);
         }
     }
 
@@ -108,33 +149,34 @@ impl Shell {
         let Some(attached) = &self.effects.attached else {
             return;
         };
-        // Taken out of the cell first: a listener may close the source, which clears it.
+        // Taken out of the cell first: a listener may close the source, which clears it. The
+        // stand-in knows whether JS has the id, unless a new connection resets it meanwhile.
         let mut batch = std::mem::take(&mut *self.batch.borrow_mut());
+        self.batch.borrow_mut().set_id_sent(batch.id_sent());
         if !batch.is_empty() {
             let parts = batch.parts();
-            attached.deliver(parts.values, parts.names, parts.records);
+            attached.deliver(parts.values, parts.names, parts.records, parts.names);
         }
         batch.clear();
         let mut slot = self.batch.borrow_mut();
         if slot.is_empty() {
+            batch.set_id_sent(slot.id_sent());
             *slot = batch; // keep the buffers for the next chunk
         }
     }
 
-    /// Notes the stream's last event id for the machine and for the events' metadata.
-    fn note_id(&self, last_event_id: &str) {
+    /// Notes the stream's last event id for the machine and for the events' metadata; `changed`
+    /// says it is not the previous one (the parser knows, so a long id is never compared, nor
+    /// copied, per event). The machine resumes from it only if a `Last-Event-ID` header can
+    /// carry it, and never from an empty one (see `Stream::resumable`).
+    fn note_id(&self, last_event_id: &str, changed: bool) {
         let mut stream = self.stream.borrow_mut();
-        let stream = &mut *stream;
         stream.unreported = true;
-        if stream.last_id != last_event_id {
-            if last_event_id.is_empty() {
-                // A reset: the id before it stays what the machine hears (see `before_reset`).
-                std::mem::swap(&mut stream.last_id, &mut stream.before_reset);
-                stream.last_id.clear();
-            } else {
-                last_event_id.clone_into(&mut stream.last_id);
-            }
+        if changed {
             stream.shared_id = None;
+            if !last_event_id.is_empty() && fits_header(last_event_id) {
+                stream.resumable = Some(last_event_id.to_owned());
+            }
         }
     }
 

@@ -213,8 +213,14 @@ impl Drop for Connection {
     }
 }
 
-/// The per-chunk path: one copy of the bytes into wasm, the parser, and what it found to the
-/// sink. Comments and partial events count as life; `retry:` goes to the machine.
+/// The most bytes of a chunk copied into wasm memory at a time. A reader that fell behind hands
+/// over megabytes at once; copied whole, a chunk took its size in wasm memory, which never
+/// shrinks, on top of what the parser holds. In slices, the copy buffer stays this size for the
+/// life of the connection, and each slice is parsed before the next is copied.
+const SLICE: u32 = 64 * 1024;
+
+/// The per-chunk path: the bytes copied into wasm a slice at a time, the parser, and what it
+/// found to the sink. Comments and partial events count as life; `retry:` goes to the machine.
 fn reader(
     conn: ConnId,
     sink: Weak<dyn Sink>,
@@ -225,22 +231,25 @@ fn reader(
     let mut bytes = Vec::new();
     move |chunk: Uint8Array| {
         let Some(sink) = sink.upgrade() else { return };
-        bytes.resize(chunk.length() as usize, 0);
-        chunk.copy_to(&mut bytes);
-        let fed = parser.feed(&bytes, &mut |item| match item {
+        let mut report = |item: Item<'_>| match item {
             Item::Event {
                 event_type,
                 data,
                 ascii,
                 last_event_id,
-            } => sink.parsed(conn, event_type, data, ascii, last_event_id),
+                id_changed,
+            } => sink.parsed(conn, event_type, data, ascii, last_event_id, id_changed),
             Item::Id(id) => sink.parsed_id(conn, id),
             Item::Comment(text) => sink.comment(conn, text),
             Item::Retry(ms) => sink.server_retry(conn, ms),
-        });
-        // Keep the reused buffer small between chunks of a huge stream.
-        if bytes.capacity() > 1 << 20 {
-            bytes = Vec::new();
+        };
+        let (len, mut start, mut fed) = (chunk.length(), 0, Ok(()));
+        while start < len && fed.is_ok() {
+            let end = start.saturating_add(SLICE).min(len);
+            bytes.resize((end - start) as usize, 0);
+            chunk.subarray(start, end).copy_to(&mut bytes);
+            fed = parser.feed(&bytes, &mut report);
+            start = end;
         }
         // What the chunk delivered before any failure is delivered: flushed first.
         sink.chunk_done(conn);

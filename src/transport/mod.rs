@@ -45,8 +45,17 @@ pub(crate) trait Sink {
     /// An event of the type registered at `index` arrived (native).
     fn event(&self, conn: ConnId, index: usize, event: MessageEvent);
     /// An event parsed from the stream arrived (fetch). `ascii`: `data` is known to be all
-    /// ASCII (see [`Item::Event`](crate::parse::Item::Event)).
-    fn parsed(&self, conn: ConnId, event_type: &str, data: &str, ascii: bool, last_event_id: &str);
+    /// ASCII; `id_changed`: `last_event_id` is not the previous event's (see
+    /// [`Item::Event`](crate::parse::Item::Event)).
+    fn parsed(
+        &self,
+        conn: ConnId,
+        event_type: &str,
+        data: &str,
+        ascii: bool,
+        last_event_id: &str,
+        id_changed: bool,
+    );
     /// A blank line dispatched no event but set the last event id (fetch).
     fn parsed_id(&self, conn: ConnId, last_event_id: &str);
     /// A comment line arrived (fetch).
@@ -71,9 +80,10 @@ pub(crate) trait Attached {
     fn attach(&self, source: &web_sys::EventSource);
     /// A new fetch connection to `origin` begins: events will come through `deliver`.
     fn attach_stream(&self, origin: &str);
-    /// A chunk's parsed events (fetch): `values` holds their data, `names` their types and ids,
-    /// and each event is six numbers in `records` (see `shell::batch`).
-    fn deliver(&self, values: &str, names: &str, records: &[u32]);
+    /// A chunk's parsed events (fetch): `values` holds their data, `names` their types, `ids`
+    /// their ids (the same string as `names` but for one big event, see `shell::batch`), and
+    /// each event is six numbers in `records`.
+    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: &str);
     /// Stops listening on the current connection.
     fn detach(&self);
     /// What the connection's network failure threw (fetch), to keep as the `cause` of the
@@ -83,17 +93,18 @@ pub(crate) trait Attached {
     fn clear(&self);
     /// Events delivered so far (wrapping).
     fn activity(&self) -> u32;
-    /// The latest event delivered on the current connection.
+    /// The latest event delivered on the current connection that had an id (a reset, an empty
+    /// id, is no resume point).
     fn last_event(&self) -> Option<MessageEvent>;
 }
 
 /// A refused response's head as the machine reads it, `Retry-After` (seconds or an HTTP date)
-/// read against the browser's clock: what the probe and the fetch transport both report.
+/// read against the wall clock (a date is one): what the probe and the fetch transport both report.
 pub(crate) fn head(status: u16, content_type: String, retry_after: &str, body: String) -> Head {
     Head {
         status,
         content_type,
-        retry_after_ms: parse_retry_after(retry_after, js_sys::Date::now(), js_sys::Date::parse),
+        retry_after_ms: parse_retry_after(retry_after, js_sys::Date::now()),
         body,
     }
 }

@@ -12,12 +12,13 @@ use gen::{settings, step, Step};
 #[derive(Default)]
 struct Model {
     live: Option<ConnId>,
-    live_delivered: bool,
+    /// The live connection opened: its end starts the count over.
+    live_opened: bool,
     resume: u64,
     next_id: u64,
     timer: Option<u64>,
     closed: bool,
-    /// The attempt announced last, since the last connection that delivered an event ended.
+    /// The attempt announced last, since the last connection that had opened ended.
     last_attempt: u32,
     /// Connections made by the policy (after a Reconnecting state) since then.
     retry_connects: u32,
@@ -59,7 +60,13 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
         let mut retry_after = None;
         let input = match step {
             None => start.clone(),
-            Some(Step::Opened { stale }) => Input::Opened(conn(stale)),
+            Some(Step::Opened { stale }) => {
+                let conn = conn(stale);
+                if Some(conn) == model.live {
+                    model.live_opened = true;
+                }
+                Input::Opened(conn)
+            }
             Some(Step::Delivered { stale, with_id }) => {
                 let conn = conn(stale);
                 let mut last_id = String::new();
@@ -67,11 +74,8 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                     model.next_id += 1;
                     last_id = model.next_id.to_string();
                 }
-                if Some(conn) == model.live {
-                    model.live_delivered = true;
-                    if with_id {
-                        model.resume = model.next_id;
-                    }
+                if Some(conn) == model.live && with_id {
+                    model.resume = model.next_id;
                 }
                 Input::Delivered { conn, last_id }
             }
@@ -173,7 +177,7 @@ fn check(
                 "a second connection while one is live"
             );
             model.live = Some(conn);
-            model.live_delivered = false;
+            model.live_opened = false;
             let expected = resume_id(model);
             prop_assert_eq!(
                 &last_event_id,
@@ -194,8 +198,8 @@ fn check(
             }
         }
         Output::Disconnect => {
-            // The end of a connection that delivered an event starts the count over.
-            if model.live.take().is_some() && model.live_delivered {
+            // The end of a connection that had opened starts the count over.
+            if model.live.take().is_some() && model.live_opened {
                 model.last_attempt = 0;
                 model.retry_connects = 0;
             }

@@ -63,25 +63,47 @@ fn max_retries_is_an_exact_budget() {
 }
 
 #[test]
-fn the_backoff_starts_over_after_a_connection_that_delivered_an_event() {
+fn the_backoff_starts_over_after_a_connection_that_opened() {
     let mut sim = Sim::new(no_jitter());
     sim.drop_network();
     sim.fire();
     sim.drop_network();
     assert_eq!(sim.delay(), 200);
     sim.fire();
+    // Refused before opening: the count goes on.
+    sim.reject(503, None);
+    assert_eq!(sim.delay(), 400);
+    sim.fire();
     let conn = sim.conn();
     sim.feed(Input::Opened(conn));
     sim.drop_network();
-    assert_eq!(sim.delay(), 400, "opening alone does not reset the backoff");
-    sim.fire();
-    sim.deliver("");
-    sim.drop_network();
-    assert_eq!(sim.delay(), 100, "a delivered event resets it");
+    assert_eq!(
+        sim.delay(),
+        100,
+        "an open connection resets it, with or without events (the native transport sees \
+         only the events that have a listener)"
+    );
     assert!(matches!(
         sim.m.state(),
         State::Reconnecting { attempt: 1, .. }
     ));
+}
+
+#[test]
+fn a_budget_of_two_never_runs_out_while_connections_open() {
+    let mut settings = no_jitter();
+    settings.policy = settings.policy.max_retries(2);
+    let mut sim = Sim::new(settings);
+    for _ in 0..10 {
+        let conn = sim.conn();
+        sim.feed(Input::Opened(conn));
+        sim.drop_network();
+        assert!(matches!(
+            sim.m.state(),
+            State::Reconnecting { attempt: 1, .. }
+        ));
+        sim.fire();
+    }
 }
 
 #[test]

@@ -100,3 +100,110 @@ fn ascii_is_reported_where_the_line_scan_saw_it() {
         ]
     );
 }
+
+#[test]
+fn the_cap_counts_the_type_and_the_id_too() {
+    // Each line fits in 100 bytes, but the event's type (40), id (40) and data (31 with its LF)
+    // together do not: all of it is held for the one event.
+    let stream = format!(
+        "event: {}\nid: {}\ndata: {}\n\n",
+        "t".repeat(40),
+        "i".repeat(40),
+        "d".repeat(30)
+    );
+    let (_, result) = run(&mut Parser::new(100), &[stream.as_bytes()]);
+    assert_eq!(result, Err(TooLarge { limit: 100 }));
+    // Cut anywhere, the verdict is the same.
+    for cut in 1..stream.len() {
+        let (a, b) = stream.as_bytes().split_at(cut);
+        let (_, result) = run(&mut Parser::new(100), &[a, b]);
+        assert_eq!(result, Err(TooLarge { limit: 100 }), "cut at {cut}");
+    }
+    // The same event fits a cap of 120: 40 + 40 + 31, plus the blank line.
+    let (got, result) = run(&mut Parser::new(120), &[stream.as_bytes()]);
+    assert_eq!((got.len(), result), (1, Ok(())));
+    // An id from an earlier event is not the new event's: it does not count against it (a
+    // resumed id as long as the cap would otherwise refuse every later event, for good).
+    let long_id = "i".repeat(90);
+    let mut parser = Parser::with_last_event_id(100, &long_id);
+    let (got, result) = run(&mut parser, &[b"data: 12345678901234567890\n\n"]);
+    assert_eq!((got.len(), result), (1, Ok(())));
+}
+
+#[test]
+fn big_fields_move_out_of_the_line_buffer_and_are_released() {
+    let mut parser = Parser::new(DEFAULT_MAX_EVENT_BYTES);
+    let big = [b'x'; 200_000];
+    let mut got = Vec::new();
+    for piece in [
+        &b"event: "[..],
+        &big,
+        b"\nid: ",
+        &big,
+        b"\ndata: ",
+        &big,
+        b"\n\n",
+    ] {
+        parser
+            .feed(piece, &mut |i| got.push(Owned::from(i)))
+            .unwrap();
+    }
+    let x = "x".repeat(200_000);
+    assert_eq!(got, [event(&x, &x, &x)]);
+    assert!(parser.data.capacity() <= KEEP_AT_MOST);
+    assert!(parser.line.capacity() <= KEEP_AT_MOST);
+    assert!(parser.event_type.capacity() <= KEEP_AT_MOST);
+    assert!(parser.new_id.capacity() <= KEEP_AT_MOST);
+    // The id stays (it is the resume point), and later events carry it.
+    parser.feed(b"id: 2\ndata: a\n\n", &mut |_| ()).unwrap();
+    assert_eq!(parser.last_event_id(), "2");
+    assert!(
+        parser.new_id.capacity() <= KEEP_AT_MOST,
+        "the old id is released"
+    );
+}
+
+#[test]
+fn events_say_when_the_id_changed() {
+    let mut changes = Vec::new();
+    let stream =
+        b"id: 1\ndata: a\n\ndata: b\n\nid: 1\ndata: c\n\nid: 2\ndata: d\n\nid\ndata: e\n\n";
+    Parser::with_last_event_id(DEFAULT_MAX_EVENT_BYTES, "0")
+        .feed(stream, &mut |item| {
+            if let Item::Event { id_changed, .. } = item {
+                changes.push(id_changed);
+            }
+        })
+        .unwrap();
+    // "1" changes it; no id, or the same id again, does not; "2" and the reset do.
+    assert_eq!(changes, [true, false, false, true, true]);
+}
+
+#[test]
+fn a_failed_allocation_is_too_large_not_a_trap() {
+    // A cap the memory cannot hold: growing the line past what can be allocated fails as the
+    // cap does, through `try_reserve`, never by aborting.
+    let mut parser = Parser::new(usize::MAX);
+    let mut line = Vec::new();
+    assert_eq!(
+        grow(&mut line, isize::MAX as usize, usize::MAX),
+        Err(TooLarge { limit: usize::MAX })
+    );
+    parser.feed(b"data: ok\n\n", &mut |_| ()).unwrap();
+}
+
+#[test]
+fn a_growing_line_never_takes_more_room_than_the_cap() {
+    // Doubling from an odd first piece would pass the cap by up to twice: 100 bytes, then 199.
+    let limit = 1_000;
+    let mut parser = Parser::new(limit);
+    parser.feed(b"data: 4567890", &mut |_| ()).unwrap();
+    while parser.feed(b"x", &mut |_| ()).is_ok() {
+        assert!(
+            parser.line.capacity() <= limit,
+            "{}",
+            parser.line.capacity()
+        );
+    }
+    assert_eq!(parser.line.len(), limit);
+}
