@@ -38,6 +38,7 @@
 //! The features `yew` and `leptos` add a `use_event_source` hook for each framework.
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod body;
 mod builder;
 mod config;
 mod decode;
