@@ -56,6 +56,7 @@ mod state;
 mod stream;
 mod text;
 mod transport;
+mod union;
 
 #[cfg(any(feature = "yew", feature = "leptos"))]
 mod hooks;
@@ -70,7 +71,9 @@ pub use builder::Builder;
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
 pub use event::Event;
-pub use machine::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
+pub use machine::{
+    Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
+};
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
 pub use source::{EventSource, Subscription};

@@ -6,7 +6,7 @@ use web_sys::MessageEvent;
 
 use super::Shell;
 use crate::dispatch::Incoming;
-use crate::machine::{ConnId, Failure, Input};
+use crate::machine::{ConnId, Failure, Input, Mark};
 use crate::transport::Sink;
 
 impl Sink for Shell {
@@ -25,7 +25,21 @@ impl Sink for Shell {
         };
         let carried_id = self.carried_id.borrow().clone();
         let incoming = Incoming::native(native, event_type, carried_id);
+        let terminal = &self.effects.terminal;
+        let mark = if terminal.is_off() {
+            None
+        } else {
+            terminal.check(&incoming.event_type, incoming.text())
+        };
+        if mark == Some(Mark::Marker) {
+            incoming.finish();
+            return self.feed_from_sink(Input::Finished(conn));
+        }
         listeners.emit(&incoming);
+        if mark == Some(Mark::Last) {
+            incoming.finish();
+            return self.feed_from_sink(Input::Finished(conn));
+        }
         // A listener may have closed the source or replaced the connection.
         if conn == self.live_conn.get() {
             self.registry.catch_all(&incoming);
@@ -38,8 +52,17 @@ impl Sink for Shell {
     /// The per-event path of the fetch transport: the parsed text goes to the attached (JS)
     /// listeners and to the Rust ones, which decode it without a trip through JS strings.
     fn parsed(&self, conn: ConnId, event_type: &str, data: &str, ascii: bool, last_event_id: &str) {
-        if conn != self.live_conn.get() {
+        if conn != self.live_conn.get() || self.stream.borrow().finished {
             return;
+        }
+        let terminal = &self.effects.terminal;
+        if !terminal.is_off() {
+            match terminal.check(event_type, data) {
+                // Not delivered, and the resume point stays where it was.
+                Some(Mark::Marker) => return self.stream.borrow_mut().finished = true,
+                Some(Mark::Last) => self.stream.borrow_mut().finished = true,
+                None => {}
+            }
         }
         self.note_id(last_event_id);
         if self.effects.attached.is_some() {
@@ -67,13 +90,13 @@ impl Sink for Shell {
     }
 
     fn parsed_id(&self, conn: ConnId, last_event_id: &str) {
-        if conn == self.live_conn.get() {
+        if conn == self.live_conn.get() && !self.stream.borrow().finished {
             self.note_id(last_event_id);
         }
     }
 
     fn comment(&self, conn: ConnId, text: &str) {
-        if conn == self.live_conn.get() {
+        if conn == self.live_conn.get() && !self.stream.borrow().finished {
             self.registry.comment(text);
         }
     }
@@ -87,6 +110,10 @@ impl Sink for Shell {
     fn chunk_done(&self, conn: ConnId) {
         if conn == self.live_conn.get() {
             self.deliver_batch();
+        }
+        // A listener may have closed the source or moved on meanwhile: then it is stale.
+        if conn == self.live_conn.get() && self.stream.borrow().finished {
+            return self.feed_from_sink(Input::Finished(conn));
         }
         self.feed_from_sink(Input::Alive(conn));
     }

@@ -52,7 +52,11 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     // Closed while the headers function ran (from inside it, say): no request at all.
     signal.throwIfAborted();
     const all = new Headers(extra ?? undefined);
-    all.set("Accept", "text/event-stream");
+    // The user's Accept is kept (MCP's Streamable HTTP requires `application/json,
+    // text/event-stream`), with text/event-stream added when it does not name it.
+    const accept = all.get("Accept");
+    if (!accept) all.set("Accept", "text/event-stream");
+    else if (!/(^|,)[\t ]*text\/event-stream[\t ]*(;|,|$)/i.test(accept)) all.set("Accept", `${accept}, text/event-stream`);
     if (lastEventId) all.set("Last-Event-ID", byteString(lastEventId));
     if (options.body !== undefined) {
       init.body = options.body;

@@ -139,7 +139,9 @@ impl Connection {
                         let head = super::head(status, content_type, &retry_after, body);
                         sink.failed(conn, Failure::Rejected(head))
                     }
-                    // 0: the request failed; -1: an accepted stream ended.
+                    // 0: the request failed; -1: an accepted stream ended (cleanly when
+                    // there is no message).
+                    _ if status == -1 && body.is_empty() => sink.failed(conn, Failure::Ended),
                     _ if body.is_empty() => {
                         sink.failed(conn, Failure::Network("the stream ended".into()))
                     }
