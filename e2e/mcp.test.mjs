@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { launch, open, key, runInNode } from "./helpers.mjs";
+import { ResumableEventStore } from "./mcp/event-store.mjs";
 
 let mcp, browser, page, errors;
 
@@ -154,6 +155,41 @@ const RUNNERS = [
   ["Node", (scenario, args) => inNode(scenario, args)],
   ["Chromium", (scenario, args) => inPage(scenario, { ...args, transport: "fetch" })],
 ];
+
+test("MCP event store: replays in the order stored, refuses ids it cannot resume from, keeps its bounds", async () => {
+  const store = new ResumableEventStore({ maxEventsPerStream: 3, maxStreams: 2 });
+  // Many events within one millisecond: the order is the store's, not the clock's.
+  const a = [];
+  for (let i = 0; i < 3; i++) a.push(await store.storeEvent("s-a", { i }));
+  await store.storeEvent("_GET_stream", { other: true });
+  const replay = async (id) => {
+    const got = [];
+    const stream = await store.replayEventsAfter(id, { send: async (eventId, message) => got.push([eventId, message.i]) });
+    return { stream, got };
+  };
+  assert.equal(await store.getStreamIdForEventId(a[0]), "s-a");
+  assert.deepEqual(await replay(a[0]), { stream: "s-a", got: [[a[1], 1], [a[2], 2]] });
+  assert.deepEqual((await replay(a[2])).got, [], "nothing after the last");
+  assert.equal(await store.getStreamIdForEventId(`_GET_stream_${a[0].split("_").pop()}`), undefined, "another stream's number");
+  for (const bad of ["", "s-a", "s-a_", "s-a_0", "s-a_01", "s-a_99", "nope_1", "_1", 5, null]) {
+    assert.equal(await store.getStreamIdForEventId(bad), undefined, String(bad));
+    await assert.rejects(store.replayEventsAfter(bad, { send: async () => {} }));
+  }
+  // A fourth event drops the first: an id before what is kept can no longer be resumed from,
+  // the id just before the kept ones still can.
+  await store.storeEvent("s-a", { i: 3 });
+  assert.equal(await store.getStreamIdForEventId(a[0]), "s-a", "the dropped event's id: all after it is kept");
+  assert.deepEqual((await replay(a[0])).got.map(([, i]) => i), [1, 2, 3]);
+  await store.storeEvent("s-a", { i: 4 });
+  assert.equal(await store.getStreamIdForEventId(a[0]), undefined, "event 1 after it was dropped too");
+  assert.deepEqual((await replay(a[1])).got.map(([, i]) => i), [2, 3, 4]);
+  // A third stream drops the one written least recently (`_GET_stream`), not `s-a`.
+  await store.storeEvent("s-b", {});
+  assert.equal(await store.getStreamIdForEventId(a[2]), "s-a");
+  const get = await store.storeEvent("s-c", {});
+  assert.equal(await store.getStreamIdForEventId(a[2]), undefined, "s-a, now the oldest, is gone");
+  assert.equal(await store.getStreamIdForEventId(get), "s-c");
+});
 
 for (const [where, run] of RUNNERS) {
   test(`MCP (${where}): the GET notification stream resumes across four cuts, nothing lost or repeated`, async () => {

@@ -11,6 +11,19 @@
 // Bounded: at most `maxEventsPerStream` messages per stream (the oldest dropped first) and
 // `maxStreams` streams (the stream written least recently dropped first).
 
+// The first of `events` (ordered by `n`) with a number above `n`: a binary search, so a replay
+// of a long stream costs n log n, not n².
+function firstAfter(events, n) {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (events[mid].n > n) hi = mid;
+    else lo = mid + 1;
+  }
+  return events[lo];
+}
+
 export class ResumableEventStore {
   #streams = new Map(); // stream id -> { events: [{ n, message }], droppedUpTo: n }
   #next = 0;
@@ -50,7 +63,7 @@ export class ResumableEventStore {
     const n = Number(eventId.slice(cut + 1));
     const stream = this.#streams.get(streamId);
     if (!stream) return undefined;
-    const known = n === stream.droppedUpTo || stream.events.some((e) => e.n === n);
+    const known = n === stream.droppedUpTo || firstAfter(stream.events, n - 1)?.n === n;
     return known ? { streamId, stream, n } : undefined;
   }
 
@@ -66,7 +79,7 @@ export class ResumableEventStore {
     // what the replay delivered).
     let after = found.n;
     for (;;) {
-      const next = found.stream.events.find((e) => e.n > after);
+      const next = firstAfter(found.stream.events, after);
       if (!next) break;
       after = next.n;
       await send(`${found.streamId}_${next.n}`, next.message);
