@@ -96,6 +96,8 @@ pub fn router(stats: Stats) -> Router {
         .route("/sse/endless", get_or_post(endless))
         .route("/token", get_or_post(tokens::token_handler))
         .route("/v1/completions", post(completions::completions))
+        .route("/v1/chat/completions", post(crate::llm::chat_completions))
+        .route("/v1/messages", post(crate::llm::messages))
         .route("/control/cut", post(completions::cut))
         .route("/stats", get(stats_handler))
         .with_state(Shared {
