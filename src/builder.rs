@@ -139,7 +139,8 @@ impl Builder {
     }
 
     /// The transport. Default: [`Transport::EventSource`] where the browser has one, else
-    /// [`Transport::Fetch`] (Node, some workers).
+    /// [`Transport::Fetch`] (Node, some workers); also `Fetch` when a setting only fetch can
+    /// send is given (a method, headers, a body).
     pub fn transport(mut self, transport: Transport) -> Self {
         self.config.transport = Some(transport);
         self

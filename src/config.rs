@@ -80,11 +80,15 @@ impl Config {
             url: self.url,
             message,
         })?;
-        let transport = self.transport.unwrap_or(if dom::has_event_source() {
-            Transport::EventSource
-        } else {
-            Transport::Fetch
-        });
+        // A method, headers or a body can only be sent by fetch: asking for one without naming
+        // a transport chooses it (an LLM API's POST needs no more than `method` and `body`).
+        let transport =
+            self.transport
+                .unwrap_or(if dom::has_event_source() && self.fetch_only.is_none() {
+                    Transport::EventSource
+                } else {
+                    Transport::Fetch
+                });
         // Asked for by name where there is none (Node, some workers): said so here, rather than
         // as the `invalid_url` that constructing one would throw.
         if transport == Transport::EventSource && !dom::has_event_source() {

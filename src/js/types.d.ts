@@ -42,7 +42,7 @@ export interface SseOptions {
   refreshTimeoutMs?: number;
   /** `"eventsource"` (the browser's, the default where there is one) or `"fetch"` (headers,
    *  method, body, the real status and `retry:`; the default where there is no EventSource,
-   *  as in Node). */
+   *  as in Node, and wherever `method`, `headers`, `body`, `credentials` or `fetch` is set). */
   transport?: "eventsource" | "fetch";
   /** Fetch: the request method. Default `"GET"`. A method fetch cannot send (`CONNECT`,
    *  `TRACE`, not a token) throws `invalid_option`. */
