@@ -212,5 +212,7 @@ for (const [runtime, run] of Object.entries(RUNTIMES)) {
 }
 
 test("chromium: no unexpected console errors", () => {
-  assert.deepEqual(unexpected(errors, [429]), []);
+  // Chromium logs the 429s, and the connections the server broke on purpose, itself.
+  const provoked = (e) => e === "Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING";
+  assert.deepEqual(unexpected(errors, [429]).filter((e) => !provoked(e)), []);
 });
