@@ -55,6 +55,8 @@ process.exit(0);
 
 const RUNTIMES = { chromium: inChromium, node: inNode };
 const PROMPT = "Tell me about streams";
+// MCP's priming event (an id, empty data), then a named event.
+const PRIMED = 'id: prime-1\ndata:\n\nevent: note\ndata: {"a":1}\n\n';
 const TOKENS = 8;
 
 // The answer's text, from one raw request of the test's own (on another key), read whole.
@@ -208,6 +210,69 @@ for (const [runtime, run] of Object.entries(RUNTIMES)) {
     const sent = await settledPosts(k);
     assert.equal(sent.length, 3, "the answer, then one resume per cut");
     assert.deepEqual(sent.slice(1).map((c) => c.resumed_via), ["header", "header"]);
+  });
+}
+
+test("chromium: TypedEventSource, given only method and body, dispatches no error at the end of an answer", async () => {
+  const k = key("llm-typed-event-source");
+  const r = await page.evaluate(async ({ server, k, prompt }) => {
+    const es = new window.sse.TypedEventSource(`${server}/v1/chat/completions?key=${k}&interval_ms=5`, {
+      method: "POST", body: { messages: [{ role: "user", content: prompt }] },
+    });
+    const seen = [];
+    es.onerror = (e) => seen.push(`error:${e.error?.kind}`);
+    es.onmessage = (e) => seen.push(JSON.parse(e.data).object);
+    await new Promise((resolve) => {
+      const t = setTimeout(resolve, 10_000);
+      es.addEventListener("statechange", (e) => { if (e.state.state === "closed") { clearTimeout(t); resolve(); } });
+    });
+    return { seen, readyState: es.readyState, state: es.state };
+  }, { server: SERVER, k, prompt: PROMPT });
+  assert.ok(r.seen.length > 2 && r.seen.every((s) => s === "chat.completion.chunk"), `${r.seen}`);
+  assert.equal(r.readyState, 2);
+  assert.deepEqual(r.state, { state: "closed", reason: "done" });
+  assert.equal((await settledPosts(k)).length, 1);
+});
+
+for (const [runtime, run] of Object.entries(RUNTIMES)) {
+  test(`${runtime}: a user's Accept header is kept, with text/event-stream added when it is missing`, async () => {
+    for (const [given, sent] of [
+      ["application/json, text/event-stream", "application/json, text/event-stream"],
+      ["application/json", "application/json, text/event-stream"],
+    ]) {
+      const k = key(`llm-accept-${runtime}`);
+      const r = await run(`
+        const c = new SseClient(server + "/v1/chat/completions?key=" + k + "&interval_ms=0", {
+          method: "POST", body: { prompt: "hi" }, headers: { Accept: ${JSON.stringify(given)} },
+        });
+        return await closed(c);
+      `, k);
+      assert.deepEqual(r, { state: "closed", reason: "done" });
+      const [conn] = await settledPosts(k);
+      assert.equal(conn.accept, sent);
+    }
+  });
+
+  test(`${runtime}: under JSON decoding an event with empty data is skipped, not an error, and its id is the resume point`, async () => {
+    // The client's decoding rule, fed the bytes of MCP's priming event (an id, empty data)
+    // through the \`fetch\` option; the MCP peer's own tests (e2e/mcp.test.mjs) use the SDK.
+    const r = await run(`
+      const body = ${JSON.stringify(PRIMED)};
+      const c = new SseClient(server + "/unused", {
+        fetch: async () => new Response(body, { headers: { "Content-Type": "text/event-stream" } }),
+        reconnect: false,
+      });
+      const errors = watch(c);
+      const got = [];
+      c.on("message", (d) => got.push(["message", d]));
+      c.on("note", (d, meta) => got.push(["note", d, meta.id]));
+      const state = await closed(c);
+      return { got, errors, lastEventId: c.lastEventId, state };
+    `, key("llm-empty"));
+    assert.deepEqual(r.got, [["note", { a: 1 }, "prime-1"]]);
+    // No decode error: only the end of a GET stream with reconnect: false (a drop, then gave_up).
+    assert.deepEqual(r.errors.map((e) => e.kind), ["network", "gave_up"]);
+    assert.equal(r.lastEventId, "prime-1");
   });
 }
 
