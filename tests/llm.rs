@@ -203,7 +203,7 @@ async fn a_429_is_retried_after_retry_after_and_its_json_body_decodes() {
     let (text, states, errors) = openai_answer("&fail=1&retry_after=1", &key).await;
     assert_eq!(closed(&states), Some(CloseReason::Done));
     assert!(!text.is_empty());
-    let errors = errors.borrow();
+    let errors = errors.borrow().clone();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(matches!(errors[0], Error::Http { status: 429, .. }));
     let body = errors[0].decode_body::<ProviderError>().unwrap().unwrap();
