@@ -276,6 +276,30 @@ for (const [runtime, run] of Object.entries(RUNTIMES)) {
   });
 }
 
+test("chromium, native EventSource: terminal events end a GET stream as done, with or without a listener of their own", async () => {
+  const r = await page.evaluate(async ({ server, keys }) => {
+    const closed = (c) => new Promise((resolve) => {
+      if (c.readyState === "closed") return resolve(JSON.parse(JSON.stringify(c.state)));
+      const t = setTimeout(() => resolve({ state: "timeout" }), 10_000);
+      c.onState((s) => { if (s.state === "closed") { clearTimeout(t); resolve(JSON.parse(JSON.stringify(s))); } });
+    });
+    // /sse/named: tick 1, news 2, message 3, tick 4, other 5, done 6, then the end.
+    const a = new window.sse.SseClient(`${server}/sse/named?key=${keys[0]}`, { terminalEvents: ["other"] });
+    const ticks = [];
+    a.on("tick", (d, meta) => ticks.push(meta.id));
+    a.on("done", () => ticks.push("done"));
+    const b = new window.sse.SseClient(`${server}/sse/named?key=${keys[1]}`, { terminalEvents: ["done"] });
+    const end = closed(b);
+    const types = [];
+    for await (const event of b.events({ tick: JSON.parse, done: JSON.parse })) types.push(`${event.type}:${event.meta.id}`);
+    return { a: { state: await closed(a), ticks, lastEventId: a.lastEventId }, b: { state: await end, types } };
+  }, { server: SERVER, keys: [key("llm-native-other"), key("llm-native-union")] }).catch((e) => ({ error: String(e) }));
+  assert.deepEqual(r.a?.state, { state: "closed", reason: "done" }, JSON.stringify(r));
+  assert.deepEqual(r.a.ticks, ["1", "4"], "nothing after the terminal event");
+  assert.deepEqual(r.b.state, { state: "closed", reason: "done" });
+  assert.deepEqual(r.b.types, ["tick:1", "tick:4", "done:6"]);
+});
+
 test("chromium: no unexpected console errors", () => {
   // Chromium logs the 429s, and the connections the server broke on purpose, itself.
   const provoked = (e) => e === "Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING";

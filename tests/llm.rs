@@ -213,3 +213,53 @@ async fn a_429_is_retried_after_retry_after_and_its_json_body_decodes() {
     let gap = sent[1]["opened_ms"].as_u64().unwrap() - sent[0]["opened_ms"].as_u64().unwrap();
     assert!(gap >= 1_000, "retried {gap} ms later, before Retry-After");
 }
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+struct Quote {
+    symbol: String,
+}
+
+/// `/sse/named`'s events that matter here: `news`, `message` and `other` are not variants.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "snake_case")]
+enum Named {
+    Tick(Quote),
+    Done,
+}
+
+#[wasm_bindgen_test]
+async fn native_eventsource_a_union_and_a_terminal_event_end_a_get_stream_as_done() {
+    let key = common::key("rust-llm-native");
+    let events = log::<(Named, String)>();
+    let (states, errors) = (log(), log());
+    let got = events.clone();
+    let _source = watched(
+        EventSource::builder(url("/sse/named", &key))
+            .terminal_events(&["done"])
+            .on_union::<Named>(move |event| {
+                let event = event.unwrap();
+                let id = event.last_event_id();
+                got.borrow_mut().push((event.into_data(), id));
+            }),
+        &states,
+        &errors,
+    );
+    assert!(wait_for(10_000, || closed(&states).is_some()).await);
+    assert_eq!(closed(&states), Some(CloseReason::Done));
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+    let tick = |symbol: &str| {
+        Named::Tick(Quote {
+            symbol: symbol.into(),
+        })
+    };
+    assert_eq!(
+        *events.borrow(),
+        [
+            (tick("ACME"), "1".to_owned()),
+            (tick("INIT"), "4".to_owned()),
+            (Named::Done, "6".to_owned())
+        ]
+    );
+    sleep(500).await;
+    assert_eq!(connections(&key).await.len(), 1, "not reconnected");
+}

@@ -122,6 +122,15 @@ export class Hub {
     this.terminalTypes = Array.isArray(terminal) ? terminal : [];
     this.terminalTest = typeof terminal === "function" ? terminal : null;
     this.finish = finish;
+    // The first native connection opens while the client is built, before this call.
+    if (this.es) this.listenEnds();
+  }
+
+  // Native: the types that end an answer are heard even without a listener of their own.
+  listenEnds() {
+    if (!this.finish) return;
+    const ends = this.doneMarker ? ["message", ...this.terminalTypes] : this.terminalTypes;
+    for (const type of ends) if (!this.handlers.has(type)) this.listen(type);
   }
 
   // Whether the event ends the answer: "marker" ([DONE]: not delivered), "last" (delivered,
@@ -317,11 +326,7 @@ export class Hub {
     this.origin = undefined;
     this.lastEvent = null;
     for (const type of this.types.keys()) this.listen(type);
-    // The types that end an answer are heard even without a listener of their own.
-    if (this.finish) {
-      const ends = this.doneMarker ? ["message", ...this.terminalTypes] : this.terminalTypes;
-      for (const type of ends) if (!this.handlers.has(type)) this.listen(type);
-    }
+    this.listenEnds();
   }
 
   // A fetch connection: events are parsed in wasm and come through `deliver`.
