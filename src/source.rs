@@ -207,7 +207,7 @@ impl EventSource {
     }
 
     /// The shell, for the JS API's hub, which reports terminal markers it sees itself.
-    #[allow(dead_code)] // the JS API's: unused without it
+    #[cfg(feature = "js")]
     pub(crate) fn shell(&self) -> Weak<Shell> {
         Rc::downgrade(&self.shell)
     }

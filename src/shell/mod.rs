@@ -161,6 +161,7 @@ impl Shell {
 
     /// A terminal marker arrived on the live connection, seen by listeners outside wasm (the
     /// JS API's): the source closes as done.
+    #[cfg(feature = "js")]
     pub(crate) fn finish(self: &Rc<Self>) {
         let conn = self.live_conn.get();
         if conn != 0 {
