@@ -78,7 +78,17 @@ impl Terminal {
     /// Whether an event of `event_type` with `data` ends the answer, and how. Any event type
     /// counts for `[DONE]` (OpenAI sends it unnamed); the data must be exactly that text.
     pub(crate) fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
-        if self.done_marker && data == DONE_MARKER {
+        self.check_with(event_type, || data == DONE_MARKER)
+    }
+
+    /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
+    /// native transport compares the browser's string without copying it into wasm).
+    pub(crate) fn check_with(
+        &self,
+        event_type: &str,
+        is_done_marker: impl FnOnce() -> bool,
+    ) -> Option<Mark> {
+        if self.done_marker && is_done_marker() {
             Some(Mark::Marker)
         } else if self.types.iter().any(|t| t == event_type) {
             Some(Mark::Last)

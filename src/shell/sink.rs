@@ -6,7 +6,7 @@ use web_sys::MessageEvent;
 
 use super::Shell;
 use crate::dispatch::Incoming;
-use crate::machine::{ConnId, Failure, Input, Mark};
+use crate::machine::{ConnId, Failure, Input, Mark, DONE_MARKER};
 use crate::transport::Sink;
 
 impl Sink for Shell {
@@ -23,14 +23,18 @@ impl Sink for Shell {
         let Some((event_type, listeners)) = self.registry.entry(index) else {
             return;
         };
-        let carried_id = self.carried_id.borrow().clone();
-        let incoming = Incoming::native(native, event_type, carried_id);
         let terminal = &self.effects.terminal;
         let mark = if terminal.is_off() {
             None
         } else {
-            terminal.check(&incoming.event_type, incoming.text())
+            // Compared in JS: copying every event's data into wasm for this would cost the
+            // package the text conversion's code, which the JS API's path does not use.
+            terminal.check_with(&event_type, || {
+                native.data() == wasm_bindgen::JsValue::from_str(DONE_MARKER)
+            })
         };
+        let carried_id = self.carried_id.borrow().clone();
+        let incoming = Incoming::native(native, event_type, carried_id);
         if mark == Some(Mark::Marker) {
             incoming.finish();
             return self.feed_from_sink(Input::Finished(conn));
