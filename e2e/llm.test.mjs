@@ -253,6 +253,31 @@ for (const [runtime, run] of Object.entries(RUNTIMES)) {
     }
   });
 
+  test(`${runtime}: a terminalEvents function ends the answer at the event it names; one that throws is reported and counts as no`, async () => {
+    const k = key(`llm-predicate-${runtime}`);
+    const r = await run(`
+      const c = new SseClient(server + "/v1/chat/completions?key=" + k + "&interval_ms=5", {
+        method: "POST",
+        body: { messages: [{ role: "user", content: ${JSON.stringify(PROMPT)} }], max_tokens: ${TOKENS} },
+        doneMarker: false,
+        terminalEvents: (type, data) => {
+          if (data.includes('"role":"assistant"')) throw new Error("boom");
+          return type === "message" && data.includes('"finish_reason":"stop"');
+        },
+      });
+      const errors = watch(c);
+      let text = "", chunks = 0;
+      c.on("message", (chunk) => { chunks++; text += chunk.choices[0].delta.content ?? ""; });
+      const state = await closed(c);
+      return { text, chunks, state, errors: errors.map((e) => e.kind) };
+    `, k);
+    assert.deepEqual(r.state, { state: "closed", reason: "done" });
+    assert.deepEqual(r.errors, ["listener"], "the throw, once; [DONE] never reached a decoder");
+    assert.equal(r.text, await expectedText());
+    assert.equal(r.chunks, TOKENS + 2, "the role chunk, the tokens, the last chunk (delivered), nothing after it");
+    assert.equal((await settledPosts(k)).length, 1);
+  });
+
   test(`${runtime}: under JSON decoding an event with empty data is skipped, not an error, and its id is the resume point`, async () => {
     // The client's decoding rule, fed the bytes of MCP's priming event (an id, empty data)
     // through the \`fetch\` option; the MCP peer's own tests (e2e/mcp.test.mjs) use the SDK.
