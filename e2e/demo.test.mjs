@@ -1,7 +1,8 @@
 // The demo page in Chromium, against the test server: live events, the chart, chat between two
 // pages, recovery from a dropped connection and a 503 without losing an event, no script
 // injection through chat, the streamed answer (fetch transport: POST, a bearer token per
-// connection, resume after a cut, renewal after a 401, markup shown as text), no console errors.
+// connection, resume after a cut, renewal after a 401, markup shown as text; the OpenAI and
+// Anthropic wire formats in one request each), no console errors.
 // Screenshots go to e2e/out/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -117,10 +118,10 @@ const allIndexes = Array.from({ length: ANSWER_TOKENS }, (_, i) => i);
 /** What the answer panel shows and what the page recorded (see `window.__demoAnswer`). */
 function answerState(page) {
   return page.evaluate(() => {
-    const { key, indexes, reconnects, renewals, done } = window.__demoAnswer;
+    const { key, indexes, reconnects, requests, renewals, done, reason } = window.__demoAnswer;
     const text = (id) => document.getElementById(id).textContent;
     return {
-      key, indexes, reconnects, renewals, done,
+      key, indexes, reconnects, requests, renewals, done, reason,
       shown: text("answer"), badge: text("answer-state"), counts: text("answer-counts"), note: text("answer-note"),
     };
   });
@@ -153,7 +154,7 @@ function assertComplete(r) {
   assert.equal(r.done.tokens, ANSWER_TOKENS);
   assert.equal(r.shown, r.done.text, "the answer shown is the server's whole answer");
   assert.equal(r.badge, `done (${ANSWER_TOKENS} tokens)`);
-  assert.match(r.counts, new RegExp(`^tokens: ${ANSWER_TOKENS}, reconnects: ${r.reconnects}$`));
+  assert.equal(r.counts, `tokens: ${ANSWER_TOKENS}, requests: ${r.requests}, reconnects: ${r.reconnects}`);
 }
 
 test("answer: Send streams it token by token over a POST with a bearer token, and it ends done", async () => {
@@ -166,7 +167,7 @@ test("answer: Send streams it token by token over a POST with a bearer token, an
   const r = await answerDone(a.page);
   assertComplete(r);
   assert.ok(r.shown.startsWith(partial.shown), "the answer grew at its end");
-  assert.equal(r.counts, `tokens: ${ANSWER_TOKENS}, reconnects: 0`);
+  assert.equal(r.counts, `tokens: ${ANSWER_TOKENS}, requests: 1, reconnects: 0`);
   const conns = await answerConnections(a.page, from);
   assert.equal(conns.length, 1);
   assert.equal(conns[0].method, "POST");
@@ -196,6 +197,7 @@ test("answer: Cut mid-answer; the client resumes with a fresh token and Last-Eve
   assert.ok(r.reconnects >= 1, "the cut showed as a reconnect");
   const conns = await answerConnections(a.page, from);
   assert.ok(conns.length >= 2, `${conns.length} connections`);
+  assert.equal(r.requests, conns.length, "the panel counts every request the server saw");
   assert.equal(conns[0].last_event_id, null);
   assert.equal(conns[1].resumed_via, "header", "fetch sends the real Last-Event-ID header");
   assert.ok(Number(conns[1].last_event_id) >= 4, `resumed after ${conns[1].last_event_id}`);
@@ -261,6 +263,55 @@ test("answer: a new Send closes the answer being streamed and shows only the new
   assert.equal(conns.length, 2);
   assert.notEqual(conns[0].closed_ms, null, "the first answer's request was aborted");
   assert.ok(conns[0].events_sent < ANSWER_TOKENS, "and did not run to its end");
+});
+
+/** Picks `format` in the switch, asks `prompt` and waits for the answer to close done. */
+async function askIn(page, format, prompt) {
+  await page.selectOption("#answer-format", format);
+  await ask(page, prompt);
+  return answerDone(page);
+}
+
+for (const [format, path] of [["openai", "/v1/chat/completions"], ["anthropic", "/v1/messages"]]) {
+  test(`answer: the ${format} format streams the whole answer in one request and closes as done`, async () => {
+    const from = await connectionCount(a.page);
+    const prompt = `Answer me in the ${format} format`;
+    const r = await askIn(a.page, format, prompt);
+    assert.equal(r.reason, "done", "the end marker closed it, not an error");
+    assert.equal(r.indexes.length, ANSWER_TOKENS);
+    assert.equal(r.badge, `done (${ANSWER_TOKENS} tokens)`);
+    assert.equal(r.requests, 1);
+    assert.equal(r.counts, `tokens: ${ANSWER_TOKENS}, requests: 1, reconnects: 0`);
+    // The same words as the resumable format gives this prompt: one corpus, one answer.
+    await a.page.waitForTimeout(300); // room for a second request to show up
+    const conns = await answerConnections(a.page, from);
+    assert.equal(conns.length, 1, "one POST per answer");
+    assert.equal(conns[0].method, "POST");
+    assert.ok(conns[0].uri.startsWith(`${path}?`), conns[0].uri);
+    assert.equal(conns[0].status, 200);
+    const resumable = await askIn(a.page, "resumable", prompt);
+    assert.equal(r.shown, resumable.done.text, "the whole answer, as the resumable format's done event has it");
+    await a.page.selectOption("#answer-format", format);
+    await a.page.locator("#answer-panel").screenshot({ path: `${OUT}demo-answer-${format}.png` });
+  });
+}
+
+test("answer: a cut in a provider format ends the answer as ended, with no second request", async () => {
+  const from = await connectionCount(a.page);
+  await a.page.selectOption("#answer-format", "anthropic");
+  await ask(a.page, "Cut the Anthropic-style answer", 5);
+  await a.page.click("#cut");
+  await a.page.waitForFunction(() => window.__demoAnswer.reason !== null, null, { timeout: 10000 });
+  await a.page.waitForTimeout(500); // room for a second request to show up
+  const r = await answerState(a.page);
+  assert.equal(r.reason, "ended");
+  assert.equal(r.done, null);
+  assert.ok(r.indexes.length >= 5 && r.indexes.length < ANSWER_TOKENS, `${r.indexes.length} tokens`);
+  assert.equal(r.badge, "closed: ended");
+  assert.match(r.note, /may be incomplete/);
+  assert.equal(r.requests, 1);
+  assert.equal((await answerConnections(a.page, from)).length, 1, "the answer was not asked for again");
+  await a.page.selectOption("#answer-format", "resumable");
 });
 
 test("it fits a phone screen, and screenshots are saved", async () => {

@@ -172,6 +172,7 @@ test("fetch mode: a POST with a JSON body and headers, as an LLM completion API 
     const c = new window.sse.SseClient(`${server}/v1/completions?key=${k}&interval_ms=5`, {
       transport: "fetch", method: "POST", body: { prompt: "hello", max_tokens: 12 },
       headers: async () => ({ Authorization: `Bearer ${await token()}` }),
+      resume: "repeat", terminalEvents: ["done"],
     });
     const tokens = [];
     const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10_000));

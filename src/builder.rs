@@ -13,7 +13,7 @@ use crate::registry::Registry;
 use crate::shell::Refresher;
 use crate::source::typed_handler;
 use crate::transport::{Attached, Transport};
-use crate::{DecodeError, Error, Event, EventSource, ReconnectPolicy, State};
+use crate::{DecodeError, Error, Event, EventSource, ReconnectPolicy, Resume, State};
 
 /// Configures an [`EventSource`] before it connects. Listeners added here live as long as the
 /// source.
@@ -139,7 +139,8 @@ impl Builder {
     }
 
     /// The transport. Default: [`Transport::EventSource`] where the browser has one, else
-    /// [`Transport::Fetch`] (Node, some workers).
+    /// [`Transport::Fetch`] (Node, some workers); also `Fetch` when a setting only fetch can
+    /// send is given (a method, headers, a body).
     pub fn transport(mut self, transport: Transport) -> Self {
         self.config.transport = Some(transport);
         self
@@ -228,6 +229,33 @@ impl Builder {
         self
     }
 
+    /// Whether an event whose data is exactly `[DONE]` (the end of an OpenAI-style answer) ends
+    /// the stream: it is not decoded nor delivered, and the source closes with
+    /// [`CloseReason::Done`](crate::CloseReason::Done), which is not an error. Default `true`.
+    pub fn done_marker(mut self, yes: bool) -> Self {
+        self.config.terminal.done_marker = yes;
+        self
+    }
+
+    /// Event types that end the stream (e.g. Anthropic's `message_stop`): such an event is
+    /// delivered to its listeners, then the source closes with
+    /// [`CloseReason::Done`](crate::CloseReason::Done), which is not an error. Nothing after it
+    /// is delivered or reconnected. Replaces any earlier list.
+    pub fn terminal_events(mut self, event_types: &[&str]) -> Self {
+        self.config.terminal.types = event_types.iter().map(|&t| t.to_owned()).collect();
+        self
+    }
+
+    /// How the stream of a request that is not safe to repeat (a [`method`](Self::method) other
+    /// than GET and HEAD) resumes after a cut. Default [`Resume::Never`]: such a stream that
+    /// ends, or drops after data arrived, closes with
+    /// [`CloseReason::Ended`](crate::CloseReason::Ended) and is never sent again. See the table
+    /// on [`Resume`].
+    pub fn resume(mut self, resume: Resume) -> Self {
+        self.config.settings.resume = resume;
+        self
+    }
+
     /// Receives the text of every comment line (fetch transport): `: keep-alive`, say.
     pub fn on_comment(self, listener: impl FnMut(&str) + 'static) -> Self {
         self.registry.add_comment_listener(Box::new(listener));
@@ -286,6 +314,20 @@ impl Builder {
         let handler = typed_handler::<D>(Rc::downgrade(&self.registry), listener);
         let id = self.registry.next_listener_id();
         self.registry.type_listeners(event_type).0.add(id, handler);
+        self
+    }
+
+    /// Listens for the events whose types are the variant names of the enum `E`, decoded into
+    /// it: see [`EventSource::on_union`]. Events of other types are skipped.
+    pub fn on_union<E: DeserializeOwned + 'static>(
+        self,
+        listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
+    ) -> Self {
+        let make = crate::union::handler::<E>(Rc::downgrade(&self.registry), listener);
+        let id = self.registry.next_listener_id();
+        for name in crate::union::variant_names::<E>() {
+            self.registry.type_listeners(name).0.add(id, make());
+        }
         self
     }
 

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
 
-use crate::machine::{Machine, Settings, MAX_TIMER_MS};
+use crate::machine::{is_safe_method, Machine, Settings, Terminal, MAX_TIMER_MS};
 use crate::parse::{DEFAULT_MAX_EVENT_BYTES, MAX_EVENT_BYTES_LIMIT};
 use crate::registry::Registry;
 use crate::resume::fits_header;
@@ -34,6 +34,8 @@ pub(crate) struct Config {
     pub(crate) body_error: Option<String>,
     /// Closes the source when aborted.
     pub(crate) signal: Option<web_sys::AbortSignal>,
+    /// What ends an answer.
+    pub(crate) terminal: Terminal,
 }
 
 impl Config {
@@ -55,6 +57,7 @@ impl Config {
             fetch_only: None,
             body_error: None,
             signal: None,
+            terminal: Terminal::default(),
         }
     }
 
@@ -78,11 +81,15 @@ impl Config {
             url: self.url,
             message,
         })?;
-        let transport = self.transport.unwrap_or(if dom::has_event_source() {
-            Transport::EventSource
-        } else {
-            Transport::Fetch
-        });
+        // A method, headers or a body can only be sent by fetch: asking for one without naming
+        // a transport chooses it (an LLM API's POST needs no more than `method` and `body`).
+        let transport =
+            self.transport
+                .unwrap_or(if dom::has_event_source() && self.fetch_only.is_none() {
+                    Transport::EventSource
+                } else {
+                    Transport::Fetch
+                });
         // The fetch transport sends it as the `Last-Event-ID` header: an id no header can carry
         // would fail every connection (Node refuses it) or reach the server altered.
         if transport == Transport::Fetch && !fits_header(&self.last_event_id) {
@@ -131,6 +138,18 @@ impl Config {
             fetch.headers = object.into();
         }
         let mut settings = self.settings;
+        settings.unsafe_request =
+            transport == Transport::Fetch && !is_safe_method(fetch.method.as_deref());
+        // The native transport listens per type: the Rust side hears a terminal event only if
+        // its type is registered. (The JS API's listeners, attached, check for themselves.)
+        if transport == Transport::EventSource && self.attached.is_none() {
+            for name in &self.terminal.types {
+                registry.type_listeners(name);
+            }
+            if self.terminal.done_marker {
+                registry.type_listeners("message");
+            }
+        }
         settings.has_refresher = self.refresher.is_some();
         settings.renews_credentials = transport == Transport::Fetch && fetch.headers.is_function();
         settings.resume_param = match (self.resume_param, transport) {
@@ -147,6 +166,7 @@ impl Config {
             watch_online: settings.pause_when_offline,
             watch_hidden: settings.pause_when_hidden,
             signal: self.signal,
+            terminal: self.terminal,
         };
         // The jitter's seed: 53 random bits.
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;

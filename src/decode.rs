@@ -15,6 +15,14 @@ pub trait Decoder: 'static {
 
     /// Decodes `text`; an `Err` carries a message for [`DecodeError`](crate::DecodeError).
     fn decode(text: &str) -> Result<Self::Output, String>;
+
+    /// Whether an event with empty data is skipped (not delivered, not an error) rather than
+    /// decoded. Default `false`; [`Json`] says `true`: empty data is no JSON value, and MCP's
+    /// priming event (an id with empty data) must not count as a malformed one. A skipped
+    /// event's id still becomes the resume point.
+    fn skips_empty() -> bool {
+        false
+    }
 }
 
 /// Decodes JSON into `T` with `serde_json`.
@@ -26,6 +34,10 @@ impl<T: DeserializeOwned + 'static> Decoder for Json<T> {
 
     fn decode(text: &str) -> Result<T, String> {
         serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    fn skips_empty() -> bool {
+        true
     }
 }
 
@@ -67,6 +79,12 @@ mod tests {
     fn json_reports_malformed_input() {
         let err = Json::<Quote>::decode(r#"{"symbol":"ACME","price":}"#).unwrap_err();
         assert!(err.contains("expected value"), "{err}");
+    }
+
+    #[test]
+    fn json_skips_empty_data_and_text_does_not() {
+        assert!(Json::<Quote>::skips_empty());
+        assert!(!Text::skips_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{Builder, ReconnectPolicy, Transport};
+use crate::{Builder, ReconnectPolicy, Resume, Transport};
 
 /// The future of a [`HeadersFn`]: the headers of one connection.
 pub type HeadersFuture = Pin<Box<dyn Future<Output = Vec<(String, String)>>>>;
@@ -63,6 +63,15 @@ pub struct UseEventSourceOptions {
     /// [`Builder::heartbeat_event`](crate::Builder::heartbeat_event)): with the native transport
     /// only types with a listener count, and a hook listens to its one type.
     pub heartbeat_event: Option<String>,
+    /// How a stream of a request not safe to repeat resumes (see
+    /// [`Builder::resume`](crate::Builder::resume)); default [`Resume::Never`].
+    pub resume: Resume,
+    /// Whether `data: [DONE]` ends the stream (see
+    /// [`Builder::done_marker`](crate::Builder::done_marker)); `None` for the default, yes.
+    pub done_marker: Option<bool>,
+    /// Event types that end the stream once delivered (see
+    /// [`Builder::terminal_events`](crate::Builder::terminal_events)).
+    pub terminal_events: Vec<String>,
 }
 
 impl UseEventSourceOptions {
@@ -157,6 +166,27 @@ impl UseEventSourceOptions {
         self
     }
 
+    /// How a stream of a request not safe to repeat resumes, as
+    /// [`Builder::resume`](crate::Builder::resume).
+    pub fn resume(mut self, resume: Resume) -> Self {
+        self.resume = resume;
+        self
+    }
+
+    /// Whether `data: [DONE]` ends the stream, as
+    /// [`Builder::done_marker`](crate::Builder::done_marker).
+    pub fn done_marker(mut self, yes: bool) -> Self {
+        self.done_marker = Some(yes);
+        self
+    }
+
+    /// Event types that end the stream (Anthropic's `message_stop`, say), as
+    /// [`Builder::terminal_events`](crate::Builder::terminal_events).
+    pub fn terminal_events(mut self, event_types: &[&str]) -> Self {
+        self.terminal_events = event_types.iter().map(|&t| t.to_owned()).collect();
+        self
+    }
+
     pub(crate) fn apply(&self, builder: Builder) -> Builder {
         let mut b = builder
             .reconnect(self.reconnect.clone())
@@ -193,7 +223,11 @@ impl UseEventSourceOptions {
         if let Some(event_type) = &self.heartbeat_event {
             b = b.heartbeat_event(event_type);
         }
-        b
+        if let Some(yes) = self.done_marker {
+            b = b.done_marker(yes);
+        }
+        let terminal: Vec<&str> = self.terminal_events.iter().map(String::as_str).collect();
+        b.resume(self.resume).terminal_events(&terminal)
     }
 }
 
@@ -227,7 +261,10 @@ mod tests {
             .max_event_bytes(1_024)
             .server_retry(false)
             .idle_timeout_ms(15_000)
-            .heartbeat_event("heartbeat");
+            .heartbeat_event("heartbeat")
+            .resume(Resume::Repeat)
+            .done_marker(false)
+            .terminal_events(&["message_stop"]);
         let builder = options.apply(crate::EventSource::builder("/x"));
         assert_eq!(builder.type_names(), [std::rc::Rc::from("heartbeat")]);
         let config = builder.into_config();
@@ -237,6 +274,9 @@ mod tests {
         assert_eq!(config.fetch.max_event_bytes, 1_024);
         assert!(!config.settings.honor_server_retry);
         assert_eq!(config.settings.idle_timeout_ms, Some(15_000));
+        assert_eq!(config.settings.resume, Resume::Repeat);
+        assert!(!config.terminal.done_marker);
+        assert_eq!(config.terminal.types, ["message_stop"]);
         let defaults = UseEventSourceOptions::default()
             .apply(crate::EventSource::builder("/x"))
             .into_config();
@@ -246,6 +286,9 @@ mod tests {
         );
         assert!(defaults.settings.honor_server_retry);
         assert_eq!(defaults.settings.idle_timeout_ms, None);
+        assert_eq!(defaults.settings.resume, Resume::Never);
+        assert!(defaults.terminal.done_marker);
+        assert!(defaults.terminal.types.is_empty());
     }
 
     #[test]

@@ -72,7 +72,8 @@ fn close(
 
 /// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
 /// closes when the owner (the component) is cleaned up; a new `url` reconnects, resuming from
-/// the last event id.
+/// the last event id. The end of a streamed answer shows in `state` as [`CloseReason::Done`]
+/// or [`CloseReason::Ended`] (see the options `terminal_events` and `resume`).
 pub fn use_event_source<T>(
     url: impl Into<Signal<String>>,
     event_type: &str,
@@ -81,8 +82,31 @@ pub fn use_event_source<T>(
 where
     T: DeserializeOwned + Clone + 'static,
 {
-    let url: Signal<String> = url.into();
-    let event_type = event_type.to_owned();
+    use_source(url.into(), Some(event_type.to_owned()), options)
+}
+
+/// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
+/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// hook. Events of other types are skipped. Otherwise as [`use_event_source`].
+pub fn use_event_source_union<E>(
+    url: impl Into<Signal<String>>,
+    options: UseEventSourceOptions,
+) -> UseEventSourceReturn<E>
+where
+    E: DeserializeOwned + Clone + 'static,
+{
+    use_source(url.into(), None, options)
+}
+
+/// Both hooks: the events of `event_type`, or of the union `T` when `None`.
+fn use_source<T>(
+    url: Signal<String>,
+    event_type: Option<String>,
+    options: UseEventSourceOptions,
+) -> UseEventSourceReturn<T>
+where
+    T: DeserializeOwned + Clone + 'static,
+{
     let (data, set_data) = signal_local(None::<T>);
     let (buffer, set_buffer) = signal_local(VecDeque::<T>::new());
     let (state, set_state) = signal_local(State::Connecting);
@@ -96,16 +120,21 @@ where
         let url = url.get();
         opened.track();
         close(source, last_id);
-        let built = options
+        let on_event = move |event: Result<crate::Event<T>, crate::DecodeError>| match event {
+            Ok(event) => {
+                set_buffer.update(|b| push_bounded(b, capacity, event.data.clone()));
+                set_data.set(Some(event.data));
+            }
+            Err(bad) => set_error.set(Some(Error::Decode(bad))),
+        };
+        let builder = options
             .apply(EventSource::builder(url))
-            .last_event_id(&last_id.get_value())
-            .on::<T>(&event_type, move |event| match event {
-                Ok(event) => {
-                    set_buffer.update(|b| push_bounded(b, capacity, event.data.clone()));
-                    set_data.set(Some(event.data));
-                }
-                Err(bad) => set_error.set(Some(Error::Decode(bad))),
-            })
+            .last_event_id(&last_id.get_value());
+        let builder = match &event_type {
+            Some(event_type) => builder.on::<T>(event_type, on_event),
+            None => builder.on_union::<T>(on_event),
+        };
+        let built = builder
             .on_state(move |s| set_state.set(s.clone()))
             .on_error(move |e| set_error.set(Some(e.clone())))
             .build();

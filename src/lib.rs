@@ -38,6 +38,7 @@
 //! The features `yew` and `leptos` add a `use_event_source` hook for each framework.
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod body;
 mod builder;
 mod config;
 mod decode;
@@ -56,6 +57,7 @@ mod state;
 mod stream;
 mod text;
 mod transport;
+mod union;
 
 #[cfg(any(feature = "yew", feature = "leptos"))]
 mod hooks;
@@ -70,7 +72,9 @@ pub use builder::Builder;
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
 pub use event::Event;
-pub use machine::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
+pub use machine::{
+    Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
+};
 pub use parse::MAX_EVENT_BYTES_LIMIT;
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;

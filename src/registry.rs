@@ -90,9 +90,14 @@ impl Registry {
         id
     }
 
-    /// Removes a listener of any kind by id.
+    /// Removes a listener of any kind by id (from every type it listens to: a typed union
+    /// listens to several under one id).
     pub(crate) fn remove(&self, id: ListenerId) -> bool {
-        self.lists().iter().any(|l| l.remove(id))
+        let typed = self
+            .lists()
+            .iter()
+            .fold(false, |found, l| l.remove(id) | found);
+        typed
             || self.catch_all.remove(id)
             || self.comments.remove(id)
             || self.states.remove(id)

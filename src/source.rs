@@ -106,6 +106,50 @@ impl EventSource {
         self.subscription(id)
     }
 
+    /// Listens for the events whose types are the variant names of the enum `E` (after serde's
+    /// renames), each decoded into its variant: the event type picks the variant, the data
+    /// (JSON) is its payload, and a unit variant ignores the data. One listener, in stream
+    /// order; events of other types are skipped, never errors (a newer server must not break
+    /// an older client). Dropping the [`Subscription`] removes it from every type.
+    ///
+    /// ```no_run
+    /// # use serde::Deserialize;
+    /// #[derive(Deserialize)]
+    /// #[serde(rename_all = "snake_case")]
+    /// enum Answer { ContentBlockDelta(serde_json::Value), MessageStop }
+    /// # fn run(source: &typed_sse::EventSource) {
+    /// let _subscription = source.on_union::<Answer>(|event| {
+    ///     if let Ok(event) = event {
+    ///         match event.data {
+    ///             Answer::ContentBlockDelta(delta) => println!("{delta}"),
+    ///             Answer::MessageStop => println!("done"),
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn on_union<E: DeserializeOwned + 'static>(
+        &self,
+        listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
+    ) -> Subscription {
+        let make = crate::union::handler::<E>(Rc::downgrade(&self.shell.registry), listener);
+        let id = self.registry().next_listener_id();
+        for name in crate::union::variant_names::<E>() {
+            self.shell.add_listener_as(name, id, make());
+        }
+        self.subscription(id)
+    }
+
+    /// The events of [`on_union`](Self::on_union) as a [`Stream`](futures_core::Stream), in
+    /// stream order. It ends when the source closes; dropping it removes its listener.
+    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> EventStream<E> {
+        let (sender, receiver) = futures_channel::mpsc::unbounded();
+        let subscription = self.on_union::<E>(move |r| {
+            let _ = sender.unbounded_send(r);
+        });
+        EventStream::new(receiver, subscription)
+    }
+
     /// Listens to state changes.
     pub fn on_state(&self, listener: impl FnMut(&State) + 'static) -> Subscription {
         let id = self.registry().add_state_listener(Box::new(listener));
@@ -162,6 +206,12 @@ impl EventSource {
         }
     }
 
+    /// The shell, for the JS API's hub, which reports terminal markers it sees itself.
+    #[cfg(feature = "js")]
+    pub(crate) fn shell(&self) -> Weak<Shell> {
+        Rc::downgrade(&self.shell)
+    }
+
     pub(crate) fn from_shell(shell: Rc<Shell>) -> Self {
         Self { shell }
     }
@@ -206,8 +256,12 @@ pub(crate) fn typed_handler<D: Decoder>(
     registry: Weak<Registry>,
     mut listener: impl FnMut(Result<Event<D::Output>, DecodeError>) + 'static,
 ) -> Box<dyn FnMut(&Incoming)> {
+    let skips_empty = D::skips_empty();
     Box::new(move |incoming: &Incoming| {
         let text = incoming.text();
+        if skips_empty && text.is_empty() {
+            return;
+        }
         match D::decode(text) {
             Ok(data) => listener(Ok(incoming.event(data))),
             Err(message) => {

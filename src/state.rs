@@ -59,17 +59,27 @@ pub enum CloseReason {
     Aborted,
     /// A fatal error; see [`Error::is_fatal`].
     Failed(Error),
+    /// The answer is complete: a terminal marker arrived (`data: [DONE]`, or an event type
+    /// named by [`Builder::terminal_events`](crate::Builder::terminal_events)). Not an error.
+    Done,
+    /// The stream of a request that is not safe to repeat (a method other than GET and HEAD)
+    /// ended, or was cut after data arrived, and is not resumed (see
+    /// [`Resume`](crate::Resume)): the answer may be incomplete. Not an error; the last event
+    /// id is kept.
+    Ended,
 }
 
 impl CloseReason {
-    /// A short stable name, as used by the JavaScript API: `requested`, `aborted`, `gave_up`,
-    /// `no_content`,
-    /// `unauthorized`, `http`, `content_type`, ...: the error kind for failures.
+    /// A short stable name, as used by the JavaScript API: `requested`, `aborted`, `done`,
+    /// `ended`, or for failures the error kind: `gave_up`, `no_content`, `unauthorized`,
+    /// `http`, `content_type`, ...
     pub fn name(&self) -> &'static str {
         match self {
             CloseReason::Requested => "requested",
             CloseReason::Aborted => "aborted",
             CloseReason::Failed(e) => e.kind(),
+            CloseReason::Done => "done",
+            CloseReason::Ended => "ended",
         }
     }
 }

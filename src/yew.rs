@@ -65,10 +65,39 @@ impl<T: Clone> Reducible for Buffer<T> {
 
 /// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
 /// closes when the component unmounts; a new `url` reconnects, resuming from the last event id.
+/// The end of a streamed answer shows in `state` as [`CloseReason::Done`] or
+/// [`CloseReason::Ended`] (see the options `terminal_events` and `resume`).
 #[hook]
 pub fn use_event_source<T>(
     url: &str,
     event_type: &str,
+    options: UseEventSourceOptions,
+) -> UseEventSourceHandle<T>
+where
+    T: DeserializeOwned + Clone + 'static,
+{
+    use_source::<T>(url, Some(event_type.to_owned()), options)
+}
+
+/// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
+/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// hook. Events of other types are skipped. Otherwise as [`use_event_source`].
+#[hook]
+pub fn use_event_source_union<E>(
+    url: &str,
+    options: UseEventSourceOptions,
+) -> UseEventSourceHandle<E>
+where
+    E: DeserializeOwned + Clone + 'static,
+{
+    use_source::<E>(url, None, options)
+}
+
+/// Both hooks: the events of `event_type`, or of the union `T` when `None`.
+#[hook]
+fn use_source<T>(
+    url: &str,
+    event_type: Option<String>,
     options: UseEventSourceOptions,
 ) -> UseEventSourceHandle<T>
 where
@@ -90,19 +119,24 @@ where
         let (latest, buffer, state, error) =
             (latest.clone(), buffer.clone(), state.clone(), error.clone());
         let (source, last_id) = (source.clone(), last_id.clone());
-        let deps = (url.to_owned(), event_type.to_owned(), *opened);
+        let deps = (url.to_owned(), event_type, *opened);
         use_effect_with(deps, move |(url, event_type, _)| {
             let (on_error, on_decode_error) = (error.clone(), error.clone());
-            let built = options
+            let on_event = move |event: Result<crate::Event<T>, crate::DecodeError>| match event {
+                Ok(event) => {
+                    buffer.dispatch(event.data.clone());
+                    latest.set(Some(event.data));
+                }
+                Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
+            };
+            let builder = options
                 .apply(EventSource::builder(url.as_str()))
-                .last_event_id(&last_id.borrow())
-                .on::<T>(event_type, move |event| match event {
-                    Ok(event) => {
-                        buffer.dispatch(event.data.clone());
-                        latest.set(Some(event.data));
-                    }
-                    Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
-                })
+                .last_event_id(&last_id.borrow());
+            let builder = match event_type {
+                Some(event_type) => builder.on::<T>(event_type, on_event),
+                None => builder.on_union::<T>(on_event),
+            };
+            let built = builder
                 .on_state({
                     let state = state.clone();
                     move |s| state.set(s.clone())

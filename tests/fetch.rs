@@ -7,7 +7,7 @@
 mod common;
 
 use common::{connections, log, sleep, url, wait_for};
-use typed_sse::{Error, EventSource, ReconnectPolicy, State, Transport};
+use typed_sse::{Error, EventSource, ReconnectPolicy, Resume, State, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -75,6 +75,9 @@ async fn a_post_with_a_fresh_token_per_connection_completes_across_a_cut() {
             }
         })
         .reconnect(ReconnectPolicy::default().initial_delay_ms(10).jitter(0.0))
+        // This server resumes a cut answer from Last-Event-ID; `done` is its last event.
+        .resume(Resume::Repeat)
+        .terminal_events(&["done"])
         .on::<Token>("token", move |r| t.borrow_mut().push(r.unwrap().data))
         .on::<Done>("done", move |r| d.borrow_mut().push(r.unwrap().data))
         .build()

@@ -1,5 +1,6 @@
 // The typed-sse demo. It connects to the server's /events stream with the npm package, which is
-// built into /pkg/, and streams answers from /v1/completions through the fetch transport. Server
+// built into /pkg/, and streams answers through the fetch transport, from /v1/completions or in
+// the OpenAI or Anthropic wire format (/v1/chat/completions, /v1/messages). Server
 // data is only written with textContent and DOM calls, never innerHTML.
 import init, { SseClient } from "/pkg/typed_sse.js";
 
@@ -212,6 +213,11 @@ async function post(path) {
 // ({tokens, text}) and ends. It needs `Authorization: Bearer <token>` with a token from /token
 // that opens ONE connection and lives 2 s, so every connection, retries included, needs a token
 // of its own: the `headers` option is a function, which typed-sse calls before each of them.
+//
+// The format switch picks another source of the same answer: /v1/chat/completions (OpenAI's
+// chunks, then `data: [DONE]`) or /v1/messages (Anthropic's named events, then
+// `message_stop`), with no ids and no token, as those APIs send it. Each request there is a new
+// generation, so the panel shows how many requests the answer took: one.
 
 const ANSWER_TOKENS = 60; // more than the server's 48 words: every answer shows all of them, markup included
 // This page's own key: tokens, cuts and the server's /stats are per key, so two open pages (or
@@ -219,7 +225,8 @@ const ANSWER_TOKENS = 60; // more than the server's 48 words: every answer shows
 const answerKey = `demo-${Math.random().toString(36).slice(2, 10)}`;
 // What the end-to-end tests read: the key, every token index received in order, the states,
 // and the `done` event as the server sent it.
-const answer = { key: answerKey, indexes: [], states: [], reconnects: 0, tokenRequests: 0, renewals: 0, done: null };
+// `requests` counts the connections the answer made (typed-sse calls `headers` before each).
+const answer = { key: answerKey, format: "resumable", indexes: [], states: [], reconnects: 0, requests: 0, tokenRequests: 0, renewals: 0, done: null, reason: null };
 window.__demoAnswer = answer;
 $("answer-panel").dataset.key = answerKey;
 
@@ -261,7 +268,7 @@ function note(text, kind = "info") {
 }
 
 function showCounts() {
-  $("answer-counts").textContent = `tokens: ${answer.indexes.length}, reconnects: ${answer.reconnects}`;
+  $("answer-counts").textContent = `tokens: ${answer.indexes.length}, requests: ${answer.requests}, reconnects: ${answer.reconnects}`;
 }
 
 function showAnswerState(state) {
@@ -272,6 +279,12 @@ function showAnswerState(state) {
     answer.renewals += 1;
     note(`token renewed after 401 (${refusedWith})`, "ok");
     refusedWith = null;
+  }
+  if (state.state === "closed") {
+    answer.reason = state.reason;
+    // The provider formats have no `done` event: their end marker closes the client as done.
+    if (state.reason === "done" && !answer.done) answer.done = { tokens: answer.indexes.length, text: $("answer").textContent };
+    if (state.reason === "ended") note("the stream ended before the answer's end: it may be incomplete", "warn");
   }
   if (state.state === "closed" && answer.done) {
     clearInterval(answerTimer.id);
@@ -325,32 +338,90 @@ function stopAnswer() {
   old.free();
 }
 
+/** The answer's sources: the path, the client's options (bodies are sent as JSON), and how the
+ *  events become tokens. */
+const FORMATS = {
+  // Ids on every token: a cut answer is asked again with Last-Event-ID (`resume: "repeat"`) and
+  // a fresh token, and the server sends only the later tokens; `done` ends it.
+  resumable: {
+    path: "/v1/completions",
+    options: (prompt) => ({
+      body: { prompt, max_tokens: ANSWER_TOKENS },
+      headers: answerHeaders,
+      resume: "repeat",
+      terminalEvents: ["done"],
+      // Quick retries: a cut answer should resume at once, well within a token's 2 s life.
+      initialDelayMs: 250,
+      maxDelayMs: 2000,
+    }),
+    listen(c, mine) {
+      c.on("token", mine(addToken));
+      c.on("done", mine(finish));
+    },
+  },
+  // Unnamed chunks; `data: [DONE]` ends the answer by default.
+  openai: {
+    path: "/v1/chat/completions",
+    options: (prompt) => ({
+      body: { model: "typed-sse-test", messages: [{ role: "user", content: prompt }], max_tokens: ANSWER_TOKENS, stream: true },
+      headers: () => ({}),
+    }),
+    listen(c, mine) {
+      c.on("message", mine((chunk) => {
+        const text = chunk?.choices?.[0]?.delta?.content;
+        if (typeof text === "string" && text !== "") addToken({ index: answer.indexes.length, text });
+      }));
+    },
+  },
+  // Named events, read by one listener as a union on `type` (other types, such as `ping`, are
+  // skipped); `message_stop` is named as the end of the answer.
+  anthropic: {
+    path: "/v1/messages",
+    options: (prompt) => ({
+      body: { model: "typed-sse-test", max_tokens: ANSWER_TOKENS, stream: true, messages: [{ role: "user", content: prompt }] },
+      headers: () => ({}),
+      terminalEvents: ["message_stop"],
+    }),
+    listen(c, mine) {
+      c.on({ content_block_delta: JSON.parse, message_stop: JSON.parse }, mine(({ type, data }) => {
+        if (type === "content_block_delta" && data?.delta?.type === "text_delta") {
+          addToken({ index: answer.indexes.length, text: String(data.delta.text) });
+        }
+      }));
+    },
+  },
+};
+
 function ask(event) {
   event.preventDefault();
   const prompt = $("prompt").value.trim();
   if (!prompt) return;
   stopAnswer();
-  Object.assign(answer, { indexes: [], states: [], reconnects: 0, renewals: 0, done: null });
+  const format = FORMATS[$("answer-format").value] ?? FORMATS.resumable;
+  Object.assign(answer, { format: $("answer-format").value, indexes: [], states: [], reconnects: 0, requests: 0, renewals: 0, done: null, reason: null });
   refusedWith = null;
   staleSent = false; // a spent token sent for the previous answer concerns it only
   $("answer").replaceChildren();
   if (!sendStale) note("");
-  const c = new SseClient(`/v1/completions?key=${answerKey}&interval_ms=40`, {
+  // Counts every connection: typed-sse calls `headers` before each one, retries included.
+  const counted = (headers) => () => {
+    answer.requests += 1;
+    showCounts();
+    return headers();
+  };
+  const { headers, ...options } = format.options(prompt);
+  const c = new SseClient(`${format.path}?key=${answerKey}&interval_ms=40`, {
     transport: "fetch",
     method: "POST",
-    body: { prompt, max_tokens: ANSWER_TOKENS }, // sent as JSON
-    headers: answerHeaders,
-    // Quick retries: a cut answer should resume at once, well within a token's 2 s life.
-    initialDelayMs: 250,
-    maxDelayMs: 2000,
+    headers: counted(headers),
+    ...options,
   });
   answerClient = c;
   // Listeners of a replaced client stay quiet: a late callback must not touch the new answer.
   const mine = (fn) => (...args) => { if (answerClient === c) fn(...args); };
   c.onState(mine(showAnswerState));
   c.onError(mine(answerError));
-  c.on("token", mine(addToken));
-  c.on("done", mine(finish));
+  format.listen(c, mine);
   showAnswerState(c.state);
 }
 

@@ -143,7 +143,7 @@ impl LiveCompletions {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn watch(&self, key: &str) -> CutWatch {
+    pub(crate) fn watch(&self, key: &str) -> CutWatch {
         let receiver = self
             .lock()
             .entry(key.to_owned())
@@ -184,7 +184,7 @@ impl LiveCompletions {
 }
 
 /// One stream's subscription to its key's cuts; forgets the key with its last stream.
-struct CutWatch {
+pub(crate) struct CutWatch {
     receiver: Option<watch::Receiver<Cut>>,
     key: String,
     live: LiveCompletions,
@@ -192,7 +192,7 @@ struct CutWatch {
 
 impl CutWatch {
     /// Waits for a cut; returns whether it asks to break the connection.
-    async fn cut(&mut self) -> bool {
+    pub(crate) async fn cut(&mut self) -> bool {
         let Some(receiver) = self.receiver.as_mut() else {
             return std::future::pending().await;
         };
@@ -360,7 +360,7 @@ fn cuttable(
 }
 
 /// `POST /control/cut?key=K&abort=0|1` (with `X-Typed-SSE: 1`, as every control): ends every
-/// live `/v1/completions` stream of `key` now, mid-answer; with `abort=1` the connections break
+/// live `/v1/completions`, `/v1/chat/completions` and `/v1/messages` stream of `key` now, mid-answer; with `abort=1` the connections break
 /// instead of ending cleanly. Answers `{"cut":N}`, the number of streams cut.
 pub(crate) async fn cut(
     State(live): State<LiveCompletions>,

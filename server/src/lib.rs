@@ -8,6 +8,8 @@
 //! - `/stats?key=K`: the connections seen for a test key, as JSON.
 //! - `/token?key=K` (POST): bearer tokens for `/sse/bearer`, `/v1/completions` (see [`tokens`]).
 //! - `/v1/completions?key=K` (POST): a deterministic streamed answer (see [`completions`]).
+//! - `/v1/chat/completions?key=K` and `/v1/messages?key=K` (POST): the same answer in the wire
+//!   formats of OpenAI and Anthropic (see [`llm`]).
 //! - `/chat` (POST), `/control/drop`, `/control/fail?seconds=N`, `/control/cut?key=K` (POST):
 //!   demo and test controls.
 //! - everything else: the demo page from `www/`, and the npm package from `pkg/` under `/pkg/`.
@@ -25,6 +27,7 @@ pub mod connections;
 pub mod cross_site;
 pub mod demo;
 pub mod limits;
+pub mod llm;
 mod redirect;
 pub mod resume;
 pub mod scenarios;

@@ -102,6 +102,8 @@ pub fn router(stats: Stats) -> Router {
         .route("/sse/tiny", get_or_post(tiny))
         .route("/token", get_or_post(tokens::token_handler))
         .route("/v1/completions", post(completions::completions))
+        .route("/v1/chat/completions", post(crate::llm::chat_completions))
+        .route("/v1/messages", post(crate::llm::messages))
         .route("/control/cut", post(completions::cut))
         .route("/stats", get(stats_handler))
         .with_state(Shared {

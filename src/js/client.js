@@ -44,9 +44,13 @@ export class SseClient {
     this.#hub.owner = this;
   }
 
-  /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function. */
+  /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function.
+   *  Given an object of decoders by type instead, calls `listener({ type, data }, meta)` for
+   *  the events of those types, in stream order. */
   on(type, listener, options) {
-    return this.#hub.add(type, listener, options);
+    return typeof type === "object" && type !== null
+      ? this.#hub.addUnion(type, listener, options)
+      : this.#hub.add(type, listener, options);
   }
 
   /** The events of `type` as an async iterable of `{ data, meta }`, for `for await`. */

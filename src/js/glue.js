@@ -134,6 +134,59 @@ export class Hub {
     // `onEnd` (the client's release of its wasm half) is called.
     this.owner = null;
     this.onEnd = null;
+    // What ends an answer, for the events the hub sees itself (see `setTerminal`).
+    this.doneMarker = false;
+    this.terminalTypes = [];
+    this.terminalTest = null;
+    this.finish = null;
+  }
+
+  // The end of an answer. On the native transport the hub's listeners see events without
+  // wasm, so the hub checks `data: [DONE]` (`done`) and the terminal types itself; on fetch,
+  // wasm checks those before the events reach `deliver`, and the hub runs only a terminal
+  // predicate (`terminal` as a function of the type and the raw data). `finish` closes the
+  // client as done.
+  setTerminal(done, terminal, finish) {
+    this.doneMarker = done;
+    this.terminalTypes = Array.isArray(terminal) ? terminal : [];
+    this.terminalTest = typeof terminal === "function" ? terminal : null;
+    this.finish = finish;
+    // The first native connection opens while the client is built, before this call.
+    if (this.es) this.listenEnds();
+  }
+
+  // Native: the types that end an answer are heard even without a listener of their own.
+  listenEnds() {
+    if (!this.finish) return;
+    const ends = this.doneMarker ? ["message", ...this.terminalTypes] : this.terminalTypes;
+    for (const type of ends) if (!this.handlers.has(type)) this.listen(type);
+  }
+
+  // Whether the event ends the answer: "marker" ([DONE]: not delivered), "last" (delivered,
+  // then the end) or "" (neither). A predicate that throws is reported and counts as no.
+  isTerminal(type, raw, native) {
+    if (native && this.doneMarker && raw === "[DONE]") return "marker";
+    if (native && this.terminalTypes.includes(type)) return "last";
+    if (this.terminalTest) {
+      try {
+        if (this.terminalTest(type, raw)) return "last";
+      } catch (e) {
+        this.emitError(makeError("listener", `the terminalEvents function threw for a \`${type}\` event: ${describe(e)}`, { eventType: type }));
+      }
+    }
+    return "";
+  }
+
+  // `on(decoders, listener)`: one listener for several event types, each decoded by its own
+  // function, called in stream order with `{ type, data }`; types not named are skipped.
+  addUnion(decoders, listener, options) {
+    checkDecoders(decoders);
+    checkListener(listener);
+    const { signal } = listenerOptions(options, false);
+    if (options?.decode !== undefined) fail("decode", "give each type its decoder in the first argument");
+    const offs = Object.entries(decoders).map(([type, decode]) =>
+      this.add(type, (data, meta) => listener({ type, data }, meta), { decode, signal }));
+    return () => offs.forEach((off) => off());
   }
 
   // `client.on(type, listener, { signal, decode })`: returns an idempotent unsubscribe function.
@@ -146,7 +199,7 @@ export class Hub {
     const entry = { id, listener, decode };
     const list = this.types.get(type);
     this.types.set(type, list ? [...list, entry] : [entry]);
-    if (!list && this.es) this.listen(type);
+    if (!list && this.es && !this.handlers.has(type)) this.listen(type);
     let done = false;
     const off = () => {
       if (done) return;
@@ -191,8 +244,11 @@ export class Hub {
   // Events wait in a bounded queue until read; one more than `buffer` finishes the iterator
   // with an `overflow` error once the waiting ones are read, rather than dropping any quietly.
   events(type, options) {
-    eventType(type);
+    const union = typeof type === "object" && type !== null;
+    if (union) checkDecoders(type);
+    else eventType(type);
     const { signal, decode, buffer } = listenerOptions(options, true);
+    if (union && decode !== undefined) fail("decode", "give each type its decoder in the first argument");
     const queue = [];
     const readers = []; // pending next() calls, in order: { resolve, reject }
     let end = null; // { error } or {} once finished
@@ -217,22 +273,26 @@ export class Hub {
       }
       resolve({ value: undefined, done: true });
     };
-    const push = (data, meta) => {
+    const push = (data, meta, name) => {
+      const item = union ? { type: name, data, meta } : { data, meta };
       if (readers.length) {
-        queue.push({ data, meta });
+        queue.push(item);
         return settle();
       }
       if (queue.length >= buffer) {
-        const message = `more than ${buffer} \`${type}\` events waited unread: the iterator stopped ` +
+        const what = union ? meta.type : type;
+        const message = `more than ${buffer} \`${what}\` events waited unread: the iterator stopped ` +
           "here rather than drop any (read faster, or raise `buffer`)";
-        return finish({ error: makeError("overflow", message, { eventType: type, buffer }) });
+        return finish({ error: makeError("overflow", message, { eventType: what, buffer }) });
       }
-      queue.push({ data, meta });
+      queue.push(item);
     };
     if (this.ended) finish(this.endOfIteration());
     else if (signal?.aborted) finish({});
     else {
-      off = this.add(type, push, decode ? { decode } : undefined);
+      off = union
+        ? this.addUnion(type, (event, meta) => push(event.data, meta, event.type))
+        : this.add(type, push, decode ? { decode } : undefined);
       this.enders.add(finish);
       signal?.addEventListener("abort", abort);
     }
@@ -289,7 +349,12 @@ export class Hub {
     // The latest event with an id: a reset (an empty id) is no resume point (src/shell).
     if (ev.lastEventId !== "") this.lastEvent = ev;
     const list = this.types.get(type);
+    const end = this.finish && this.isTerminal(type, ev.data, true);
+    if (end === "marker") return this.finish();
+    const epoch = this.epoch;
     if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
+    // Unless a listener closed the client meanwhile.
+    if (end && this.epoch === epoch) this.finish();
   }
 
   // A native connection: the hub's listeners go on it, and its events never enter wasm.
@@ -299,6 +364,7 @@ export class Hub {
     this.origin = undefined;
     this.lastEvent = null;
     for (const type of this.types.keys()) this.listen(type);
+    this.listenEnds();
   }
 
   // A fetch connection: events are parsed in wasm and come through `deliver`. Called again
@@ -345,13 +411,24 @@ export class Hub {
       if (records[i] !== SAME) type = names.substr(records[i], records[i + 1]);
       if (records[i + 4] !== SAME) this.streamId = ids.substr(records[i + 4], records[i + 5]);
       const list = this.types.get(type);
-      if (list === undefined || list.length === 0) continue;
+      const test = this.terminalTest !== null && this.finish !== null;
+      if (!test && (list === undefined || list.length === 0)) continue;
       const raw = values.substr(records[i + 2], records[i + 3]);
-      this.dispatch(type, list, new StreamMeta(type, this.streamId, this.origin, raw), UNPARSED);
+      const end = test && this.isTerminal(type, raw, false);
+      if (list !== undefined && list.length !== 0) {
+        this.dispatch(type, list, new StreamMeta(type, this.streamId, this.origin, raw), UNPARSED);
+      }
+      // The rest of the chunk is not delivered: the answer is over.
+      if (end) {
+        if (this.epoch === epoch) this.finish();
+        return;
+      }
     }
   }
 
   clear() {
+    // Its wasm closure goes with the client.
+    this.finish = null;
     for (const off of [...this.offs]) off();
     this.detach();
     this.epoch++;
@@ -426,6 +503,9 @@ export class Hub {
           continue;
         }
       } else if (this.json) {
+        // Empty data is no JSON value: the event is skipped, not an error (MCP's priming
+        // event is an id with empty data; its id still becomes the resume point).
+        if (meta.raw === "") continue;
         if (parsed === UNPARSED) {
           try {
             parsed = JSON.parse(meta.raw);
@@ -486,6 +566,17 @@ const typeName = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : t
 
 const eventType = (type) => {
   if (typeof type !== "string") fail("type", `expected an event type (a string), got ${typeName(type)}`);
+};
+
+// The first argument of `on(decoders, listener)` and `events(decoders)`: an object of
+// per-type decoders, e.g. `{ content_block_delta: (raw) => JSON.parse(raw) }`.
+const checkDecoders = (decoders) => {
+  if (!isPlainObject(decoders) || Object.keys(decoders).length === 0) {
+    fail("type", "expected an event type, or an object of decoders by event type");
+  }
+  for (const [type, decode] of Object.entries(decoders)) {
+    if (typeof decode !== "function") fail(type, "expected a decoder: a function (raw: string) => data");
+  }
 };
 
 const isSignal = (v) => typeof AbortSignal === "function" && v instanceof AbortSignal;
@@ -644,6 +735,11 @@ const FIELDS = {
   signal: (f, v) => (isSignal(v) ? v : fail(f, `expected an AbortSignal, got ${typeName(v)}`)),
   lastEventId: (f, v) =>
     typeof v === "string" && !/[\0\r\n]/.test(v) ? v : fail(f, "expected an event id: a string without NUL, CR or LF"),
+  resume: (f, v) => oneOf(f, v, ["never", "repeat", "get"]),
+  doneMarker: boolean,
+  terminalEvents: (f, v) =>
+    typeof v === "function" || (Array.isArray(v) && v.every((t) => typeof t === "string"))
+      ? v : fail(f, "expected an array of event types, or a function (type, data) => boolean"),
 };
 
 // The wasm side reads the checked options by position (src/js/options.rs, `Opt`): one array

@@ -45,6 +45,13 @@ mod glue {
         pub(crate) fn clear(this: &Hub);
         #[wasm_bindgen(method)]
         pub(crate) fn closed(this: &Hub, state: &JsValue);
+        #[wasm_bindgen(method, js_name = setTerminal)]
+        pub(crate) fn set_terminal(
+            this: &Hub,
+            done_marker: bool,
+            terminal: &JsValue,
+            finish: &js_sys::Function,
+        );
         #[wasm_bindgen(method, js_name = emitError)]
         pub(crate) fn emit_error(this: &Hub, error: &JsValue);
         #[wasm_bindgen(method, js_name = failedWith)]
@@ -120,6 +127,9 @@ pub struct Core {
     hub: Hub,
     /// Removes a state or comment listener by id.
     off: Closure<dyn FnMut(f64)>,
+    /// What the hub calls when it sees a terminal marker itself (native transport, or a
+    /// terminal predicate): the source closes as done.
+    _finish: Closure<dyn FnMut()>,
 }
 
 impl std::fmt::Debug for Core {
@@ -164,7 +174,23 @@ impl Core {
                 registry.remove(id as u64);
             }
         }) as Box<dyn FnMut(f64)>);
-        Ok(Core { source, hub, off })
+        let shell = source.shell();
+        let finish = Closure::wrap(Box::new(move || {
+            if let Some(shell) = shell.upgrade() {
+                shell.finish();
+            }
+        }) as Box<dyn FnMut()>);
+        hub.set_terminal(
+            parsed.done_marker,
+            &parsed.terminal,
+            finish.as_ref().unchecked_ref(),
+        );
+        Ok(Core {
+            source,
+            hub,
+            off,
+            _finish: finish,
+        })
     }
 
     /// The JS listeners and their per-event path.

@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use crate::dom::Pending;
-use crate::{Builder, ReconnectPolicy, Transport};
+use crate::{Builder, ReconnectPolicy, Resume, Transport};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
@@ -48,6 +48,9 @@ enum Opt {
     ServerRetry,
     Signal,
     LastEventId,
+    Resume,
+    DoneMarker,
+    TerminalEvents,
     ContentType,
 }
 
@@ -62,6 +65,10 @@ pub(crate) enum Decode {
 #[derive(Debug)]
 pub(crate) struct Parsed {
     pub(crate) decode: Decode,
+    /// For the hub, which checks the events it receives itself: whether `[DONE]` ends the
+    /// stream, and the terminal event types (an array) or predicate (a function), if any.
+    pub(crate) done_marker: bool,
+    pub(crate) terminal: JsValue,
 }
 
 /// Applies `options` (undefined, null or a plain object) to `builder`; `Err` is the
@@ -163,12 +170,36 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
         b = b.server_retry(yes);
     }
 
+    // Streamed answers.
+    if let Some(how) = text(Opt::Resume) {
+        b = b.resume(match how.as_str() {
+            "repeat" => Resume::Repeat,
+            "get" => Resume::Get,
+            _ => Resume::Never,
+        });
+    }
+    let done_marker = flag(Opt::DoneMarker) != Some(false);
+    b = b.done_marker(done_marker);
+    let terminal = get(Opt::TerminalEvents).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(types) = terminal.clone().dyn_into::<Array>() {
+        let names: Vec<String> = types.iter().filter_map(|t| t.as_string()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        b = b.terminal_events(&names);
+    }
+
     let decode = if text(Opt::Decode).as_deref() == Some("text") {
         Decode::Text
     } else {
         Decode::Json
     };
-    Ok((b, Parsed { decode }))
+    Ok((
+        b,
+        Parsed {
+            decode,
+            done_marker,
+            terminal,
+        },
+    ))
 }
 
 /// Calls the user's `refreshUrl()` through `glue.js`, which resolves a returned promise, and

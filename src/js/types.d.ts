@@ -43,7 +43,7 @@ export interface SseOptions {
   refreshTimeoutMs?: number;
   /** `"eventsource"` (the browser's, the default where there is one) or `"fetch"` (headers,
    *  method, body, the real status and `retry:`; the default where there is no EventSource,
-   *  as in Node). */
+   *  as in Node, and wherever `method`, `headers`, `body`, `credentials` or `fetch` is set). */
   transport?: "eventsource" | "fetch";
   /** Fetch: the request method. Default `"GET"`. A method fetch cannot send (`CONNECT`,
    *  `TRACE`, not a token) throws `invalid_option`. */
@@ -77,6 +77,24 @@ export interface SseOptions {
   /** Fetch: whether the server's `retry:` replaces `initialDelayMs` (growth, cap, jitter and
    *  budget stay the policy's). Default `true`. */
   serverRetry?: boolean;
+  /** Whether an event whose data is exactly `[DONE]` (the end of an OpenAI-style answer) ends
+   *  the stream: it is not decoded nor delivered, and the client closes with reason `"done"`,
+   *  which is not an error. Default `true`. */
+  doneMarker?: boolean;
+  /** What else ends an answer: event types (e.g. `["message_stop"]` for Anthropic) or a
+   *  function of the event type and its raw data (e.g. an MCP JSON-RPC response). The terminal
+   *  event is delivered, then the client closes with reason `"done"` (not an error); nothing
+   *  after it is delivered or reconnected. A function is called for every event (fetch). */
+  terminalEvents?: string[] | ((type: string, data: string) => boolean);
+  /** Fetch: how the stream of a request that is not safe to repeat (a `method` other than GET
+   *  and HEAD) resumes after a cut, where the server supports it. `"never"` (default): a stream
+   *  that ends, or drops after data arrived, closes with reason `"ended"` (not an error; the
+   *  answer may be incomplete; `lastEventId` is kept), and the request is never sent again.
+   *  `"repeat"`: the same request again with `Last-Event-ID`. `"get"`: a GET to the same URL
+   *  with `Last-Event-ID` (MCP's Streamable HTTP). Either needs an event id: without one the
+   *  stream closes as `"ended"`. A request refused before any byte of the body arrived
+   *  (network error, 429, 5xx) is retried under the policy whatever this says. */
+  resume?: "never" | "repeat" | "get";
   /** The longest a server's `Retry-After` is honoured; a longer one waits this long. Default
    *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */
   maxRetryAfterMs?: number;
@@ -141,7 +159,13 @@ export type SseState =
   | { state: "reconnecting"; attempt: number; delayMs: number; reason: SseErrorKind; error: TypedSseError }
   | { state: "offline" }
   | { state: "paused" }
-  | { state: "closed"; reason: "requested" | "aborted" | SseErrorKind; error?: TypedSseError };
+  | { state: "closed"; reason: SseCloseReason; error?: TypedSseError };
+
+/** Why a client closed: `requested` (close()), `aborted` (the signal), `done` (a terminal
+ *  marker: the answer is complete), `ended` (a request not safe to repeat ended or was cut and
+ *  is not resumed: the answer may be incomplete), or the kind of the error that closed it
+ *  (then `error` is set). */
+export type SseCloseReason = "requested" | "aborted" | "done" | "ended" | SseErrorKind;
 
 export type SseReadyState = SseState["state"];
 
@@ -164,6 +188,16 @@ export interface EventsOptions<T> extends ListenerOptions<T> {
   buffer?: number;
 }
 
+/** Per-type decoders for one listener or iterator over several event types: each turns the raw
+ *  data of its type into what the listener receives (e.g. `JSON.parse`, or a zod schema's
+ *  `parse` after it). */
+export type SseDecoders = Record<string, (raw: string) => unknown>;
+
+/** The events of `SseDecoders` as a discriminated union on `type`. */
+export type SseUnion<D extends SseDecoders> = {
+  [K in keyof D & string]: { type: K; data: ReturnType<D[K]> };
+}[keyof D & string];
+
 /** What `client.events()` yields. */
 export interface SseEvent<T> {
   data: T;
@@ -181,11 +215,19 @@ export declare class SseClient {
    *  `T` is the type of the decoded data: the return type of `options.decode` when given, else
    *  what the listener declares (`any` when not given, as `JSON.parse` returns). */
   on<T = any>(type: string, listener: (data: T, meta: EventMeta) => void, options?: ListenerOptions<T>): () => void;
+  /** One listener for several event types, each decoded by its own function:
+   *  `listener({ type, data }, meta)` in stream order, typed as a union discriminated on
+   *  `type`; events of other types are skipped. Returns an unsubscribe function. */
+  on<D extends SseDecoders>(decoders: D, listener: (event: SseUnion<D>, meta: EventMeta) => void, options?: { signal?: AbortSignal }): () => void;
   /** The events of `type`, in order, for `for await`. `break` ends this iterator only: the
    *  client stays open. The iteration ends when the client closes: quietly after `close()`, an
    *  abort or a 204; after any other failure, by throwing that error once the events already
    *  received are read. */
   events<T = any>(type: string, options?: EventsOptions<T>): AsyncIterableIterator<SseEvent<T>>;
+  /** The events of several types, each decoded by its own function, in stream order as
+   *  `{ type, data, meta }` (a union discriminated on `type`); other types are skipped. Ends
+   *  as `events(type)` does. */
+  events<D extends SseDecoders>(decoders: D, options?: { signal?: AbortSignal; buffer?: number }): AsyncIterableIterator<SseUnion<D> & { meta: EventMeta }>;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onState(listener: (state: SseState) => void): () => void;
   /** Calls `listener` with every error; returns an unsubscribe function. */

@@ -34,6 +34,11 @@ pub(crate) struct Settings {
     pub(crate) honor_server_retry: bool,
     pub(crate) max_retry_after_ms: u32,
     pub(crate) refresh_timeout_ms: u32,
+    /// The request is not safe to repeat (a method other than GET and HEAD): its stream's end
+    /// follows the rules of [`super::Resume`].
+    pub(crate) unsafe_request: bool,
+    /// How such a stream resumes.
+    pub(crate) resume: super::Resume,
 }
 
 impl Default for Settings {
@@ -49,6 +54,8 @@ impl Default for Settings {
             honor_server_retry: true,
             max_retry_after_ms: DEFAULT_MAX_RETRY_AFTER_MS,
             refresh_timeout_ms: DEFAULT_REFRESH_TIMEOUT_MS,
+            unsafe_request: false,
+            resume: super::Resume::Never,
         }
     }
 }
@@ -56,8 +63,11 @@ impl Default for Settings {
 /// How a connection ended, as far as its transport can tell.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Failure {
-    /// The network failed or the stream ended: retry under the policy.
+    /// The network failed: retry under the policy.
     Network(String),
+    /// The server ended an accepted stream cleanly. Retried under the policy like a network
+    /// failure, but for a request that is not safe to repeat (see [`super::Resume`]).
+    Ended,
     /// The server answered, but not with an event stream. A transport that sees the response
     /// (fetch) reports this; the native one cannot, and reports `Unexplained`.
     #[allow(dead_code)] // until the fetch transport lands; the machine's tests drive it
@@ -97,6 +107,9 @@ pub(crate) enum Input {
     ServerRetry { conn: ConnId, ms: u64 },
     /// The connection ended.
     Failed { conn: ConnId, failure: Failure },
+    /// A terminal marker arrived on the connection (see [`super::Terminal`]): the answer is
+    /// complete, and the source closes as done.
+    Finished(ConnId),
     /// The probe's answer: the response head, or the network error's message.
     ProbeAnswered(Result<Head, String>),
     /// The URL refresher's answer.
@@ -122,6 +135,9 @@ pub(crate) enum Output {
         conn: ConnId,
         url: String,
         last_event_id: String,
+        /// Send a GET without the body, whatever the method (a POST's stream resumed the way
+        /// [`super::Resume::Get`] says).
+        get: bool,
     },
     /// Drop the live connection, if any.
     Disconnect,

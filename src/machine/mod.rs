@@ -8,6 +8,7 @@
 //! pausing, the idle timeout, and what `close` cancels. Randomness (jitter) comes from a small
 //! generator seeded by the shell, so a test replays any scenario exactly.
 
+mod answer;
 mod decide;
 mod http_date;
 mod io;
@@ -23,11 +24,20 @@ use crate::reconnect::Backoff;
 use crate::resume::resume_url;
 use crate::{CloseReason, Error, State};
 
+pub(crate) use answer::{is_safe_method, Mark, Terminal};
+pub use answer::{Resume, DONE_MARKER};
 pub(crate) use decide::{is_event_stream, parse_retry_after, Head};
 use decide::{Verdict, IDLE_TICKS};
 pub(crate) use io::*;
 pub use io::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
 use retry::{refresh_failed, MIN_SERVER_RETRY_MS};
+
+/// The error a clean end of a stream counts as, where it is retried.
+fn ended() -> Error {
+    Error::Network {
+        message: "the stream ended".into(),
+    }
+}
 
 /// Where the machine is. `State` is what users see; this is what the machine needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +49,9 @@ enum Phase {
         open: bool,
         /// An event arrived on it: its end resets the backoff.
         delivered: bool,
+        /// Bytes of the body arrived on it (an event, a comment, part of one): for a request
+        /// that is not safe to repeat, something may have been generated.
+        received: bool,
         /// An event arrived since the last idle tick.
         active: bool,
         /// When the idle check last found activity (or the connection began): nothing has
@@ -83,6 +96,9 @@ pub(crate) struct Machine {
     rng: rng::Rng,
     /// What the shell has yet to carry out, oldest first: a handful at a time.
     outputs: Vec<Output>,
+    /// A request that is not safe to repeat is being resumed (see [`Resume`]): with
+    /// [`Resume::Get`], its connections are GETs from now on.
+    resuming: bool,
 }
 
 impl Machine {
@@ -105,6 +121,7 @@ impl Machine {
             server_retry_ms: None,
             rng: rng::Rng::new(seed),
             outputs: Vec::new(),
+            resuming: false,
         }
     }
 
@@ -168,12 +185,14 @@ impl Machine {
                 if let Phase::Connected {
                     conn: live,
                     delivered,
+                    received,
                     active,
                     ..
                 } = &mut self.phase
                 {
                     if *live == conn {
                         *delivered = true;
+                        *received = true;
                         *active = true;
                         // An event without an id keeps the resume point: it never moves back.
                         if !last_id.is_empty() {
@@ -184,11 +203,15 @@ impl Machine {
             }
             Input::Alive(conn) => {
                 if let Phase::Connected {
-                    conn: live, active, ..
+                    conn: live,
+                    active,
+                    received,
+                    ..
                 } = &mut self.phase
                 {
                     if *live == conn {
                         *active = true;
+                        *received = true;
                     }
                 }
             }
@@ -200,7 +223,26 @@ impl Machine {
             }
             Input::Failed { conn, failure } => {
                 if self.connection() == Some(conn) {
+                    let received = self.received();
                     self.end_connection();
+                    let lost = match &failure {
+                        Failure::Ended => Some((ended(), true)),
+                        Failure::Network(message) => Some((
+                            Error::Network {
+                                message: message.clone(),
+                            },
+                            false,
+                        )),
+                        Failure::TooLarge { limit } => {
+                            Some((Error::TooLarge { limit: *limit }, false))
+                        }
+                        _ => None,
+                    };
+                    if let Some((error, clean)) = lost {
+                        if self.answer_lost(error, clean, received, now) {
+                            return;
+                        }
+                    }
                     match failure {
                         Failure::Unexplained => {
                             self.phase = Phase::Probing;
@@ -208,6 +250,7 @@ impl Machine {
                             self.outputs.push(Output::Probe { url });
                         }
                         Failure::Network(message) => self.retry(Error::Network { message }, now),
+                        Failure::Ended => self.retry(ended(), now),
                         Failure::Rejected(head) => self.act(decide::response(head), now),
                         Failure::TooLarge { limit } => self.retry(Error::TooLarge { limit }, now),
                         Failure::Fatal(error) => self.fail(error),
@@ -234,6 +277,7 @@ impl Machine {
                     }
                 }
             }
+            Input::Finished(conn) => self.on_finished(conn),
             Input::Timer => self.on_timer(now),
             Input::Online(online) => self.on_online(online, now),
             Input::Hidden(hidden) => self.on_hidden(hidden, now),
@@ -260,11 +304,13 @@ impl Machine {
             conn: self.conn,
             url,
             last_event_id: self.resume_id.clone(),
+            get: self.resuming && self.settings.resume == Resume::Get,
         });
         self.phase = Phase::Connected {
             conn: self.conn,
             open: false,
             delivered: false,
+            received: false,
             active: false,
             quiet_since: now,
         };
@@ -291,6 +337,11 @@ impl Machine {
             self.phase = Phase::Idle;
             self.arm(None);
         }
+    }
+
+    /// Whether bytes of the body arrived on the live connection.
+    fn received(&self) -> bool {
+        matches!(self.phase, Phase::Connected { received: true, .. })
     }
 
     /// Stops whatever is under way: the connection, the probe or refresh, the timer.

@@ -25,8 +25,12 @@ impl Machine {
                 // never an early recycle nor a late one.
                 let deadline = *quiet_since + u64::from(timeout_ms);
                 if now >= deadline {
+                    let received = self.received();
                     self.end_connection();
-                    self.retry(Error::IdleTimeout { timeout_ms }, now);
+                    let error = Error::IdleTimeout { timeout_ms };
+                    if !self.answer_lost(error.clone(), false, received, now) {
+                        self.retry(error, now);
+                    }
                 } else {
                     let next = (now + idle_tick_ms(timeout_ms)).min(deadline);
                     self.arm(Some(next.max(now + 1)));

@@ -18,7 +18,7 @@ mod watch;
 
 use crate::dispatch::{Handler, Incoming, ListenerId};
 use crate::dom::{self, DomListener, Pending};
-use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, MAX_TIMER_MS};
+use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, Terminal, MAX_TIMER_MS};
 use crate::registry::Registry;
 use crate::transport::fetch::{self, FetchSettings};
 use crate::transport::{native, probe, Attached, Request, Sink, Transport};
@@ -42,6 +42,8 @@ pub(crate) struct Effects {
     pub(crate) watch_hidden: bool,
     /// The user's `AbortSignal`: aborting it closes the source as `Aborted`.
     pub(crate) signal: Option<web_sys::AbortSignal>,
+    /// What ends an answer: `data: [DONE]`, named terminal events.
+    pub(crate) terminal: Terminal,
 }
 
 /// The live connection, of whichever transport.
@@ -66,6 +68,9 @@ struct Stream {
     /// the same chunk as the id before it) and that a `Last-Event-ID` header can carry
     /// (`resume::fits_header`). Handed over, not copied, once per change.
     resumable: Option<String>,
+    /// A terminal marker arrived: nothing after it is delivered, and the machine hears of it
+    /// once the chunk's events are handed over.
+    finished: bool,
 }
 
 pub(crate) struct Shell {
@@ -164,9 +169,26 @@ impl Shell {
         self.feed(Input::Close);
     }
 
+    /// A terminal marker arrived on the live connection, seen by listeners outside wasm (the
+    /// JS API's): the source closes as done.
+    #[cfg(feature = "js")]
+    pub(crate) fn finish(self: &Rc<Self>) {
+        let conn = self.live_conn.get();
+        if conn != 0 {
+            self.feed(Input::Finished(conn));
+        }
+    }
+
     /// Adds a listener for events of `name`; a live connection starts listening for a new type.
     pub(crate) fn add_listener(&self, name: &str, handler: Handler<Incoming>) -> ListenerId {
         let id = self.registry.next_listener_id();
+        self.add_listener_as(name, id, handler);
+        id
+    }
+
+    /// Adds a listener for events of `name` under `id`: one id may serve several types (a
+    /// typed union), removed together.
+    pub(crate) fn add_listener_as(&self, name: &str, id: ListenerId, handler: Handler<Incoming>) {
         let (list, created) = self.registry.type_listeners(name);
         list.add(id, handler);
         // The native transport listens per type; the fetch transport sees every type.
@@ -177,7 +199,6 @@ impl Shell {
                 self.registry.report(&Error::Network { message });
             }
         }
-        id
     }
 
     // ---- into the machine -----------------------------------------------------------------
@@ -236,7 +257,8 @@ impl Shell {
                     conn,
                     url,
                     last_event_id,
-                } => self.connect(conn, &url, &last_event_id),
+                    get,
+                } => self.connect(conn, &url, &last_event_id, get),
                 Output::Disconnect => self.disconnect(),
                 Output::Probe { url } => self.probe(&url),
                 Output::Refresh => self.refresh(),
@@ -250,7 +272,9 @@ impl Shell {
 
     // ---- out of the machine ---------------------------------------------------------------
 
-    fn connect(self: &Rc<Self>, conn: ConnId, url: &str, last_event_id: &str) {
+    /// Opens connection `conn`; `get`: as a GET without the body, whatever the method (a
+    /// stream resumed as `Resume::Get` says).
+    fn connect(self: &Rc<Self>, conn: ConnId, url: &str, last_event_id: &str, get: bool) {
         self.disconnect();
         let request = Request {
             url,
@@ -273,8 +297,19 @@ impl Shell {
                     shared_id: None,
                     unreported: false,
                     resumable: None,
+                    finished: false,
                 };
-                let settings = &self.effects.fetch;
+                let resumed;
+                let settings = if get {
+                    resumed = FetchSettings {
+                        method: None,
+                        body: None,
+                        ..self.effects.fetch.clone()
+                    };
+                    &resumed
+                } else {
+                    &self.effects.fetch
+                };
                 Ok(Live::Fetch(fetch::Connection::open(
                     &request, settings, conn, sink, attached, &origin,
                 )))

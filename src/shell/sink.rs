@@ -7,7 +7,7 @@ use web_sys::MessageEvent;
 use super::batch::BIG_EVENT;
 use super::Shell;
 use crate::dispatch::Incoming;
-use crate::machine::{ConnId, Failure, Input};
+use crate::machine::{ConnId, Failure, Input, Mark, DONE_MARKER};
 use crate::resume::fits_header;
 use crate::transport::Sink;
 
@@ -25,9 +25,27 @@ impl Sink for Shell {
         let Some((event_type, listeners)) = self.registry.entry(index) else {
             return;
         };
+        let terminal = &self.effects.terminal;
+        let mark = if terminal.is_off() {
+            None
+        } else {
+            // Compared in JS: copying every event's data into wasm for this would cost the
+            // package the text conversion's code, which the JS API's path does not use.
+            terminal.check_with(&event_type, || {
+                native.data() == wasm_bindgen::JsValue::from_str(DONE_MARKER)
+            })
+        };
         let carried_id = self.carried_id.borrow().clone();
         let incoming = Incoming::native(native, event_type, carried_id);
+        if mark == Some(Mark::Marker) {
+            incoming.finish();
+            return self.feed_from_sink(Input::Finished(conn));
+        }
         listeners.emit(&incoming);
+        if mark == Some(Mark::Last) {
+            incoming.finish();
+            return self.feed_from_sink(Input::Finished(conn));
+        }
         // A listener may have closed the source or replaced the connection.
         if conn == self.live_conn.get() {
             self.registry.catch_all(&incoming);
@@ -52,8 +70,17 @@ impl Sink for Shell {
         last_event_id: &str,
         id_changed: bool,
     ) {
-        if conn != self.live_conn.get() {
+        if conn != self.live_conn.get() || self.stream.borrow().finished {
             return;
+        }
+        let terminal = &self.effects.terminal;
+        if !terminal.is_off() {
+            match terminal.check(event_type, data) {
+                // Not delivered, and the resume point stays where it was.
+                Some(Mark::Marker) => return self.stream.borrow_mut().finished = true,
+                Some(Mark::Last) => self.stream.borrow_mut().finished = true,
+                None => {}
+            }
         }
         self.note_id(last_event_id, id_changed);
         if let (Some(attached), true) = (&self.effects.attached, data.len() > BIG_EVENT) {
@@ -114,13 +141,13 @@ impl Sink for Shell {
     }
 
     fn parsed_id(&self, conn: ConnId, last_event_id: &str) {
-        if conn == self.live_conn.get() {
+        if conn == self.live_conn.get() && !self.stream.borrow().finished {
             self.note_id(last_event_id, true);
         }
     }
 
     fn comment(&self, conn: ConnId, text: &str) {
-        if conn == self.live_conn.get() {
+        if conn == self.live_conn.get() && !self.stream.borrow().finished {
             self.registry.comment(text);
         }
     }
@@ -134,6 +161,10 @@ impl Sink for Shell {
     fn chunk_done(&self, conn: ConnId) {
         if conn == self.live_conn.get() {
             self.deliver_batch();
+        }
+        // A listener may have closed the source or moved on meanwhile: then it is stale.
+        if conn == self.live_conn.get() && self.stream.borrow().finished {
+            return self.feed_from_sink(Input::Finished(conn));
         }
         self.feed_from_sink(Input::Alive(conn));
     }

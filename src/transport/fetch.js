@@ -63,7 +63,11 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       throw misuse("headers", "the headers function returned headers fetch cannot send: a name that is not a " +
         "token, or a value with a NUL, CR or LF, or a character past U+00FF (values are not shown)");
     }
-    all.set("Accept", "text/event-stream");
+    // The user's Accept is kept (MCP's Streamable HTTP requires `application/json,
+    // text/event-stream`), with text/event-stream added when it does not name it.
+    const accept = all.get("Accept");
+    if (!accept) all.set("Accept", "text/event-stream");
+    else if (!/(^|,)[\t ]*text\/event-stream[\t ]*(;|,|$)/i.test(accept)) all.set("Accept", `${accept}, text/event-stream`);
     if (lastEventId) all.set("Last-Event-ID", byteString(lastEventId));
     if (options.body !== undefined) {
       init.body = options.body;

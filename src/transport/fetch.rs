@@ -164,7 +164,9 @@ impl Connection {
                         };
                         sink.failed(conn, Failure::Fatal(error))
                     }
-                    // -1: an accepted stream ended.
+                    // 0: the request failed; -1: an accepted stream ended (cleanly when
+                    // there is no message).
+                    _ if status == -1 && body.is_empty() => sink.failed(conn, Failure::Ended),
                     _ if body.is_empty() => {
                         sink.failed(conn, Failure::Network("the stream ended".into()))
                     }

@@ -4,7 +4,7 @@
 //! completion endpoint over the fetch transport, with a bearer token.
 use serde::Deserialize;
 use typed_sse::yew::{use_event_source, UseEventSourceOptions};
-use typed_sse::{CloseReason, Error, ReconnectPolicy, State, Transport};
+use typed_sse::{CloseReason, ReconnectPolicy, Resume, State, Transport};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -128,11 +128,12 @@ async fn fetch_token(key: &str) -> Result<String, String> {
     Ok(issued.token)
 }
 
-/// `Closed` by the server's `204`: after its last token the stream ends, the hook reconnects
-/// from the last event id, and the server answers that there is nothing more.
+/// `Closed` as done by the server's `done` event, the answer's last (a terminal event); `ended`
+/// would mean the stream stopped short and could not be resumed.
 fn answer_badge(state: &State) -> String {
     match state {
-        State::Closed(CloseReason::Failed(Error::NoContent)) => "done".to_owned(),
+        State::Closed(CloseReason::Done) => "done".to_owned(),
+        State::Closed(CloseReason::Ended) => "ended".to_owned(),
         other => badge(other),
     }
 }
@@ -157,13 +158,16 @@ fn Answer() -> Html {
                 Err(_) => Vec::new(),
             }
         })
-        .json_body(body.to_string());
+        .json_body(body.to_string())
+        // A cut answer is asked for again with Last-Event-ID (the server resumes from it), and
+        // the `done` event ends it: the state becomes `Closed(CloseReason::Done)`.
+        .resume(Resume::Repeat)
+        .terminal_events(&["done"]);
     let sse = use_event_source::<Token>(&url, "token", options);
     // One string, rendered as text: the tokens' markup (`<b>`, `<img onerror=...>`) shows as
     // typed and never runs.
     let answer: String = sse.buffer.iter().map(|t| t.text.as_str()).collect();
     let failed = match &sse.state {
-        State::Closed(CloseReason::Failed(Error::NoContent)) => None,
         State::Closed(CloseReason::Failed(e)) => Some(e.to_string()),
         _ => None,
     };

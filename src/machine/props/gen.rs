@@ -147,6 +147,10 @@ pub(super) fn settings() -> impl Strategy<Value = Settings> {
                 honor_server_retry: honor_retry,
                 max_retry_after_ms: retry_after_cap,
                 refresh_timeout_ms: refresh,
+                // A request safe to repeat: the rules of answers have their own tests
+                // (machine/tests/ends.rs).
+                unsafe_request: false,
+                resume: crate::Resume::Never,
             }
         },
     )

@@ -171,6 +171,7 @@ fn check(
             conn,
             url,
             last_event_id,
+            ..
         } => {
             prop_assert!(
                 model.live.is_none(),

@@ -5,6 +5,7 @@ use super::*;
 use crate::ReconnectPolicy;
 
 mod answers;
+mod ends;
 mod lifecycle;
 mod pauses;
 mod policy;

@@ -1,0 +1,144 @@
+//! Streamed answers (an LLM's completion, an MCP tool call): where an answer ends, and what a
+//! stream of a request that is not safe to repeat may do when it ends or is cut.
+//!
+//! Two rules, both pure and tested on the host:
+//!
+//! - **The end of an answer is not an error.** [`Terminal::check`] recognises `data: [DONE]`
+//!   (OpenAI's convention, on by default) and the event types the user names (Anthropic's
+//!   `message_stop`). The shell then closes the source with [`CloseReason::Done`].
+//! - **A request that is not safe to repeat is not repeated unless the user says how.** For a
+//!   method other than GET and HEAD, [`Machine::answer_lost`] decides what a connection's end
+//!   means; see the table on [`Resume`] (and the README's "Reconnecting" section).
+//!
+//! [`CloseReason::Done`]: crate::CloseReason::Done
+
+use super::*;
+
+/// How the stream of a request that is not safe to repeat (a method other than GET and HEAD)
+/// resumes after a cut, where the server supports it. Ids alone do not make such a request safe
+/// to send again (MCP's server gives ids but treats a second `tools/call` POST as a new call),
+/// so the default is never to send it again.
+///
+/// | what happened to the connection | `Never` (default) | `Repeat` / `Get` |
+/// | --- | --- | --- |
+/// | refused (network error, 429, 5xx) or dropped before any byte of the body arrived | retried under the policy, honouring `Retry-After` | the same |
+/// | ended cleanly without a byte | closed: [`CloseReason::Ended`] | the same |
+/// | ended or dropped after bytes arrived, with a resume point (an event id) | closed: [`CloseReason::Ended`] | reconnected under the policy with `Last-Event-ID`: the same request (`Repeat`) or a GET to the same URL (`Get`) |
+/// | the same, without any event id | closed: [`CloseReason::Ended`] | closed: [`CloseReason::Ended`] |
+/// | a terminal marker arrived (`data: [DONE]`, a named terminal event) | closed: [`CloseReason::Done`] | the same |
+///
+/// [`CloseReason::Ended`]: crate::CloseReason::Ended
+/// [`CloseReason::Done`]: crate::CloseReason::Done
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resume {
+    /// Never send the request again once its stream began: an end or a cut closes the source
+    /// with [`CloseReason::Ended`](crate::CloseReason::Ended), keeping the last event id.
+    #[default]
+    Never,
+    /// Send the same request again (method, headers, body) with `Last-Event-ID`: for a server
+    /// that resumes an answer from it, as the test server's `/v1/completions` does.
+    Repeat,
+    /// Send a GET to the same URL, without the body, with `Last-Event-ID`: MCP's Streamable
+    /// HTTP resumes a POST's stream this way.
+    Get,
+}
+
+/// The data of OpenAI's (and every OpenAI-compatible server's) last event.
+pub const DONE_MARKER: &str = "[DONE]";
+
+/// What marks the end of an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Terminal {
+    /// An event whose data is exactly `[DONE]` ends the stream (default on).
+    pub(crate) done_marker: bool,
+    /// Event types that end the stream once delivered (e.g. `message_stop`).
+    pub(crate) types: Vec<String>,
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        Self {
+            done_marker: true,
+            types: Vec::new(),
+        }
+    }
+}
+
+/// What a terminal marker asks of the shell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// `data: [DONE]`: not decoded, not delivered; the source closes as done.
+    Marker,
+    /// A named terminal event: delivered, then the source closes as done.
+    Last,
+}
+
+impl Terminal {
+    /// Whether an event of `event_type` with `data` ends the answer, and how. Any event type
+    /// counts for `[DONE]` (OpenAI sends it unnamed); the data must be exactly that text.
+    pub(crate) fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
+        self.check_with(event_type, || data == DONE_MARKER)
+    }
+
+    /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
+    /// native transport compares the browser's string without copying it into wasm).
+    pub(crate) fn check_with(
+        &self,
+        event_type: &str,
+        is_done_marker: impl FnOnce() -> bool,
+    ) -> Option<Mark> {
+        if self.done_marker && is_done_marker() {
+            Some(Mark::Marker)
+        } else if self.types.iter().any(|t| t == event_type) {
+            Some(Mark::Last)
+        } else {
+            None
+        }
+    }
+
+    /// Nothing ends a stream early: the check can be skipped.
+    pub(crate) fn is_off(&self) -> bool {
+        !self.done_marker && self.types.is_empty()
+    }
+}
+
+/// Whether `method` (none: GET) may be sent again without the user saying so: GET and HEAD.
+pub(crate) fn is_safe_method(method: Option<&str>) -> bool {
+    match method {
+        None => true,
+        Some(m) => m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("HEAD"),
+    }
+}
+
+impl Machine {
+    /// A connection of a request that is not safe to repeat ended (`clean`) or failed with
+    /// `error`, after `received` bytes or none: the table on [`Resume`]. Returns `false` when
+    /// the ordinary rules apply (a failure before any byte: nothing was generated).
+    pub(super) fn answer_lost(
+        &mut self,
+        error: Error,
+        clean: bool,
+        received: bool,
+        now: u64,
+    ) -> bool {
+        if !self.settings.unsafe_request || !(received || clean) {
+            return false;
+        }
+        let resumable = self.settings.resume != Resume::Never && !self.resume_id.is_empty();
+        if received && resumable {
+            self.resuming = true;
+            self.schedule(error, None, None, now);
+        } else {
+            self.shutdown(CloseReason::Ended);
+        }
+        true
+    }
+
+    /// A terminal marker arrived on connection `conn`: the answer is complete.
+    pub(super) fn on_finished(&mut self, conn: ConnId) {
+        if self.connection() == Some(conn) {
+            self.shutdown(CloseReason::Done);
+        }
+    }
+}
