@@ -47,7 +47,7 @@ TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
 step "end-to-end tests (playwright-core): JS API, Vite app, Yew and Leptos apps, demo page"
 # A per-test timeout: a test that waits forever fails instead of holding CI for its 90 minutes.
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap \
-  e2e/js-api.test.mjs e2e/event-source.test.mjs e2e/idioms.test.mjs e2e/fetch.test.mjs e2e/node.test.mjs e2e/hostile.test.mjs e2e/vite-app.test.mjs \
+  e2e/js-api.test.mjs e2e/event-source.test.mjs e2e/idioms.test.mjs e2e/fetch.test.mjs e2e/node.test.mjs e2e/hostile.test.mjs e2e/resume-ids.test.mjs e2e/vite-app.test.mjs \
   e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs
 echo "screenshots: e2e/out/"
 

@@ -96,7 +96,6 @@ pub fn router(stats: Stats) -> Router {
         .route("/sse/endless", get_or_post(endless))
         .route("/sse/reserved-names", get_or_post(reserved_names))
         .route("/sse/redirect", get_or_post(crate::redirect::redirect))
-
         .route("/sse/odd-id", get_or_post(odd_id))
         .route("/sse/big-fields", get_or_post(big_fields))
         .route("/sse/tiny", get_or_post(tiny))
