@@ -210,6 +210,12 @@ export async function startMcpServer({ port = 0 } = {}) {
       entry.status ??= res.statusCode;
     });
     res.on("finish", () => { entry.status = res.statusCode; });
+    // A stream still open when a test reads /stats has its status from its head.
+    const writeHead = res.writeHead;
+    res.writeHead = function (status, ...rest) {
+      entry.status ??= status;
+      return writeHead.call(this, status, ...rest);
+    };
     let body;
     if (req.method === "POST") {
       try {
