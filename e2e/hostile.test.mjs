@@ -334,6 +334,34 @@ test("Node: a headers function with invalid headers, or a fetch that gives no Re
   }
 });
 
+test("Node: async listeners whose promise rejects are reported as a throw would be; the process lives, later events arrive", async () => {
+  const k = key("hostile-node-async-reject");
+  const r = inNode(`
+    const es = new TypedEventSource(server + "/sse/malformed?key=${k}");
+    const seen = [];
+    // JSON.parse throws inside an async listener: a rejected promise, which Node's default
+    // (--unhandled-rejections=throw) turns into the end of the process.
+    es.onmessage = async (e) => seen.push(JSON.parse(e.data).n);
+    es.addEventListener("message", { handleEvent: async () => { throw new Error("async handleEvent bug"); } });
+    await new Promise((resolve) => es.addEventListener("message", (e) => e.lastEventId === "3" && resolve()));
+    es.close();
+    const c = new SseClient(server + "/sse/malformed?key=${k}-client", { decode: "text" });
+    let stateThrown = false;
+    c.onState(async () => { if (!stateThrown) { stateThrown = true; throw new Error("async state bug"); } });
+    c.on("message", async (d) => JSON.parse(d));
+    const ids = [];
+    await new Promise((resolve) => c.on("message", (d, meta) => { ids.push(meta.id); if (meta.id === "3") resolve(); }));
+    c.close();
+    return { seen, ids };
+  `);
+  assert.deepEqual(r.result, { seen: [1, 3], ids: ["1", "2", "3"] });
+  const causes = r.warnings.map((w) => [w.kind, w.eventType, w.cause]);
+  const json = causes.filter(([kind, type, c]) => kind === "listener" && type === "message" && /JSON/.test(c));
+  assert.equal(json.length, 2, JSON.stringify(causes));
+  assert.equal(causes.filter(([, , c]) => c === "async handleEvent bug").length, 3, JSON.stringify(causes));
+  assert.equal(causes.filter(([kind, type, c]) => kind === "listener" && type === "state" && c === "async state bug").length, 1, JSON.stringify(causes));
+});
+
 // ---- network errors and header values in messages --------------------------------------------
 
 test("Node: a host that does not resolve and a refused connection read differently, with the cause kept", async () => {

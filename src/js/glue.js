@@ -35,6 +35,18 @@ export function reportUncaught(thrown, error) {
   }
 }
 
+/** Reports through `report` what an async listener's promise rejects with, as its throw would
+ *  be reported: an unhandled rejection ends a Node process (and is only logged in a page).
+ *  Anything else a listener returns is ignored. */
+export function watchRejection(result, report) {
+  try {
+    if (result !== null && (typeof result === "object" || typeof result === "function") &&
+      typeof result.then === "function") result.then(undefined, report);
+  } catch (e) {
+    report(e); // a `then` that throws
+  }
+}
+
 /** The `listener` TypedSseError for what a listener of `type` threw. */
 export function listenerError(type, thrown) {
   return makeError("listener", `a listener for \`${type}\` threw: ${describe(thrown)}`, { eventType: type, cause: thrown });
@@ -456,7 +468,7 @@ export class Hub {
     if (listeners.length === 0 && thrown !== NOT_THROWN) reportUncaught(thrown, error);
     for (const { listener } of listeners) {
       try {
-        listener(error);
+        watchRejection(listener(error), (e) => reportUncaught(e, listenerError("error", e)));
       } catch (e) {
         // Reporting to the error listeners again could loop: to the environment instead.
         reportUncaught(e, listenerError("error", e));
@@ -476,11 +488,16 @@ export class Hub {
     reportUncaught(thrown, listenerError(type, thrown));
   }
 
+  // What a TypedEventSource's listener returned: a promise's rejection is reported the same way.
+  watch(type, result) {
+    watchRejection(result, (e) => this.uncaught(type, e));
+  }
+
   // Calls a listener kept on the wasm side (`onState`, `onComment`; `type` is "state" or
   // "comment"): what it throws is reported as a `listener` error, and the stream goes on.
   callListener(type, listener, arg) {
     try {
-      listener(arg);
+      watchRejection(listener(arg), (e) => this.emitError(listenerError(type, e), e));
     } catch (e) {
       this.emitError(listenerError(type, e), e);
     }
@@ -520,7 +537,7 @@ export class Hub {
         data = meta.raw;
       }
       try {
-        listener(data, meta);
+        watchRejection(listener(data, meta), (e) => this.emitError(listenerError(type, e), e));
       } catch (e) {
         this.emitError(listenerError(type, e), e);
       }
