@@ -362,6 +362,45 @@ test("Node: async listeners whose promise rejects are reported as a throw would 
   assert.equal(causes.filter(([kind, type, c]) => kind === "listener" && type === "state" && c === "async state bug").length, 1, JSON.stringify(causes));
 });
 
+test("Node: a header value with a control character is invalid_option at once", async () => {
+  const k = key("hostile-node-misuse-2");
+  const r = inNode(`
+    const attempt = (name, options) => new Promise((resolve) => {
+      let calls = 0;
+      const counted = (f) => (...args) => { calls++; return f(...args); };
+      const o = { ...options, maxRetries: 3, initialDelayMs: 10, jitter: 0 };
+      if (o.headers) o.headers = counted(o.headers);
+      if (o.fetch) o.fetch = counted(o.fetch);
+      const c = new SseClient(server + "/sse/messages?key=${k}-" + name, o);
+      c.onState((s) => s.state === "closed" && resolve({
+        reason: s.reason, field: s.error?.field ?? null, calls,
+        secret: /top-secret/.test(s.error?.message), message: s.error?.message,
+      }));
+    });
+    let fixed;
+    try {
+      new SseClient(server + "/sse/messages", { headers: { Authorization: "Bearer top-secret\u0001" } });
+    } catch (e) {
+      fixed = { kind: e.kind, field: e.field, secret: /top-secret/.test(e.message), message: e.message };
+    }
+    return {
+      fixed,
+      soh: await attempt("soh", { headers: () => ({ Authorization: "Bearer top-secret\u0001" }) }),
+      del: await attempt("del", { headers: async () => ({ "X-A": "a\u007fb" }) }),
+    };
+  `);
+  assert.deepEqual(r.result.fixed.kind, "invalid_option", JSON.stringify(r.result.fixed));
+  assert.deepEqual([r.result.fixed.field, r.result.fixed.secret], ["headers", false], JSON.stringify(r.result.fixed));
+  assert.match(r.result.fixed.message, /control character/);
+  for (const [name, field] of [["soh", "headers"], ["del", "headers"]]) {
+    const got = r.result[name];
+    assert.deepEqual([got.reason, got.field, got.calls, got.secret], ["invalid_option", field, 1, false], `${name}: ${JSON.stringify(got)}`);
+  }
+  for (const name of ["soh", "del"]) {
+    assert.equal((await connections(`${k}-${name}`)).length, 0, `${name}: no request left the client`);
+  }
+});
+
 // ---- network errors and header values in messages --------------------------------------------
 
 test("Node: a host that does not resolve and a refused connection read differently, with the cause kept", async () => {

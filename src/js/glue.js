@@ -694,11 +694,22 @@ const validHeaders = (f, v) => {
  *  it takes them. (src/transport/fetch.js refuses a headers function's answer without naming the
  *  header: the check costs the package bytes twice.) */
 function headerProblem(headers) {
+  let all = null;
   try {
-    new Headers(headers);
-    return null;
+    all = new Headers(headers);
   } catch (_) {
     // found below
+  }
+  // Node's Headers takes a control character other than NUL, CR and LF (\x01, DEL), which its
+  // fetch then refuses at every request: refused here as well.
+  if (all !== null) {
+    for (const [name, value] of all) {
+      if (BAD_HEADER_VALUE.test(value)) {
+        return `the value of ${JSON.stringify(name)} is not a header value: it holds a control character ` +
+          "(the value is not shown: it may be a secret)";
+      }
+    }
+    return null;
   }
   if (headers === null || typeof headers !== "object") return "expected an object of header names and values";
   for (const pair of Array.isArray(headers) ? headers : Object.entries(headers)) {
@@ -718,6 +729,9 @@ function headerProblem(headers) {
   }
   return "expected an object of header names and values";
 }
+
+// What a header value may hold (RFC 9110's field-value: tab, visible ASCII, space, obs-text).
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 const FIELDS = {
   withCredentials: boolean,

@@ -51,7 +51,8 @@ export interface SseOptions {
   /** Fetch: headers for every connection, or a function (sync or async) called before every
    *  connection, so each retry carries a fresh token. With a function, a 401/403 is retried
    *  once with fresh headers before the client closes as `unauthorized`. Fixed headers that
-   *  `Headers` refuses (a name with a space, a line break in a value) throw `invalid_option`;
+   *  `Headers` refuses (a name with a space, a line break in a value), or with a value holding
+   *  any control character but tab (`\x01`, DEL), throw `invalid_option`;
    *  a function that returns such headers closes the client with `invalid_option` (field
    *  `headers`) at once. No message shows a header value. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);

@@ -58,10 +58,13 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     let all;
     try {
       all = new Headers(extra ?? undefined);
+      // Node's Headers takes a control character other than NUL, CR and LF (\x01, DEL), which
+      // its fetch then refuses: refused here, or every reconnect would fail the same way.
+      for (const [, value] of all) if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw 0;
     } catch (_) {
       // Node's message quotes the value it refuses, which may be a token: not shown.
       throw misuse("headers", "the headers function returned headers fetch cannot send: a name that is not a " +
-        "token, or a value with a NUL, CR or LF, or a character past U+00FF (values are not shown)");
+        "token, or a value with a control character or a character past U+00FF (values are not shown)");
     }
     // The user's Accept is kept (MCP's Streamable HTTP requires `application/json,
     // text/event-stream`), with text/event-stream added when it does not name it.
