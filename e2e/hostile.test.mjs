@@ -401,6 +401,26 @@ test("Node: a header value with a control character is invalid_option at once", 
   }
 });
 
+test("Node: a terminalEvents function that throws, with no error listener, is a warning with its cause", async () => {
+  const r = inNode(`
+    const c = new SseClient(server + "/unused", {
+      method: "POST",
+      body: {},
+      fetch: async () => new Response("data: 1\\n\\ndata: 2\\n\\n", { headers: { "Content-Type": "text/event-stream" } }),
+      reconnect: false,
+      terminalEvents: (type, data) => { if (data === "1") throw new Error("predicate bug"); return data === "2"; },
+    });
+    const got = [];
+    await new Promise((resolve) => {
+      c.on("message", (d) => got.push(d));
+      c.onState((s) => s.state === "closed" && resolve());
+    });
+    return { got };
+  `);
+  assert.deepEqual(r.result, { got: [1, 2] });
+  assert.deepEqual(r.warnings.map((w) => [w.kind, w.cause]), [["listener", "predicate bug"]]);
+});
+
 // ---- network errors and header values in messages --------------------------------------------
 
 test("Node: a host that does not resolve and a refused connection read differently, with the cause kept", async () => {

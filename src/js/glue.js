@@ -183,7 +183,7 @@ export class Hub {
       try {
         if (this.terminalTest(type, raw)) return "last";
       } catch (e) {
-        this.emitError(makeError("listener", `the terminalEvents function threw for a \`${type}\` event: ${describe(e)}`, { eventType: type }));
+        this.emitError(makeError("listener", `the terminalEvents function threw for a \`${type}\` event: ${describe(e)}`, { eventType: type, cause: e }), e);
       }
     }
     return "";

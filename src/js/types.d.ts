@@ -86,7 +86,8 @@ export interface SseOptions {
   /** What else ends an answer: event types (e.g. `["message_stop"]` for Anthropic) or a
    *  function of the event type and its raw data (e.g. an MCP JSON-RPC response). The terminal
    *  event is delivered, then the client closes with reason `"done"` (not an error); nothing
-   *  after it is delivered or reconnected. A function is called for every event (fetch). */
+   *  after it is delivered or reconnected. A function is called for every event (fetch); what
+   *  it throws counts as no and is reported as a `listener` error (its `cause` what it threw). */
   terminalEvents?: string[] | ((type: string, data: string) => boolean);
   /** Fetch: how the stream of a request that is not safe to repeat (a `method` other than GET
    *  and HEAD) resumes after a cut, where the server supports it. `"never"` (default): a stream
