@@ -645,6 +645,8 @@ const MESSAGES = {
 };
 
 export function wasmError(kind, text, details) {
+  // An option is named as JS spells it: the builder's `last_event_id` is `lastEventId`.
+  if (kind === "invalid_option") details.field = details.field.replace(/_(.)/g, (_, c) => c.toUpperCase());
   return makeError(kind, MESSAGES[kind]?.(details, text) ?? text, details);
 }
 
