@@ -362,7 +362,7 @@ test("Node: async listeners whose promise rejects are reported as a throw would 
   assert.equal(causes.filter(([kind, type, c]) => kind === "listener" && type === "state" && c === "async state bug").length, 1, JSON.stringify(causes));
 });
 
-test("Node: a header value with a control character is invalid_option at once", async () => {
+test("Node: a header value with a control character, or a fetch giving an opaque Response, is invalid_option at once", async () => {
   const k = key("hostile-node-misuse-2");
   const r = inNode(`
     const attempt = (name, options) => new Promise((resolve) => {
@@ -387,15 +387,19 @@ test("Node: a header value with a control character is invalid_option at once", 
       fixed,
       soh: await attempt("soh", { headers: () => ({ Authorization: "Bearer top-secret\u0001" }) }),
       del: await attempt("del", { headers: async () => ({ "X-A": "a\u007fb" }) }),
+      opaque: await attempt("opaque", { fetch: async () => Response.error() }),
+      zero: await attempt("zero", { fetch: async () => ({ status: 0, headers: new Headers(), body: null }) }),
+      fraction: await attempt("fraction", { fetch: async () => ({ status: 200.5, headers: new Headers(), body: null }) }),
     };
   `);
   assert.deepEqual(r.result.fixed.kind, "invalid_option", JSON.stringify(r.result.fixed));
   assert.deepEqual([r.result.fixed.field, r.result.fixed.secret], ["headers", false], JSON.stringify(r.result.fixed));
   assert.match(r.result.fixed.message, /control character/);
-  for (const [name, field] of [["soh", "headers"], ["del", "headers"]]) {
+  for (const [name, field] of [["soh", "headers"], ["del", "headers"], ["opaque", "fetch"], ["zero", "fetch"], ["fraction", "fetch"]]) {
     const got = r.result[name];
     assert.deepEqual([got.reason, got.field, got.calls, got.secret], ["invalid_option", field, 1, false], `${name}: ${JSON.stringify(got)}`);
   }
+  assert.match(r.result.opaque.message, /status 0/);
   for (const name of ["soh", "del"]) {
     assert.equal((await connections(`${k}-${name}`)).length, 0, `${name}: no request left the client`);
   }

@@ -66,7 +66,8 @@ export interface SseOptions {
    *  `init.headers` is a plain object (`Accept`, `Last-Event-ID` when resuming, `Content-Type`
    *  with a body, and the `headers` option's in lower case), so the usual wrapper
    *  `(input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization } })`
-   *  keeps them. One that throws, or gives anything but a Response, closes the client with
+   *  keeps them. One that throws, or gives anything but a Response with a status from 200 to
+   *  599 (an opaque `no-cors` one has 0), closes the client with
    *  `invalid_option` (field `fetch`) at once; a rejection is a `network` error, retried. */
   fetch?: (input: string, init: RequestInit & { headers: Record<string, string> }) => Promise<Response>;
   /** Fetch: the most bytes one event or one unterminated line may take, counted as the parser

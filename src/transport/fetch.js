@@ -88,7 +88,10 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     }
     const response = await pending;
     if (!isResponse(response)) {
-      throw misuse("fetch", `the fetch function gave ${response === null ? "null" : typeof response}, not a Response`);
+      // An opaque Response (a `no-cors` fetch: status 0) says nothing a stream can use.
+      throw misuse("fetch", typeof response?.status === "number"
+        ? `the fetch function gave a Response with status ${response.status} (an opaque no-cors response?), not one from 200 to 599`
+        : `the fetch function gave ${response === null ? "null" : typeof response}, not a Response`);
     }
     return response;
   })().then(
@@ -151,8 +154,8 @@ const NAMES = { accept: "Accept", "last-event-id": "Last-Event-ID", "content-typ
 /** Whether `value` can stand for a Response: a status and headers to read. Duck-typed, so that
  *  a Response of another realm or library (undici's own, say) is one. */
 const isResponse = (value) =>
-  value !== null && typeof value === "object" && typeof value.status === "number" &&
-  typeof value.headers?.get === "function";
+  value !== null && typeof value === "object" && Number.isInteger(value.status) &&
+  value.status >= 200 && value.status <= 599 && typeof value.headers?.get === "function";
 
 /** The origin of `url`, or "" when there is none to read (a Response made in JS has no URL). */
 function originOf(url) {
