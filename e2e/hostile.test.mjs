@@ -334,6 +334,97 @@ test("Node: a headers function with invalid headers, or a fetch that gives no Re
   }
 });
 
+test("Node: async listeners whose promise rejects are reported as a throw would be; the process lives, later events arrive", async () => {
+  const k = key("hostile-node-async-reject");
+  const r = inNode(`
+    const es = new TypedEventSource(server + "/sse/malformed?key=${k}");
+    const seen = [];
+    // JSON.parse throws inside an async listener: a rejected promise, which Node's default
+    // (--unhandled-rejections=throw) turns into the end of the process.
+    es.onmessage = async (e) => seen.push(JSON.parse(e.data).n);
+    es.addEventListener("message", { handleEvent: async () => { throw new Error("async handleEvent bug"); } });
+    await new Promise((resolve) => es.addEventListener("message", (e) => e.lastEventId === "3" && resolve()));
+    es.close();
+    const c = new SseClient(server + "/sse/malformed?key=${k}-client", { decode: "text" });
+    let stateThrown = false;
+    c.onState(async () => { if (!stateThrown) { stateThrown = true; throw new Error("async state bug"); } });
+    c.on("message", async (d) => JSON.parse(d));
+    const ids = [];
+    await new Promise((resolve) => c.on("message", (d, meta) => { ids.push(meta.id); if (meta.id === "3") resolve(); }));
+    c.close();
+    return { seen, ids };
+  `);
+  assert.deepEqual(r.result, { seen: [1, 3], ids: ["1", "2", "3"] });
+  const causes = r.warnings.map((w) => [w.kind, w.eventType, w.cause]);
+  const json = causes.filter(([kind, type, c]) => kind === "listener" && type === "message" && /JSON/.test(c));
+  assert.equal(json.length, 2, JSON.stringify(causes));
+  assert.equal(causes.filter(([, , c]) => c === "async handleEvent bug").length, 3, JSON.stringify(causes));
+  assert.equal(causes.filter(([kind, type, c]) => kind === "listener" && type === "state" && c === "async state bug").length, 1, JSON.stringify(causes));
+});
+
+test("Node: a header value with a control character, or a fetch giving an opaque Response, is invalid_option at once", async () => {
+  const k = key("hostile-node-misuse-2");
+  const r = inNode(`
+    const attempt = (name, options) => new Promise((resolve) => {
+      let calls = 0;
+      const counted = (f) => (...args) => { calls++; return f(...args); };
+      const o = { ...options, maxRetries: 3, initialDelayMs: 10, jitter: 0 };
+      if (o.headers) o.headers = counted(o.headers);
+      if (o.fetch) o.fetch = counted(o.fetch);
+      const c = new SseClient(server + "/sse/messages?key=${k}-" + name, o);
+      c.onState((s) => s.state === "closed" && resolve({
+        reason: s.reason, field: s.error?.field ?? null, calls,
+        secret: /top-secret/.test(s.error?.message), message: s.error?.message,
+      }));
+    });
+    let fixed;
+    try {
+      new SseClient(server + "/sse/messages", { headers: { Authorization: "Bearer top-secret\u0001" } });
+    } catch (e) {
+      fixed = { kind: e.kind, field: e.field, secret: /top-secret/.test(e.message), message: e.message };
+    }
+    return {
+      fixed,
+      soh: await attempt("soh", { headers: () => ({ Authorization: "Bearer top-secret\u0001" }) }),
+      del: await attempt("del", { headers: async () => ({ "X-A": "a\u007fb" }) }),
+      opaque: await attempt("opaque", { fetch: async () => Response.error() }),
+      zero: await attempt("zero", { fetch: async () => ({ status: 0, headers: new Headers(), body: null }) }),
+      fraction: await attempt("fraction", { fetch: async () => ({ status: 200.5, headers: new Headers(), body: null }) }),
+    };
+  `);
+  assert.deepEqual(r.result.fixed.kind, "invalid_option", JSON.stringify(r.result.fixed));
+  assert.deepEqual([r.result.fixed.field, r.result.fixed.secret], ["headers", false], JSON.stringify(r.result.fixed));
+  assert.match(r.result.fixed.message, /control character/);
+  for (const [name, field] of [["soh", "headers"], ["del", "headers"], ["opaque", "fetch"], ["zero", "fetch"], ["fraction", "fetch"]]) {
+    const got = r.result[name];
+    assert.deepEqual([got.reason, got.field, got.calls, got.secret], ["invalid_option", field, 1, false], `${name}: ${JSON.stringify(got)}`);
+  }
+  assert.match(r.result.opaque.message, /status 0/);
+  for (const name of ["soh", "del"]) {
+    assert.equal((await connections(`${k}-${name}`)).length, 0, `${name}: no request left the client`);
+  }
+});
+
+test("Node: a terminalEvents function that throws, with no error listener, is a warning with its cause", async () => {
+  const r = inNode(`
+    const c = new SseClient(server + "/unused", {
+      method: "POST",
+      body: {},
+      fetch: async () => new Response("data: 1\\n\\ndata: 2\\n\\n", { headers: { "Content-Type": "text/event-stream" } }),
+      reconnect: false,
+      terminalEvents: (type, data) => { if (data === "1") throw new Error("predicate bug"); return data === "2"; },
+    });
+    const got = [];
+    await new Promise((resolve) => {
+      c.on("message", (d) => got.push(d));
+      c.onState((s) => s.state === "closed" && resolve());
+    });
+    return { got };
+  `);
+  assert.deepEqual(r.result, { got: [1, 2] });
+  assert.deepEqual(r.warnings.map((w) => [w.kind, w.cause]), [["listener", "predicate bug"]]);
+});
+
 // ---- network errors and header values in messages --------------------------------------------
 
 test("Node: a host that does not resolve and a refused connection read differently, with the cause kept", async () => {

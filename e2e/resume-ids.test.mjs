@@ -49,10 +49,11 @@ test("Node: a lastEventId no header can carry is refused up front", () => {
       new SseClient(server + "/sse/hold", { lastEventId: "a\\u0001" });
       return null;
     } catch (e) {
-      return { kind: e.kind };
+      return { kind: e.kind, field: e.field, named: e.message.includes("\`lastEventId\`") };
     }
   `);
-  assert.deepEqual(r, { kind: "invalid_option" });
+  // Named as JS spells the option, not as the Rust builder does (last_event_id).
+  assert.deepEqual(r, { kind: "invalid_option", field: "lastEventId", named: true });
 });
 
 test("Chromium, native transport, JS listeners: an id reset just before a drop resumes from the id before it", async () => {

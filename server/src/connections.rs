@@ -143,6 +143,10 @@ struct State {
     idle_since: Instant,
     /// When the first byte of the next request arrived, if it did.
     head_since: Option<Instant>,
+    /// Bytes arrived while a request was in progress: a pipelined request's head (or the
+    /// request's own body). Once the connection is free of requests, they start the header
+    /// timeout rather than the idle one: a half-sent pipelined head is a request head.
+    read_in_flight: bool,
 }
 
 #[derive(Debug)]
@@ -159,6 +163,7 @@ impl Activity {
                 in_flight: 0,
                 idle_since: Instant::now(),
                 head_since: None,
+                read_in_flight: false,
             }),
             changed: Notify::new(),
         }
@@ -171,7 +176,9 @@ impl Activity {
     /// Bytes arrived: between requests, they begin a request head.
     fn bytes_read(&self) {
         let mut state = self.lock();
-        if state.in_flight == 0 && state.head_since.is_none() {
+        if state.in_flight > 0 {
+            state.read_in_flight = true;
+        } else if state.head_since.is_none() {
             state.head_since = Some(Instant::now());
             drop(state);
             self.changed.notify_one();
@@ -218,6 +225,9 @@ impl InFlight {
     fn begin(activity: Arc<Activity>) -> Self {
         {
             let mut state = activity.lock();
+            if state.in_flight == 0 {
+                state.read_in_flight = false;
+            }
             state.in_flight += 1;
             state.head_since = None;
         }
@@ -232,8 +242,9 @@ impl Drop for InFlight {
             let mut state = self.0.lock();
             state.in_flight = state.in_flight.saturating_sub(1);
             if state.in_flight == 0 {
-                state.idle_since = Instant::now();
-                state.head_since = None;
+                let now = Instant::now();
+                state.idle_since = now;
+                state.head_since = std::mem::take(&mut state.read_in_flight).then_some(now);
             }
         }
         self.0.changed.notify_one();
@@ -341,11 +352,18 @@ mod tests {
         activity.bytes_read();
         assert_eq!(activity.deadline(limits), Some(head));
         let request = InFlight::begin(activity.clone());
-        // Bytes of a body (or of a pipelined request) while one is in progress change nothing.
+        // Bytes of a body (or of a pipelined request) while one is in progress: no deadline
+        // meanwhile, and the header timeout once it is done (they may be half a head).
         activity.bytes_read();
         assert_eq!(activity.deadline(limits), None);
         tokio::time::advance(Duration::from_secs(100)).await;
         drop(request);
+        assert_eq!(
+            activity.deadline(limits),
+            Some(Instant::now() + limits.header_timeout)
+        );
+        // A request during which nothing arrived leaves the connection idle.
+        drop(InFlight::begin(activity.clone()));
         assert_eq!(
             activity.deadline(limits),
             Some(Instant::now() + limits.idle_timeout)

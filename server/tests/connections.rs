@@ -124,6 +124,28 @@ async fn an_idle_connection_is_closed_and_a_quiet_stream_is_not() {
     assert_eq!(body.matches("data:").count(), 2, "{body}");
 }
 
+/// The start of a second request sent while the first is still being answered (pipelined):
+/// once the first is done, it is a half-sent head, closed after the header timeout rather
+/// than the idle one.
+#[tokio::test]
+async fn a_half_sent_pipelined_head_gets_the_header_timeout() {
+    let (addr, _) = serve_limited(Config::default(), limits(100, 500, 20_000)).await;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /sse/messages?n=1&interval_ms=400&end=1&key=pipelined HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    s.write_all(HALF_SENT).await.unwrap();
+    let closed = closed_within(&mut s, Duration::from_secs(5))
+        .await
+        .expect("a half-sent pipelined head is still open after 5 s (the idle timeout is 20 s)");
+    // The stream ends after its event (~400 ms), then the 500 ms header timeout.
+    assert!(
+        closed < Duration::from_millis(3_000),
+        "closed after {closed:?}"
+    );
+}
+
 /// Beyond the cap, a connection is closed as soon as it is accepted, while the connections
 /// within it, a live stream among them, go on; a slot freed is taken again.
 #[tokio::test]

@@ -20,6 +20,29 @@ async fn redirects_to_the_other_loopback_name_on_the_same_port() {
 }
 
 #[tokio::test]
+async fn a_host_whose_port_is_not_digits_gets_no_redirect() {
+    let (addr, _) = serve().await;
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}@evil.example"),
+        format!("localhost:{port}@evil.example"),
+        "127.0.0.1:".to_string(),
+        "127.0.0.1:123456".to_string(),
+        "127.0.0.1:65536".to_string(),
+    ] {
+        let head = format!("GET /sse/redirect?to=%2Fsse%2Fmessages HTTP/1.1\r\nHost: {host}");
+        let response = request(addr, &head, b"").await;
+        assert_ne!(
+            response.status,
+            307,
+            "{host}: {:?}",
+            response.header("location")
+        );
+        assert_eq!(response.header("location"), None, "{host}");
+    }
+}
+
+#[tokio::test]
 async fn refuses_a_target_that_is_not_a_path_of_this_server() {
     let (addr, _) = serve().await;
     for to in [

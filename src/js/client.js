@@ -204,8 +204,8 @@ export class TypedEventSource extends EventTarget {
     const wrapper = function (event) {
       if (once) remove();
       try {
-        if (typeof listener === "function") listener.call(this, event);
-        else listener.handleEvent(event);
+        const result = typeof listener === "function" ? listener.call(this, event) : listener.handleEvent(event);
+        hub.watch(type, result);
       } catch (e) {
         hub.uncaught(type, e);
       }

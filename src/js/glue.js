@@ -35,6 +35,18 @@ export function reportUncaught(thrown, error) {
   }
 }
 
+/** Reports through `report` what an async listener's promise rejects with, as its throw would
+ *  be reported: an unhandled rejection ends a Node process (and is only logged in a page).
+ *  Anything else a listener returns is ignored. */
+export function watchRejection(result, report) {
+  try {
+    if (result !== null && (typeof result === "object" || typeof result === "function") &&
+      typeof result.then === "function") result.then(undefined, report);
+  } catch (e) {
+    report(e); // a `then` that throws
+  }
+}
+
 /** The `listener` TypedSseError for what a listener of `type` threw. */
 export function listenerError(type, thrown) {
   return makeError("listener", `a listener for \`${type}\` threw: ${describe(thrown)}`, { eventType: type, cause: thrown });
@@ -171,7 +183,7 @@ export class Hub {
       try {
         if (this.terminalTest(type, raw)) return "last";
       } catch (e) {
-        this.emitError(makeError("listener", `the terminalEvents function threw for a \`${type}\` event: ${describe(e)}`, { eventType: type }));
+        this.emitError(makeError("listener", `the terminalEvents function threw for a \`${type}\` event: ${describe(e)}`, { eventType: type, cause: e }), e);
       }
     }
     return "";
@@ -456,7 +468,7 @@ export class Hub {
     if (listeners.length === 0 && thrown !== NOT_THROWN) reportUncaught(thrown, error);
     for (const { listener } of listeners) {
       try {
-        listener(error);
+        watchRejection(listener(error), (e) => reportUncaught(e, listenerError("error", e)));
       } catch (e) {
         // Reporting to the error listeners again could loop: to the environment instead.
         reportUncaught(e, listenerError("error", e));
@@ -476,11 +488,16 @@ export class Hub {
     reportUncaught(thrown, listenerError(type, thrown));
   }
 
+  // What a TypedEventSource's listener returned: a promise's rejection is reported the same way.
+  watch(type, result) {
+    watchRejection(result, (e) => this.uncaught(type, e));
+  }
+
   // Calls a listener kept on the wasm side (`onState`, `onComment`; `type` is "state" or
   // "comment"): what it throws is reported as a `listener` error, and the stream goes on.
   callListener(type, listener, arg) {
     try {
-      listener(arg);
+      watchRejection(listener(arg), (e) => this.emitError(listenerError(type, e), e));
     } catch (e) {
       this.emitError(listenerError(type, e), e);
     }
@@ -520,7 +537,7 @@ export class Hub {
         data = meta.raw;
       }
       try {
-        listener(data, meta);
+        watchRejection(listener(data, meta), (e) => this.emitError(listenerError(type, e), e));
       } catch (e) {
         this.emitError(listenerError(type, e), e);
       }
@@ -628,6 +645,8 @@ const MESSAGES = {
 };
 
 export function wasmError(kind, text, details) {
+  // An option is named as JS spells it: the builder's `last_event_id` is `lastEventId`.
+  if (kind === "invalid_option") details.field = details.field.replace(/_(.)/g, (_, c) => c.toUpperCase());
   return makeError(kind, MESSAGES[kind]?.(details, text) ?? text, details);
 }
 
@@ -677,11 +696,22 @@ const validHeaders = (f, v) => {
  *  it takes them. (src/transport/fetch.js refuses a headers function's answer without naming the
  *  header: the check costs the package bytes twice.) */
 function headerProblem(headers) {
+  let all = null;
   try {
-    new Headers(headers);
-    return null;
+    all = new Headers(headers);
   } catch (_) {
     // found below
+  }
+  // Node's Headers takes a control character other than NUL, CR and LF (\x01, DEL), which its
+  // fetch then refuses at every request: refused here as well.
+  if (all !== null) {
+    for (const [name, value] of all) {
+      if (BAD_HEADER_VALUE.test(value)) {
+        return `the value of ${JSON.stringify(name)} is not a header value: it holds a control character ` +
+          "(the value is not shown: it may be a secret)";
+      }
+    }
+    return null;
   }
   if (headers === null || typeof headers !== "object") return "expected an object of header names and values";
   for (const pair of Array.isArray(headers) ? headers : Object.entries(headers)) {
@@ -701,6 +731,9 @@ function headerProblem(headers) {
   }
   return "expected an object of header names and values";
 }
+
+// What a header value may hold (RFC 9110's field-value: tab, visible ASCII, space, obs-text).
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 const FIELDS = {
   withCredentials: boolean,

@@ -40,7 +40,13 @@ mod glue {
         #[wasm_bindgen(method, js_name = attachStream)]
         pub(crate) fn attach_stream(this: &Hub, origin: &str);
         #[wasm_bindgen(method)]
-        pub(crate) fn deliver(this: &Hub, values: &str, names: &str, records: &[u32], ids: &str);
+        pub(crate) fn deliver(
+            this: &Hub,
+            values: &str,
+            names: &str,
+            records: &[u32],
+            ids: Option<&str>,
+        );
         #[wasm_bindgen(method)]
         pub(crate) fn clear(this: &Hub);
         #[wasm_bindgen(method)]
@@ -90,7 +96,7 @@ impl Attached for Hub {
     fn attach_stream(&self, origin: &str) {
         Hub::attach_stream(self, origin);
     }
-    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: &str) {
+    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: Option<&str>) {
         Hub::deliver(self, values, names, records, ids);
     }
     fn detach(&self) {

@@ -51,7 +51,8 @@ export interface SseOptions {
   /** Fetch: headers for every connection, or a function (sync or async) called before every
    *  connection, so each retry carries a fresh token. With a function, a 401/403 is retried
    *  once with fresh headers before the client closes as `unauthorized`. Fixed headers that
-   *  `Headers` refuses (a name with a space, a line break in a value) throw `invalid_option`;
+   *  `Headers` refuses (a name with a space, a line break in a value), or with a value holding
+   *  any control character but tab (`\x01`, DEL), throw `invalid_option`;
    *  a function that returns such headers closes the client with `invalid_option` (field
    *  `headers`) at once. No message shows a header value. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
@@ -65,12 +66,14 @@ export interface SseOptions {
    *  `init.headers` is a plain object (`Accept`, `Last-Event-ID` when resuming, `Content-Type`
    *  with a body, and the `headers` option's in lower case), so the usual wrapper
    *  `(input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization } })`
-   *  keeps them. One that throws, or gives anything but a Response, closes the client with
+   *  keeps them. One that throws, or gives anything but a Response with a status from 200 to
+   *  599 (an opaque `no-cors` one has 0), closes the client with
    *  `invalid_option` (field `fetch`) at once; a rejection is a `network` error, retried. */
   fetch?: (input: string, init: RequestInit & { headers: Record<string, string> }) => Promise<Response>;
   /** Fetch: the most bytes one event or one unterminated line may take, counted as the parser
    *  holds them (the event's type, the id it sets, its data so far and the raw line being read,
-   *  `data: ` included); past it the connection is dropped with a `too_large` error and retried.
+   *  `data: ` included; bytes that are not valid UTF-8 count as the U+FFFD text they become,
+   *  3 bytes each); past it the connection is dropped with a `too_large` error and retried.
    *  A page pays up to about twice its largest event in wasm memory, for good: lower it to the
    *  largest event the server sends. Default 16777216 (16 MiB), from 1 to 268435456 (256 MiB). */
   maxEventBytes?: number;
@@ -84,7 +87,8 @@ export interface SseOptions {
   /** What else ends an answer: event types (e.g. `["message_stop"]` for Anthropic) or a
    *  function of the event type and its raw data (e.g. an MCP JSON-RPC response). The terminal
    *  event is delivered, then the client closes with reason `"done"` (not an error); nothing
-   *  after it is delivered or reconnected. A function is called for every event (fetch). */
+   *  after it is delivered or reconnected. A function is called for every event (fetch); what
+   *  it throws counts as no and is reported as a `listener` error (its `cause` what it threw). */
   terminalEvents?: string[] | ((type: string, data: string) => boolean);
   /** Fetch: how the stream of a request that is not safe to repeat (a `method` other than GET
    *  and HEAD) resumes after a cut, where the server supports it. `"never"` (default): a stream

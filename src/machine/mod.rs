@@ -224,7 +224,11 @@ impl Machine {
             Input::Failed { conn, failure } => {
                 if self.connection() == Some(conn) {
                     let received = self.received();
-                    self.end_connection();
+                    if matches!(failure, Failure::TooLarge { .. }) {
+                        self.end_failed_connection();
+                    } else {
+                        self.end_connection();
+                    }
                     let lost = match &failure {
                         Failure::Ended => Some((ended(), true)),
                         Failure::Network(message) => Some((
@@ -329,8 +333,20 @@ impl Machine {
     /// the success both transports see alike: the native one sees only the events that have a
     /// listener, so "it delivered an event" made the budget depend on which listeners exist.
     fn end_connection(&mut self) {
+        self.end_connection_as(true);
+    }
+
+    /// Drops the live connection as a failure even if it opened: one stopped at the size cap or
+    /// recycled by the idle timeout. Such a connection always opened, so counting it as a
+    /// success would let an endless line or a silent server be retried for good whatever the
+    /// budget.
+    pub(super) fn end_failed_connection(&mut self) {
+        self.end_connection_as(false);
+    }
+
+    fn end_connection_as(&mut self, success: bool) {
         if let Phase::Connected { open, .. } = self.phase {
-            if open {
+            if open && success {
                 self.backoff.reset();
             }
             self.outputs.push(Output::Disconnect);

@@ -26,7 +26,7 @@ impl Machine {
                 let deadline = *quiet_since + u64::from(timeout_ms);
                 if now >= deadline {
                     let received = self.received();
-                    self.end_connection();
+                    self.end_failed_connection();
                     let error = Error::IdleTimeout { timeout_ms };
                     if !self.answer_lost(error.clone(), false, received, now) {
                         self.retry(error, now);

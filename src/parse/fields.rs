@@ -19,8 +19,11 @@ impl Parser {
     ) -> Result<(), TooLarge> {
         let (name, value_start) = match split(line) {
             Split::Comment => {
-                let comment = text(after(line, 1), ascii, &mut self.scratch);
+                let held = self.held();
+                let limit = self.max_event_bytes;
+                let comment = text(after(line, 1), ascii, &mut self.scratch, held, limit)?;
                 sink(Item::Comment(comment));
+                recycle_text(&mut self.scratch);
                 return Ok(());
             }
             Split::Field {
@@ -36,21 +39,25 @@ impl Parser {
             b"event" => {
                 self.event_type.clear();
                 let held = self.held();
-                let value = text(value, ascii, &mut self.scratch);
-                // Checked again as text: invalid bytes grow threefold as U+FFFD.
-                within(held, value.len(), self.max_event_bytes)?;
-                reserve_text(&mut self.event_type, value.len(), self.max_event_bytes)?;
+                let limit = self.max_event_bytes;
+                // Checked as text: invalid bytes grow threefold as U+FFFD.
+                let value = text(value, ascii, &mut self.scratch, held, limit)?;
+                within(held, value.len(), limit)?;
+                reserve_text(&mut self.event_type, value.len(), limit)?;
                 self.event_type.push_str(value);
+                recycle_text(&mut self.scratch);
             }
             b"id" if !has_nul(value) => {
                 self.new_id.clear();
                 self.has_new_id = false;
                 let held = self.held();
-                let value = text(value, ascii, &mut self.scratch);
-                within(held, value.len(), self.max_event_bytes)?;
-                reserve_text(&mut self.new_id, value.len(), self.max_event_bytes)?;
+                let limit = self.max_event_bytes;
+                let value = text(value, ascii, &mut self.scratch, held, limit)?;
+                within(held, value.len(), limit)?;
+                reserve_text(&mut self.new_id, value.len(), limit)?;
                 self.new_id.push_str(value);
                 self.has_new_id = true;
+                recycle_text(&mut self.scratch);
             }
             b"retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -95,17 +102,13 @@ impl Parser {
             b"event" => {
                 line.drain(..value_start);
                 self.event_type = String::new();
-                let value = into_text(line, &mut self.scratch);
-                self.check(value.len())?;
-                self.event_type = value;
+                self.event_type = into_text(line, self.held(), self.max_event_bytes)?;
             }
             b"id" if !has_nul(after(&line, value_start)) => {
                 line.drain(..value_start);
                 self.new_id = String::new();
                 self.has_new_id = false;
-                let value = into_text(line, &mut self.scratch);
-                self.check(value.len())?;
-                self.new_id = value;
+                self.new_id = into_text(line, self.held(), self.max_event_bytes)?;
                 self.has_new_id = true;
             }
             _ => {
@@ -146,8 +149,16 @@ impl Parser {
         Ok(())
     }
 
-    /// A blank line: dispatches the event being read, if it has data.
-    pub(super) fn dispatch(&mut self, chunk: &[u8], sink: &mut impl FnMut(Item<'_>)) {
+    /// A blank line: dispatches the event being read, if it has data. Fails when the data,
+    /// decoded, would pass the cap (invalid bytes grow threefold as U+FFFD).
+    pub(super) fn dispatch(
+        &mut self,
+        chunk: &[u8],
+        sink: &mut impl FnMut(Item<'_>),
+    ) -> Result<(), TooLarge> {
+        // What the event holds besides its data: the decoded data is checked with it.
+        let held = self.held() - self.data_len();
+        let limit = self.max_event_bytes;
         // First the event source's last event ID becomes the buffer's, event or not. The buffer
         // is not reset: the id applies to the events that follow, until changed.
         let mut id_changed = false;
@@ -169,7 +180,7 @@ impl Parser {
                 } else {
                     &self.event_type
                 },
-                data: text(data, ascii, &mut self.scratch),
+                data: text(data, ascii, &mut self.scratch, held, limit)?,
                 ascii,
                 last_event_id: &self.id,
                 id_changed: std::mem::take(&mut self.id_unreported) || id_changed,
@@ -184,6 +195,9 @@ impl Parser {
         }
         recycle(&mut self.data);
         recycle_text(&mut self.event_type);
+        // The decoded text of a big invalid event is not kept either.
+        recycle_text(&mut self.scratch);
+        Ok(())
     }
 }
 
@@ -236,16 +250,23 @@ fn reserve_text(buf: &mut String, extra: usize, limit: usize) -> Result<(), TooL
 }
 
 /// `bytes` as text without a copy when they are valid UTF-8 (the common case); otherwise
-/// decoded with U+FFFD for each invalid sequence.
-fn into_text(bytes: Vec<u8>, scratch: &mut String) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            scratch.clear();
-            push_lossy(scratch, error.as_bytes());
-            std::mem::take(scratch)
+/// decoded with U+FFFD for each invalid sequence, into room reserved once for the decoded
+/// length. Fails when that text and `held` bytes would pass `limit`, or the memory cannot hold
+/// it.
+fn into_text(bytes: Vec<u8>, held: usize, limit: usize) -> Result<String, TooLarge> {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => {
+            within(held, text.len(), limit)?;
+            return Ok(text);
         }
-    }
+        Err(error) => error.into_bytes(),
+    };
+    let len = lossy_len(&bytes);
+    within(held, len, limit)?;
+    let mut text = String::new();
+    reserve_text(&mut text, len, limit)?;
+    push_lossy(&mut text, &bytes);
+    Ok(text)
 }
 
 /// A `retry` value in milliseconds: only when it is all ASCII digits, and not empty (the
@@ -265,19 +286,53 @@ pub(super) fn parse_retry(value: &[u8]) -> Option<u64> {
 /// `scratch` with U+FFFD for each invalid sequence. When the line scan found the bytes all ASCII
 /// (`ascii`), they are valid as they are and not looked at again: for a data line that is the
 /// whole event, this spares a second pass over it.
-fn text<'a>(bytes: &'a [u8], ascii: bool, scratch: &'a mut String) -> &'a str {
+///
+/// Decoding replaces an invalid byte (1 byte) with U+FFFD (3 bytes): the decoded length is
+/// computed first, checked with `held` against `limit`, and reserved at once, so an invalid
+/// event can neither pass the cap as text nor take the doublings of a growing string. Valid
+/// bytes are left to the caller's check (their length is the bytes', within the cap already).
+pub(super) fn text<'a>(
+    bytes: &'a [u8],
+    ascii: bool,
+    scratch: &'a mut String,
+    held: usize,
+    limit: usize,
+) -> Result<&'a str, TooLarge> {
     if ascii {
         debug_assert!(bytes.is_ascii());
         // SAFETY: ASCII is valid UTF-8, and `ascii` is only true when the line scan checked every
         // byte of the line that `bytes` is part of.
-        return unsafe { std::str::from_utf8_unchecked(bytes) };
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(_) => {
-            scratch.clear();
-            push_lossy(scratch, bytes);
-            scratch
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text);
+    }
+    let len = lossy_len(bytes);
+    within(held, len, limit)?;
+    scratch.clear();
+    scratch
+        .try_reserve_exact(len)
+        .map_err(|_| TooLarge { limit })?;
+    push_lossy(scratch, bytes);
+    Ok(scratch)
+}
+
+/// The length of `bytes` decoded as [`push_lossy`] decodes them: valid sequences as they are,
+/// each maximal invalid subpart as U+FFFD (3 bytes). Saturates: a length past `usize::MAX`
+/// passes any cap anyway.
+fn lossy_len(mut bytes: &[u8]) -> usize {
+    let mut len = 0usize;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => return len.saturating_add(valid.len()),
+            Err(error) => {
+                let valid = error.valid_up_to();
+                len = len.saturating_add(valid).saturating_add(3);
+                bytes = match error.error_len() {
+                    Some(invalid) => after(bytes, valid + invalid),
+                    None => return len,
+                };
+            }
         }
     }
 }

@@ -125,7 +125,7 @@ pub(crate) struct Parser {
     /// The id changed at a dispatch without data (reported as [`Item::Id`]): the next event
     /// says `id_changed` all the same.
     id_unreported: bool,
-    /// Room for lossily decoded text, only used for invalid UTF-8.
+    /// Room for lossily decoded text, only used for invalid UTF-8; released after use when big.
     scratch: String,
 }
 
@@ -203,7 +203,7 @@ impl Parser {
             };
             let end = pos + line_end.at;
             if pos == end {
-                self.dispatch(chunk, sink);
+                self.dispatch(chunk, sink)?;
             } else {
                 self.check(line_end.at)?;
                 self.field(

@@ -96,7 +96,10 @@ impl Sink for Shell {
                 last_event_id,
                 id_changed,
             );
-            attached.deliver(data, event_type, &records, last_event_id);
+            // The id goes to JS only when the record says it changed (or JS lacks it): a long
+            // id unchanged would otherwise be decoded into a JS string at every big event.
+            let ids = (records[4] == 0).then_some(last_event_id);
+            attached.deliver(data, event_type, &records, ids);
             if conn != self.live_conn.get() {
                 return;
             }
@@ -186,7 +189,7 @@ impl Shell {
         self.batch.borrow_mut().set_id_sent(batch.id_sent());
         if !batch.is_empty() {
             let parts = batch.parts();
-            attached.deliver(parts.values, parts.names, parts.records, parts.names);
+            attached.deliver(parts.values, parts.names, parts.records, None);
         }
         batch.clear();
         let mut slot = self.batch.borrow_mut();

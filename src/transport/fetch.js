@@ -58,10 +58,13 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     let all;
     try {
       all = new Headers(extra ?? undefined);
+      // Node's Headers takes a control character other than NUL, CR and LF (\x01, DEL), which
+      // its fetch then refuses: refused here, or every reconnect would fail the same way.
+      for (const [, value] of all) if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw 0;
     } catch (_) {
       // Node's message quotes the value it refuses, which may be a token: not shown.
       throw misuse("headers", "the headers function returned headers fetch cannot send: a name that is not a " +
-        "token, or a value with a NUL, CR or LF, or a character past U+00FF (values are not shown)");
+        "token, or a value with a control character or a character past U+00FF (values are not shown)");
     }
     // The user's Accept is kept (MCP's Streamable HTTP requires `application/json,
     // text/event-stream`), with text/event-stream added when it does not name it.
@@ -85,7 +88,10 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     }
     const response = await pending;
     if (!isResponse(response)) {
-      throw misuse("fetch", `the fetch function gave ${response === null ? "null" : typeof response}, not a Response`);
+      // An opaque Response (a `no-cors` fetch: status 0) says nothing a stream can use.
+      throw misuse("fetch", typeof response?.status === "number"
+        ? `the fetch function gave a Response with status ${response.status} (an opaque no-cors response?), not one from 200 to 599`
+        : `the fetch function gave ${response === null ? "null" : typeof response}, not a Response`);
     }
     return response;
   })().then(
@@ -148,8 +154,8 @@ const NAMES = { accept: "Accept", "last-event-id": "Last-Event-ID", "content-typ
 /** Whether `value` can stand for a Response: a status and headers to read. Duck-typed, so that
  *  a Response of another realm or library (undici's own, say) is one. */
 const isResponse = (value) =>
-  value !== null && typeof value === "object" && typeof value.status === "number" &&
-  typeof value.headers?.get === "function";
+  value !== null && typeof value === "object" && Number.isInteger(value.status) &&
+  value.status >= 200 && value.status <= 599 && typeof value.headers?.get === "function";
 
 /** The origin of `url`, or "" when there is none to read (a Response made in JS has no URL). */
 function originOf(url) {

@@ -81,9 +81,11 @@ pub(crate) trait Attached {
     /// A new fetch connection to `origin` begins: events will come through `deliver`.
     fn attach_stream(&self, origin: &str);
     /// A chunk's parsed events (fetch): `values` holds their data, `names` their types, `ids`
-    /// their ids (the same string as `names` but for one big event, see `shell::batch`), and
-    /// each event is six numbers in `records`.
-    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: &str);
+    /// their ids (`None`: in `names`; a string of its own only for one big event whose id
+    /// changed, see `shell::batch`), and each event is six numbers in `records`. Each string
+    /// passed becomes a JS string decoded from wasm memory: passing one twice, or an id that
+    /// did not change, would cost its length per delivery.
+    fn deliver(&self, values: &str, names: &str, records: &[u32], ids: Option<&str>);
     /// Stops listening on the current connection.
     fn detach(&self);
     /// What the connection's network failure threw (fetch), to keep as the `cause` of the

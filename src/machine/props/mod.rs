@@ -14,6 +14,9 @@ struct Model {
     live: Option<ConnId>,
     /// The live connection opened: its end starts the count over.
     live_opened: bool,
+    /// The input being handled ends the live connection as a failure whether or not it opened:
+    /// the size cap, or the idle timeout (a timer while a connection is live).
+    ending_failed: bool,
     resume: u64,
     next_id: u64,
     timer: Option<u64>,
@@ -118,6 +121,13 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
         if input != Input::Timer {
             now += u64::from(dt);
         }
+        model.ending_failed = match &input {
+            Input::Timer => true,
+            Input::Failed { conn, failure } => {
+                Some(*conn) == model.live && matches!(failure, Failure::TooLarge { .. })
+            }
+            _ => false,
+        };
         m.handle(input, now);
         while let Some(out) = m.poll() {
             check(&settings, &mut model, out, now, retry_after)?;
@@ -199,8 +209,9 @@ fn check(
             }
         }
         Output::Disconnect => {
-            // The end of a connection that had opened starts the count over.
-            if model.live.take().is_some() && model.live_opened {
+            // The end of a connection that had opened starts the count over, unless the cap
+            // or the idle timeout ended it.
+            if model.live.take().is_some() && model.live_opened && !model.ending_failed {
                 model.last_attempt = 0;
                 model.retry_connects = 0;
             }

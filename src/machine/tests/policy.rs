@@ -190,3 +190,59 @@ fn the_retry_field_is_ignored_when_the_settings_say_so() {
     sim.drop_network();
     assert_eq!(sim.delay(), 100);
 }
+
+#[test]
+fn a_connection_stopped_at_the_size_cap_spends_the_budget_though_it_opened() {
+    // An endless line: every connection opens, then passes the cap. Counting the opening as
+    // a success would reconnect for good whatever `max_retries` says.
+    let mut settings = no_jitter();
+    settings.policy = settings.policy.max_retries(3);
+    let mut sim = Sim::new(settings);
+    for _ in 0..4 {
+        if closed_with(&sim).is_some() {
+            break;
+        }
+        let conn = sim.conn();
+        sim.feed(Input::Opened(conn));
+        sim.fail(Failure::TooLarge { limit: 64 });
+        if closed_with(&sim).is_none() {
+            sim.fire();
+        }
+    }
+    assert!(
+        matches!(
+            closed_with(&sim),
+            Some(Error::GaveUp { attempts: 3, last }) if **last == Error::TooLarge { limit: 64 }
+        ),
+        "{:?}",
+        sim.m.state()
+    );
+}
+
+#[test]
+fn a_connection_recycled_by_the_idle_timeout_spends_the_budget_though_it_opened() {
+    let mut settings = no_jitter();
+    settings.policy = settings.policy.max_retries(3);
+    settings.idle_timeout_ms = Some(400);
+    let mut sim = Sim::new(settings);
+    for _ in 0..100 {
+        if closed_with(&sim).is_some() {
+            break;
+        }
+        if let Some(conn) = sim.m.connection() {
+            if sim.m.state() == &State::Connecting {
+                sim.feed(Input::Opened(conn));
+            }
+        }
+        sim.fire();
+    }
+    assert!(
+        matches!(
+            closed_with(&sim),
+            Some(Error::GaveUp { attempts: 3, last })
+                if **last == Error::IdleTimeout { timeout_ms: 400 }
+        ),
+        "{:?}",
+        sim.m.state()
+    );
+}

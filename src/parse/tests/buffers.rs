@@ -207,3 +207,64 @@ fn a_growing_line_never_takes_more_room_than_the_cap() {
     }
     assert_eq!(parser.line.len(), limit);
 }
+
+#[test]
+fn invalid_utf8_is_capped_as_the_text_it_becomes() {
+    // 40 bytes of 0xE9 are within a cap of 100 as bytes, but 120 bytes of text (U+FFFD each):
+    // in data, a type, an id or a comment, read in one chunk or carried over several.
+    let invalid = [0xE9; 40];
+    let lines: [&[u8]; 4] = [b"data: ", b"event: ", b"id: ", b":"];
+    for name in lines {
+        let line = [name, &invalid, b"\ndata: x\n\n"].concat();
+        let (_, result) = run(&mut Parser::new(100), &[&line]);
+        assert_eq!(
+            result,
+            Err(TooLarge { limit: 100 }),
+            "{}",
+            String::from_utf8_lossy(name)
+        );
+    }
+    // Carried over: a value over KEEP_AT_MOST moves out of the line buffer (type and id).
+    let big = vec![0xE9; KEEP_AT_MOST + 10];
+    let limit = 2 * KEEP_AT_MOST;
+    for name in lines {
+        let (_, result) = run(&mut Parser::new(limit), &[name, &big, b"\ndata: x\n\n"]);
+        assert_eq!(
+            result,
+            Err(TooLarge { limit }),
+            "{}",
+            String::from_utf8_lossy(name)
+        );
+    }
+    // Within the cap as text, it is delivered with one U+FFFD per invalid byte.
+    let (got, result) = run(&mut Parser::new(120), &[b"data: ", &invalid, b"\n\n"]);
+    assert_eq!(
+        (got, result),
+        (vec![message(&"\u{FFFD}".repeat(40))], Ok(()))
+    );
+}
+
+#[test]
+fn the_decoded_text_of_a_big_invalid_event_is_reserved_once_and_released() {
+    let mut parser = Parser::new(DEFAULT_MAX_EVENT_BYTES);
+    let big = [0xE9; 200_000];
+    let mut lens = Vec::new();
+    for piece in [&b"data: "[..], &big, b"\n\n"] {
+        parser
+            .feed(piece, &mut |item| {
+                if let Item::Event { data, .. } = item {
+                    lens.push(data.len());
+                }
+            })
+            .unwrap();
+    }
+    assert_eq!(lens, [600_000]);
+    assert!(
+        parser.scratch.capacity() <= KEEP_AT_MOST,
+        "released after the event"
+    );
+    // Reserved for the decoded length at once: no doubling past it.
+    let mut scratch = String::new();
+    let len = fields::text(&big, false, &mut scratch, 0, DEFAULT_MAX_EVENT_BYTES).map(str::len);
+    assert_eq!((len, scratch.capacity()), (Ok(600_000), 600_000));
+}
