@@ -14,6 +14,11 @@ struct Model {
     live: Option<ConnId>,
     /// The live connection opened: its end starts the count over.
     live_opened: bool,
+    /// Bytes of the body arrived on the live connection.
+    live_received: bool,
+    /// A connection of a request not safe to repeat ended after bytes arrived: something
+    /// was generated, and sending the request again would generate it again.
+    answer_cut: bool,
     resume: u64,
     next_id: u64,
     timer: Option<u64>,
@@ -77,9 +82,20 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                 if Some(conn) == model.live && with_id {
                     model.resume = model.next_id;
                 }
+                // Bytes arrive only after the head (a Rejected failure, a head, cannot follow).
+                if Some(conn) == model.live && model.live_opened {
+                    model.live_received = true;
+                }
                 Input::Delivered { conn, last_id }
             }
-            Some(Step::Alive { stale }) => Input::Alive(conn(stale)),
+            Some(Step::Alive { stale }) => {
+                let conn = conn(stale);
+                // Bytes arrive only after the head (a Rejected failure, a head, cannot follow).
+                if Some(conn) == model.live && model.live_opened {
+                    model.live_received = true;
+                }
+                Input::Alive(conn)
+            }
             Some(Step::ServerRetry { stale, ms }) => {
                 let conn = conn(stale);
                 if Some(conn) == model.live && settings.honor_server_retry {
@@ -91,6 +107,11 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
             Some(Step::Failed { stale, failure }) => {
                 if let Failure::Rejected(h) = &failure {
                     retry_after = asks_to_wait(h);
+                }
+                if !stale && matches!(failure, Failure::Rejected(_) | Failure::Unexplained) {
+                    // A head's failure: a transport reports one only before any byte, so
+                    // whatever the generator delivered before it was not an answer.
+                    model.live_received = false;
                 }
                 Input::Failed {
                     conn: conn(stale),
@@ -171,14 +192,26 @@ fn check(
             conn,
             url,
             last_event_id,
-            ..
+            get,
         } => {
             prop_assert!(
                 model.live.is_none(),
                 "a second connection while one is live"
             );
+            if settings.unsafe_request && model.answer_cut {
+                prop_assert!(
+                    settings.resume != crate::Resume::Never && model.resume > 0,
+                    "a request not safe to repeat sent again after its answer began"
+                );
+                prop_assert_eq!(
+                    get,
+                    settings.resume == crate::Resume::Get,
+                    "resumed as a GET"
+                );
+            }
             model.live = Some(conn);
             model.live_opened = false;
+            model.live_received = false;
             let expected = resume_id(model);
             prop_assert_eq!(
                 &last_event_id,
@@ -200,6 +233,9 @@ fn check(
         }
         Output::Disconnect => {
             // The end of a connection that had opened starts the count over.
+            if model.live.is_some() && model.live_received {
+                model.answer_cut = true;
+            }
             if model.live.take().is_some() && model.live_opened {
                 model.last_attempt = 0;
                 model.retry_connects = 0;

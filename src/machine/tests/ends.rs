@@ -284,3 +284,86 @@ fn close_reasons_have_their_names() {
     assert_eq!(CloseReason::Done.name(), "done");
     assert_eq!(CloseReason::Ended.name(), "ended");
 }
+
+fn pausing(resume: Resume) -> Settings {
+    Settings {
+        pause_when_offline: true,
+        pause_when_hidden: true,
+        ..post(resume)
+    }
+}
+
+#[test]
+fn going_offline_or_hiding_the_page_leaves_a_sent_post_alone() {
+    // Before the head, after the head, after data: the request was sent, and ending its
+    // connection would send it again later.
+    for stage in 0..3 {
+        for hide in [false, true] {
+            let mut sim = Sim::new(pausing(Resume::Never));
+            let conn = sim.conn();
+            if stage >= 1 {
+                open(&mut sim);
+            }
+            if stage >= 2 {
+                sim.deliver("");
+            }
+            let input = |on: bool| {
+                if hide {
+                    Input::Hidden(on)
+                } else {
+                    Input::Online(!on)
+                }
+            };
+            let out = sim.feed(input(true));
+            assert!(
+                !out.contains(&Output::Disconnect),
+                "stage {stage}, hide {hide}"
+            );
+            assert_eq!(sim.m.connection(), Some(conn));
+            let out = sim.feed(input(false));
+            assert!(connects(&out).is_empty(), "stage {stage}, hide {hide}");
+            assert_eq!(sim.m.connection(), Some(conn), "the same connection");
+        }
+    }
+}
+
+#[test]
+fn a_sent_post_whose_network_really_went_follows_the_table() {
+    // After data: closed as ended, never sent again.
+    let mut sim = Sim::new(pausing(Resume::Never));
+    open(&mut sim);
+    sim.deliver("");
+    sim.feed(Input::Online(false));
+    let out = sim.drop_network();
+    assert_eq!(closed(&sim), Some(&CloseReason::Ended));
+    assert!(connects(&out).is_empty());
+    let out = sim.feed(Input::Online(true));
+    assert!(connects(&out).is_empty());
+    // Refused before the head (nothing generated): retried once the network is back.
+    let mut sim = Sim::new(pausing(Resume::Never));
+    sim.feed(Input::Online(false));
+    sim.drop_network();
+    assert_eq!(sim.m.state(), &State::Offline);
+    let out = sim.feed(Input::Online(true));
+    assert_eq!(gets(&out), [false]);
+    // The same while hidden: the retry waits for the page, and is the same POST.
+    let mut sim = Sim::new(pausing(Resume::Never));
+    sim.feed(Input::Hidden(true));
+    sim.drop_network();
+    assert_eq!(sim.m.state(), &State::Paused);
+    let out = sim.feed(Input::Hidden(false));
+    assert_eq!(gets(&out), [false]);
+}
+
+#[test]
+fn with_get_a_post_cut_while_offline_resumes_as_a_get() {
+    let mut sim = Sim::new(pausing(Resume::Get));
+    open(&mut sim);
+    sim.deliver("e1");
+    sim.feed(Input::Hidden(true));
+    sim.drop_network();
+    assert_eq!(sim.m.state(), &State::Paused, "waits for the page");
+    let out = sim.feed(Input::Hidden(false));
+    assert_eq!(connects(&out), [("http://h/s".into(), "e1".into())]);
+    assert_eq!(gets(&out), [true], "a GET, not the POST again");
+}
