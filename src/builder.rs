@@ -248,7 +248,7 @@ impl Builder {
 
     /// How the stream of a request that is not safe to repeat (a [`method`](Self::method) other
     /// than GET and HEAD) resumes after a cut. Default [`Resume::Never`]: such a stream that
-    /// ends, or drops after data arrived, closes with
+    /// the server accepted (a 200 head) and that then ends, drops or goes idle closes with
     /// [`CloseReason::Ended`](crate::CloseReason::Ended) and is never sent again. See the table
     /// on [`Resume`].
     pub fn resume(mut self, resume: Resume) -> Self {

@@ -88,12 +88,14 @@ export interface SseOptions {
   terminalEvents?: string[] | ((type: string, data: string) => boolean);
   /** Fetch: how the stream of a request that is not safe to repeat (a `method` other than GET
    *  and HEAD) resumes after a cut, where the server supports it. `"never"` (default): a stream
-   *  that ends, or drops after data arrived, closes with reason `"ended"` (not an error; the
+   *  the server accepted (a 200 head) that then ends, drops or goes idle, with or without
+   *  data, closes with reason `"ended"` (not an error; the
    *  answer may be incomplete; `lastEventId` is kept), and the request is never sent again.
    *  `"repeat"`: the same request again with `Last-Event-ID`. `"get"`: a GET to the same URL
    *  with `Last-Event-ID` (MCP's Streamable HTTP). Either needs an event id: without one the
-   *  stream closes as `"ended"`. A request refused before any byte of the body arrived
-   *  (network error, 429, 5xx) is retried under the policy whatever this says. */
+   *  stream closes as `"ended"`. A request refused before the head (network error, 429,
+   *  5xx) is retried under the policy whatever this says. Going offline or hiding the page
+   *  leaves a sent request's connection open. */
   resume?: "never" | "repeat" | "get";
   /** The longest a server's `Retry-After` is honoured; a longer one waits this long. Default
    *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */

@@ -21,9 +21,8 @@ use super::*;
 ///
 /// | what happened to the connection | `Never` (default) | `Repeat` / `Get` |
 /// | --- | --- | --- |
-/// | refused (network error, 429, 5xx) or dropped before any byte of the body arrived | retried under the policy, honouring `Retry-After` | the same |
-/// | ended cleanly without a byte | closed: [`CloseReason::Ended`] | the same |
-/// | ended or dropped after bytes arrived, with a resume point (an event id) | closed: [`CloseReason::Ended`] | reconnected under the policy with `Last-Event-ID`: the same request (`Repeat`) or a GET to the same URL (`Get`) |
+/// | refused (network error, 429, 5xx) or dropped before the head | retried under the policy, honouring `Retry-After` | the same |
+/// | ended, dropped or idle after the head accepted it (200), with a resume point (an event id) | closed: [`CloseReason::Ended`] | reconnected under the policy with `Last-Event-ID`: the same request (`Repeat`) or a GET to the same URL (`Get`); the budget starts over only once bytes arrived |
 /// | the same, without any event id | closed: [`CloseReason::Ended`] | closed: [`CloseReason::Ended`] |
 /// | a terminal marker arrived (`data: [DONE]`, a named terminal event) | closed: [`CloseReason::Done`] | the same |
 ///
@@ -113,8 +112,9 @@ pub(crate) fn is_safe_method(method: Option<&str>) -> bool {
 
 impl Machine {
     /// A connection of a request that is not safe to repeat ended (`clean`) or failed with
-    /// `error`, after `received` bytes or none: the table on [`Resume`]. Returns `false` when
-    /// the ordinary rules apply (a failure before any byte: nothing was generated).
+    /// `error`, after the server `received` it (its head accepted it, or bytes arrived) or
+    /// not: the table on [`Resume`]. Returns `false` when the ordinary rules apply (a failure
+    /// before the head: the server never accepted the request).
     pub(super) fn answer_lost(
         &mut self,
         error: Error,

@@ -328,9 +328,11 @@ impl Machine {
     /// Drops the live connection; if it had opened, the next failure starts over. Opening is
     /// the success both transports see alike: the native one sees only the events that have a
     /// listener, so "it delivered an event" made the budget depend on which listeners exist.
+    /// A request that is not safe to repeat (fetch only) needs bytes of the body too: a server
+    /// that accepts each resumed request and drops it silently must not reset the budget.
     fn end_connection(&mut self) {
-        if let Phase::Connected { open, .. } = self.phase {
-            if open {
+        if let Phase::Connected { open, received, .. } = self.phase {
+            if open && (received || !self.settings.unsafe_request) {
                 self.backoff.reset();
             }
             self.outputs.push(Output::Disconnect);
@@ -339,9 +341,14 @@ impl Machine {
         }
     }
 
-    /// Whether bytes of the body arrived on the live connection.
+    /// Whether the server answered the live connection: its head accepted the request (200,
+    /// an event stream) or bytes of the body arrived. For a request that is not safe to repeat,
+    /// a server that answered may be generating: sending it again would generate twice.
     fn received(&self) -> bool {
-        matches!(self.phase, Phase::Connected { received: true, .. })
+        matches!(
+            self.phase,
+            Phase::Connected { received: true, .. } | Phase::Connected { open: true, .. }
+        )
     }
 
     /// Stops whatever is under way: the connection, the probe or refresh, the timer.

@@ -14,10 +14,12 @@ struct Model {
     live: Option<ConnId>,
     /// The live connection opened: its end starts the count over.
     live_opened: bool,
-    /// Bytes of the body arrived on the live connection.
-    live_received: bool,
-    /// A connection of a request not safe to repeat ended after bytes arrived: something
-    /// was generated, and sending the request again would generate it again.
+    /// The server answered the live connection: its head accepted it (or bytes arrived after).
+    live_answered: bool,
+    /// Bytes of the body arrived on the live connection (whatever came before).
+    live_bytes: bool,
+    /// A connection of a request not safe to repeat ended after the server accepted it:
+    /// something may have been generated, and sending it again would generate it again.
     answer_cut: bool,
     resume: u64,
     next_id: u64,
@@ -69,6 +71,7 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                 let conn = conn(stale);
                 if Some(conn) == model.live {
                     model.live_opened = true;
+                    model.live_answered = true;
                 }
                 Input::Opened(conn)
             }
@@ -82,17 +85,15 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                 if Some(conn) == model.live && with_id {
                     model.resume = model.next_id;
                 }
-                // Bytes arrive only after the head (a Rejected failure, a head, cannot follow).
-                if Some(conn) == model.live && model.live_opened {
-                    model.live_received = true;
+                if Some(conn) == model.live {
+                    model.live_bytes = true;
                 }
                 Input::Delivered { conn, last_id }
             }
             Some(Step::Alive { stale }) => {
                 let conn = conn(stale);
-                // Bytes arrive only after the head (a Rejected failure, a head, cannot follow).
-                if Some(conn) == model.live && model.live_opened {
-                    model.live_received = true;
+                if Some(conn) == model.live {
+                    model.live_bytes = true;
                 }
                 Input::Alive(conn)
             }
@@ -111,7 +112,7 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                 if !stale && matches!(failure, Failure::Rejected(_) | Failure::Unexplained) {
                     // A head's failure: a transport reports one only before any byte, so
                     // whatever the generator delivered before it was not an answer.
-                    model.live_received = false;
+                    model.live_answered = false;
                 }
                 Input::Failed {
                     conn: conn(stale),
@@ -211,7 +212,8 @@ fn check(
             }
             model.live = Some(conn);
             model.live_opened = false;
-            model.live_received = false;
+            model.live_answered = false;
+            model.live_bytes = false;
             let expected = resume_id(model);
             prop_assert_eq!(
                 &last_event_id,
@@ -233,10 +235,12 @@ fn check(
         }
         Output::Disconnect => {
             // The end of a connection that had opened starts the count over.
-            if model.live.is_some() && model.live_received {
+            if model.live.is_some() && model.live_answered {
                 model.answer_cut = true;
             }
-            if model.live.take().is_some() && model.live_opened {
+            // A request not safe to repeat needs bytes too (a silent accept is no progress).
+            let progress = model.live_bytes || !settings.unsafe_request;
+            if model.live.take().is_some() && model.live_opened && progress {
                 model.last_attempt = 0;
                 model.retry_connects = 0;
             }

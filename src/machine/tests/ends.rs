@@ -49,7 +49,7 @@ fn gets(outputs: &[Output]) -> Vec<bool> {
 }
 
 #[test]
-fn a_post_refused_or_dropped_before_any_byte_is_retried_honouring_retry_after() {
+fn a_post_refused_or_dropped_before_the_head_is_retried_honouring_retry_after() {
     for resume in [Resume::Never, Resume::Repeat] {
         let mut sim = Sim::new(post(resume));
         sim.reject(429, Some(5_000));
@@ -59,11 +59,66 @@ fn a_post_refused_or_dropped_before_any_byte_is_retried_honouring_retry_after() 
         sim.reject(503, None);
         sim.fire();
         sim.drop_network(); // refused connection
+        assert!(matches!(sim.m.state(), State::Reconnecting { .. }));
         sim.fire();
         open(&mut sim);
-        sim.drop_network(); // accepted, then dropped before a byte
-        assert!(matches!(sim.m.state(), State::Reconnecting { .. }));
+        // Accepted (200, an event stream), then dropped before a byte: the server took the
+        // request and may be generating; without an id, nothing resumes it.
+        let out = sim.drop_network();
+        assert_eq!(closed(&sim), Some(&CloseReason::Ended), "{resume:?}");
+        assert!(connects(&out).is_empty());
     }
+}
+
+#[test]
+fn a_post_accepted_then_silent_closes_as_ended_once() {
+    let mut sim = Sim::new(Settings {
+        idle_timeout_ms: Some(1_000),
+        ..post(Resume::Never)
+    });
+    open(&mut sim);
+    let mut sent = 1;
+    for _ in 0..50 {
+        if closed(&sim).is_some() {
+            break;
+        }
+        sent += connects(&sim.fire()).len();
+        if sim.m.connection().is_some() {
+            open(&mut sim);
+        }
+    }
+    assert_eq!(sent, 1, "one POST");
+    assert_eq!(closed(&sim), Some(&CloseReason::Ended));
+}
+
+#[test]
+fn a_resumed_post_accepted_and_dropped_each_time_runs_out_of_retries() {
+    let mut sim = Sim::new(Settings {
+        policy: crate::ReconnectPolicy::default()
+            .jitter(0.0)
+            .initial_delay_ms(100)
+            .max_retries(3),
+        ..post(Resume::Repeat)
+    });
+    open(&mut sim);
+    sim.deliver("5");
+    sim.drop_network();
+    let mut sent = 1;
+    for _ in 0..50 {
+        if closed(&sim).is_some() {
+            break;
+        }
+        sent += connects(&sim.fire()).len();
+        if sim.m.connection().is_some() {
+            open(&mut sim); // accepted, then dropped before a byte
+            sim.drop_network();
+        }
+    }
+    assert!(matches!(
+        closed(&sim),
+        Some(CloseReason::Failed(Error::GaveUp { .. }))
+    ));
+    assert_eq!(sent, 4, "the first request and three retries");
 }
 
 #[test]
