@@ -318,14 +318,24 @@ impl Builder {
     }
 
     /// Listens for the events whose types are the variant names of the enum `E`, decoded into
-    /// it: see [`EventSource::on_union`]. Events of other types are skipped.
+    /// it: see [`EventSource::on_union`]. Events of other types are skipped. `E` must be an
+    /// externally tagged enum (serde's default); any other type fails [`build`](Self::build)
+    /// with [`Error::InvalidOption`] (field `on_union`).
     pub fn on_union<E: DeserializeOwned + 'static>(
-        self,
+        mut self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
     ) -> Self {
+        let names = match crate::union::event_types::<E>() {
+            Ok(names) => names,
+            // Reported by `build()`, like every other invalid setting.
+            Err(error) => {
+                self.config.union_error.get_or_insert(error);
+                return self;
+            }
+        };
         let make = crate::union::handler::<E>(Rc::downgrade(&self.registry), listener);
         let id = self.registry.next_listener_id();
-        for name in crate::union::variant_names::<E>() {
+        for name in names {
             self.registry.type_listeners(name).0.add(id, make());
         }
         self

@@ -87,7 +87,8 @@ where
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
 /// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
-/// hook. Events of other types are skipped. Otherwise as [`use_event_source`].
+/// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
+/// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 pub fn use_event_source_union<E>(
     url: impl Into<Signal<String>>,
     options: UseEventSourceOptions,
