@@ -499,7 +499,9 @@ export class Hub {
         try {
           data = decode(meta.raw);
         } catch (e) {
-          this.decodeFailed(type, meta.raw, e, true);
+          // A decoder that refuses empty data is skipped, not reported, as under JSON
+          // decoding (MCP's priming event with `decode: JSON.parse`, a union's decoder).
+          if (meta.raw !== "") this.decodeFailed(type, meta.raw, e, true);
           continue;
         }
       } else if (this.json) {

@@ -177,7 +177,8 @@ export interface ListenerOptions<T> {
   signal?: AbortSignal;
   /** Turns the raw data into what the listener receives, in place of `JSON.parse`: e.g.
    *  `(raw) => Quote.parse(JSON.parse(raw))` with zod. If it throws, the listener is not called
-   *  and the client's `onError` listeners get a `decode` error with `raw` and `cause`. */
+   *  and the client's `onError` listeners get a `decode` error with `raw` and `cause`, except
+   *  for empty data (MCP's priming event), which is skipped without an error. */
   decode?: (raw: string) => T;
 }
 
@@ -192,7 +193,8 @@ export interface EventsOptions<T> extends ListenerOptions<T> {
 
 /** Per-type decoders for one listener or iterator over several event types: each turns the raw
  *  data of its type into what the listener receives (e.g. `JSON.parse`, or a zod schema's
- *  `parse` after it). */
+ *  `parse` after it). One that throws on empty data skips the event without a `decode` error
+ *  (MCP's priming event); other throws are `decode` errors. */
 export type SseDecoders = Record<string, (raw: string) => unknown>;
 
 /** The events of `SseDecoders` as a discriminated union on `type`. */
