@@ -246,6 +246,23 @@ impl Builder {
         self
     }
 
+    /// A predicate over an event's type and data that says the event ends the stream, as
+    /// [`terminal_events`](Self::terminal_events) does by type: e.g. the JSON-RPC response
+    /// that ends an MCP `tools/call` stream. It is asked for every event the source receives
+    /// that no earlier rule ended (on the native transport, every event of a type the source
+    /// listens for: the browser delivers no other). Replaces any earlier predicate.
+    ///
+    /// ```no_run
+    /// # use typed_sse::EventSource;
+    /// let builder = EventSource::builder("https://example.com/mcp")
+    ///     .method("POST")
+    ///     .terminal_if(|event_type, data| event_type == "message" && data.contains(r#""result""#));
+    /// ```
+    pub fn terminal_if(mut self, predicate: impl Fn(&str, &str) -> bool + 'static) -> Self {
+        self.config.terminal.predicate = Some(Rc::new(predicate));
+        self
+    }
+
     /// How the stream of a request that is not safe to repeat (a [`method`](Self::method) other
     /// than GET and HEAD) resumes after a cut. Default [`Resume::Never`]: such a stream that
     /// the server accepted (a 200 head) and that then ends, drops or goes idle closes with

@@ -172,6 +172,33 @@ async fn an_anthropic_style_answer_with_its_terminal_event_named_closes_done() {
 }
 
 #[wasm_bindgen_test]
+async fn a_terminal_predicate_over_type_and_data_closes_the_answer_done() {
+    let key = common::key("rust-llm-terminal-if");
+    let events = log::<Anthropic>();
+    let (states, errors) = (log(), log());
+    let got = events.clone();
+    let _source = watched(
+        EventSource::builder(url("/v1/messages?interval_ms=5", &key))
+            .method("POST")
+            .json_body(&anthropic_body())
+            .terminal_if(|event_type, data| {
+                event_type == "message_stop" && data.contains(r#""message_stop""#)
+            })
+            .on_union::<Anthropic>(move |event| got.borrow_mut().push(event.unwrap().data)),
+        &states,
+        &errors,
+    );
+    assert!(wait_for(10_000, || closed(&states).is_some()).await);
+    assert_eq!(closed(&states), Some(CloseReason::Done));
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+    assert_eq!(posts(&key).await.len(), 1, "exactly one POST");
+    assert!(matches!(
+        events.borrow().last(),
+        Some(Anthropic::MessageStop)
+    ));
+}
+
+#[wasm_bindgen_test]
 async fn an_anthropic_style_answer_with_nothing_named_closes_ended_after_one_post() {
     let (_, states) = anthropic_answer(&[]).await;
     assert_eq!(closed(&states), Some(CloseReason::Ended));

@@ -46,13 +46,28 @@ pub enum Resume {
 /// The data of OpenAI's (and every OpenAI-compatible server's) last event.
 pub const DONE_MARKER: &str = "[DONE]";
 
+/// A predicate over an event's type and data that says it ends the answer.
+pub(crate) type TerminalIf = std::rc::Rc<dyn Fn(&str, &str) -> bool>;
+
 /// What marks the end of an answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct Terminal {
     /// An event whose data is exactly `[DONE]` ends the stream (default on).
     pub(crate) done_marker: bool,
     /// Event types that end the stream once delivered (e.g. `message_stop`).
     pub(crate) types: Vec<String>,
+    /// Events that end the stream once delivered, by type and data (an MCP JSON-RPC response).
+    pub(crate) predicate: Option<TerminalIf>,
+}
+
+impl std::fmt::Debug for Terminal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Terminal")
+            .field("done_marker", &self.done_marker)
+            .field("types", &self.types)
+            .field("predicate", &self.predicate.is_some())
+            .finish()
+    }
 }
 
 impl Default for Terminal {
@@ -60,6 +75,7 @@ impl Default for Terminal {
         Self {
             done_marker: true,
             types: Vec::new(),
+            predicate: None,
         }
     }
 }
@@ -76,21 +92,27 @@ pub(crate) enum Mark {
 impl Terminal {
     /// Whether an event of `event_type` with `data` ends the answer, and how. Any event type
     /// counts for `[DONE]` (OpenAI sends it unnamed); the data must be exactly that text.
+    /// The predicate, if any, is asked last, with the event's type and data.
     pub(crate) fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
-        self.check_with(event_type, || data == DONE_MARKER)
+        self.check_with(event_type, || data == DONE_MARKER, || Some(data.to_owned()))
     }
 
     /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
-    /// native transport compares the browser's string without copying it into wasm).
+    /// native transport compares the browser's string without copying it into wasm), and the
+    /// data itself asked for only when a predicate needs it.
     pub(crate) fn check_with(
         &self,
         event_type: &str,
         is_done_marker: impl FnOnce() -> bool,
+        data: impl FnOnce() -> Option<String>,
     ) -> Option<Mark> {
         if self.done_marker && is_done_marker() {
             Some(Mark::Marker)
         } else if self.types.iter().any(|t| t == event_type) {
             Some(Mark::Last)
+        } else if let Some(predicate) = &self.predicate {
+            let ends = data().is_some_and(|data| predicate(event_type, &data));
+            ends.then_some(Mark::Last)
         } else {
             None
         }
@@ -98,7 +120,7 @@ impl Terminal {
 
     /// Nothing ends a stream early: the check can be skipped.
     pub(crate) fn is_off(&self) -> bool {
-        !self.done_marker && self.types.is_empty()
+        !self.done_marker && self.types.is_empty() && self.predicate.is_none()
     }
 }
 

@@ -31,9 +31,11 @@ impl Sink for Shell {
         } else {
             // Compared in JS: copying every event's data into wasm for this would cost the
             // package the text conversion's code, which the JS API's path does not use.
-            terminal.check_with(&event_type, || {
-                native.data() == wasm_bindgen::JsValue::from_str(DONE_MARKER)
-            })
+            terminal.check_with(
+                &event_type,
+                || native.data() == wasm_bindgen::JsValue::from_str(DONE_MARKER),
+                || native.data().as_string(),
+            )
         };
         let carried_id = self.carried_id.borrow().clone();
         let incoming = Incoming::native(native, event_type, carried_id);

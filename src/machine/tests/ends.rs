@@ -307,6 +307,7 @@ fn done_marker_and_named_terminal_events() {
     let anthropic = Terminal {
         done_marker: true,
         types: vec!["message_stop".into()],
+        predicate: None,
     };
     assert_eq!(
         anthropic.check("message_stop", r#"{"type":"message_stop"}"#),
@@ -316,6 +317,7 @@ fn done_marker_and_named_terminal_events() {
     let off = Terminal {
         done_marker: false,
         types: Vec::new(),
+        predicate: None,
     };
     assert!(off.is_off());
     assert_eq!(off.check("message", "[DONE]"), None);
@@ -421,4 +423,38 @@ fn with_get_a_post_cut_while_offline_resumes_as_a_get() {
     let out = sim.feed(Input::Hidden(false));
     assert_eq!(connects(&out), [("http://h/s".into(), "e1".into())]);
     assert_eq!(gets(&out), [true], "a GET, not the POST again");
+}
+
+#[test]
+fn a_predicate_over_type_and_data_ends_the_answer_after_its_event() {
+    let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = asked.clone();
+    let mcp = Terminal {
+        done_marker: true,
+        types: vec!["message_stop".into()],
+        predicate: Some(std::rc::Rc::new(move |event_type: &str, data: &str| {
+            seen.set(seen.get() + 1);
+            event_type == "message" && data.contains(r#""id":7"#) && !data.contains("method")
+        })),
+    };
+    assert!(!mcp.is_off());
+    let progress = r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#;
+    let response = r#"{"jsonrpc":"2.0","id":7,"result":{}}"#;
+    assert_eq!(mcp.check("message", progress), None);
+    assert_eq!(mcp.check("message", response), Some(Mark::Last));
+    assert_eq!(mcp.check("note", response), None);
+    assert_eq!(asked.get(), 3);
+    // The marker and the named types decide first: the predicate is not asked.
+    assert_eq!(mcp.check("message", "[DONE]"), Some(Mark::Marker));
+    assert_eq!(mcp.check("message_stop", "{}"), Some(Mark::Last));
+    assert_eq!(asked.get(), 3);
+    let alone = Terminal {
+        done_marker: false,
+        types: Vec::new(),
+        predicate: Some(std::rc::Rc::new(|_: &str, data: &str| data == "bye")),
+    };
+    assert!(!alone.is_off(), "a predicate alone keeps the check on");
+    assert_eq!(alone.check("message", "bye"), Some(Mark::Last));
+    // No data to give (the native transport's data was not a string): not the end.
+    assert_eq!(alone.check_with("message", || false, || None), None);
 }
