@@ -162,6 +162,11 @@ export class Hub {
     for (const type of ends) if (!this.handlers.has(type)) this.listen(type);
   }
 
+  // Whether the native connection listens to `type` for the end of the answer (listenEnds).
+  endsOn(type) {
+    return !!this.finish && ((this.doneMarker && type === "message") || this.terminalTypes.includes(type));
+  }
+
   // Whether the event ends the answer: "marker" ([DONE]: not delivered), "last" (delivered,
   // then the end) or "" (neither). A predicate that throws is reported and counts as no.
   isTerminal(type, raw, native) {
@@ -234,6 +239,8 @@ export class Hub {
     // Its last listener gone, the type is forgotten and no longer listened for on the
     // connection: a page that listens to ever new types and lets them go holds nothing for them.
     this.types.delete(type);
+    // Still heard for the end of the answer (a terminal type, `message` for [DONE]).
+    if (this.endsOn(type)) return;
     const handler = this.handlers.get(type);
     if (handler === undefined) return;
     this.handlers.delete(type);
