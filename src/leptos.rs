@@ -128,9 +128,7 @@ where
             }
             Err(bad) => set_error.set(Some(Error::Decode(bad))),
         };
-        let builder = options
-            .apply(EventSource::builder(url))
-            .last_event_id(&last_id.get_value());
+        let builder = options.apply_after(EventSource::builder(url), &last_id.get_value());
         let builder = match &event_type {
             Some(event_type) => builder.on::<T>(event_type, on_event),
             None => builder.on_union::<T>(on_event),

@@ -130,9 +130,8 @@ where
                 }
                 Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
             };
-            let builder = options
-                .apply(EventSource::builder(url.as_str()))
-                .last_event_id(&last_id.borrow());
+            let builder =
+                options.apply_after(EventSource::builder(url.as_str()), &last_id.borrow());
             let builder = match event_type {
                 Some(event_type) => builder.on::<T>(event_type, on_event),
                 None => builder.on_union::<T>(on_event),
