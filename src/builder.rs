@@ -358,8 +358,8 @@ impl Builder {
         self
     }
 
-    /// Receives every event, as text, of every type this source listens for (`message` included),
-    /// after that type's own listeners.
+    /// Receives every event, as text, of every type this source listens for (`message` and the
+    /// [terminal events](Self::terminal_events) included), after that type's own listeners.
     pub fn on_any(self, mut listener: impl FnMut(Event<String>) + 'static) -> Self {
         self.registry.type_listeners("message");
         self.registry

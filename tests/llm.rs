@@ -290,3 +290,38 @@ async fn native_eventsource_a_union_and_a_terminal_event_end_a_get_stream_as_don
     sleep(500).await;
     assert_eq!(connections(&key).await.len(), 1, "not reconnected");
 }
+
+#[wasm_bindgen_test]
+async fn both_transports_give_the_terminal_event_to_on_any_and_take_its_id() {
+    for transport in [
+        typed_sse::Transport::EventSource,
+        typed_sse::Transport::Fetch,
+    ] {
+        let key = common::key("rust-llm-terminal-any");
+        let any = log::<(String, String)>();
+        let (states, errors) = (log(), log());
+        let got = any.clone();
+        // /sse/named: tick 1, news 2, message 3, tick 4, other 5, done 6, then the end.
+        let source = watched(
+            EventSource::builder(url("/sse/named", &key))
+                .transport(transport)
+                .terminal_events(&["done"])
+                .on_text("tick", |_| {})
+                .on_any(move |event| {
+                    let id = event.last_event_id();
+                    got.borrow_mut().push((event.event_type().to_owned(), id));
+                }),
+            &states,
+            &errors,
+        );
+        assert!(wait_for(10_000, || closed(&states).is_some()).await);
+        assert_eq!(closed(&states), Some(CloseReason::Done), "{transport:?}");
+        assert_eq!(
+            any.borrow().last(),
+            Some(&("done".to_owned(), "6".to_owned())),
+            "{transport:?}: {:?}",
+            any.borrow()
+        );
+        assert_eq!(source.last_event_id(), "6", "{transport:?}");
+    }
+}

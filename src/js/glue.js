@@ -353,11 +353,12 @@ export class Hub {
 
   deliverNative(type, ev) {
     this.activity++;
+    const end = this.finish && this.isTerminal(type, ev.data, true);
+    // [DONE] is not delivered, and its id (if any) is no resume point: as on fetch and in Rust.
+    if (end === "marker") return this.finish();
     // The latest event with an id: a reset (an empty id) is no resume point (src/shell).
     if (ev.lastEventId !== "") this.lastEvent = ev;
     const list = this.types.get(type);
-    const end = this.finish && this.isTerminal(type, ev.data, true);
-    if (end === "marker") return this.finish();
     const epoch = this.epoch;
     if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
     // Unless a listener closed the client meanwhile.
