@@ -317,12 +317,23 @@ test("chromium, native EventSource: terminal events end a GET stream as done, wi
     const end = closed(b);
     const types = [];
     for await (const event of b.events({ tick: JSON.parse, done: JSON.parse })) types.push(`${event.type}:${event.meta.id}`);
-    return { a: { state: await closed(a), ticks, lastEventId: a.lastEventId }, b: { state: await end, types } };
-  }, { server: SERVER, keys: [key("llm-native-other"), key("llm-native-union")] }).catch((e) => ({ error: String(e) }));
+    // A listener of the terminal type added and removed again: the end is still heard.
+    const c = new window.sse.SseClient(`${server}/sse/named?key=${keys[2]}`, { terminalEvents: ["other"] });
+    const cTicks = [];
+    c.on("tick", (d, meta) => cTicks.push(meta.id));
+    c.on("other", () => cTicks.push("other"))();
+    return {
+      a: { state: await closed(a), ticks, lastEventId: a.lastEventId },
+      b: { state: await end, types },
+      c: { state: await closed(c), ticks: cTicks },
+    };
+  }, { server: SERVER, keys: [key("llm-native-other"), key("llm-native-union"), key("llm-native-removed")] }).catch((e) => ({ error: String(e) }));
   assert.deepEqual(r.a?.state, { state: "closed", reason: "done" }, JSON.stringify(r));
   assert.deepEqual(r.a.ticks, ["1", "4"], "nothing after the terminal event");
   assert.deepEqual(r.b.state, { state: "closed", reason: "done" });
   assert.deepEqual(r.b.types, ["tick:1", "tick:4", "done:6"]);
+  assert.deepEqual(r.c.state, { state: "closed", reason: "done" }, "removing the terminal type's listener keeps the end");
+  assert.deepEqual(r.c.ticks, ["1", "4"]);
 });
 
 test("chromium: no unexpected console errors", () => {

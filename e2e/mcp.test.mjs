@@ -105,7 +105,7 @@ const NOTIFICATIONS = `async ({ SseClient, url, key, transport }) => {
 
 // A tools/call POST that streams progress and ends: `terminal` says whether the response ends
 // the stream as done (else the end of the body closes it as ended).
-const TOOL_CALL = `async ({ SseClient, url, key, transport, terminal }) => {
+const TOOL_CALL = `async ({ SseClient, url, key, transport, terminal, ownDecoders }) => {
   const session = await initialize(url);
   const options = {
     transport, method: "POST", body: call(7, "count", { key, steps: 5, interval_ms: 20 }),
@@ -114,9 +114,15 @@ const TOOL_CALL = `async ({ SseClient, url, key, transport, terminal }) => {
   if (terminal) options.terminalEvents = (type, data) => type === "message" && data.includes('"id":7') && !data.includes('"method"');
   const c = new SseClient(url + "?key=" + key, options);
   const w = watch(c);
+  // Listeners with decoders of their own (JSON.parse throws on the priming event's empty data).
+  const own = [], union = [];
+  if (ownDecoders) {
+    c.on("message", (m) => own.push(m), { decode: JSON.parse });
+    c.on({ message: JSON.parse }, (e) => union.push(e.data));
+  }
   const reason = await within(10000, w.closed);
   await new Promise((r) => setTimeout(r, 500)); // room for a repeated POST to show up
-  return { reason, got: w.got, errors: w.errors, states: w.states, lastEventId: c.lastEventId };
+  return { reason, got: w.got, own, union, errors: w.errors, states: w.states, lastEventId: c.lastEventId };
 }`;
 
 // A tools/call POST cut mid-stream, resumed through a GET with Last-Event-ID.
@@ -223,6 +229,16 @@ for (const [where, run] of RUNNERS) {
     assert.equal(posts[0].accept, "application/json, text/event-stream", "the user's Accept reached the server");
     assert.equal(posts[0].status, 200);
     assert.equal(s.requests.filter((q) => q.method === "GET").length, 0);
+  });
+
+  test(`MCP (${where}): listeners decoding with JSON.parse of their own (decode, a union) skip the priming event without an error`, async () => {
+    const k = key(`mcp-own-${where}`);
+    const r = await run(TOOL_CALL, { url: mcp.url, key: k, terminal: true, ownDecoders: true });
+    assert.equal(r.reason, "done", JSON.stringify(r.states));
+    assert.deepEqual(r.errors, [], "empty data is skipped by every decoder, not reported");
+    assert.equal(r.got.length, 6);
+    assert.deepEqual(r.own, r.got, "the listener's own decode saw every message");
+    assert.deepEqual(r.union, r.got, "so did the union");
   });
 
   test(`MCP (${where}): with no terminal event named, the end of the POST's stream closes it as ended`, async () => {

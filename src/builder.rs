@@ -246,9 +246,26 @@ impl Builder {
         self
     }
 
+    /// A predicate over an event's type and data that says the event ends the stream, as
+    /// [`terminal_events`](Self::terminal_events) does by type: e.g. the JSON-RPC response
+    /// that ends an MCP `tools/call` stream. It is asked for every event the source receives
+    /// that no earlier rule ended (on the native transport, every event of a type the source
+    /// listens for: the browser delivers no other). Replaces any earlier predicate.
+    ///
+    /// ```no_run
+    /// # use typed_sse::EventSource;
+    /// let builder = EventSource::builder("https://example.com/mcp")
+    ///     .method("POST")
+    ///     .terminal_if(|event_type, data| event_type == "message" && data.contains(r#""result""#));
+    /// ```
+    pub fn terminal_if(mut self, predicate: impl Fn(&str, &str) -> bool + 'static) -> Self {
+        self.config.terminal.predicate = Some(Rc::new(predicate));
+        self
+    }
+
     /// How the stream of a request that is not safe to repeat (a [`method`](Self::method) other
     /// than GET and HEAD) resumes after a cut. Default [`Resume::Never`]: such a stream that
-    /// ends, or drops after data arrived, closes with
+    /// the server accepted (a 200 head) and that then ends, drops or goes idle closes with
     /// [`CloseReason::Ended`](crate::CloseReason::Ended) and is never sent again. See the table
     /// on [`Resume`].
     pub fn resume(mut self, resume: Resume) -> Self {
@@ -318,21 +335,31 @@ impl Builder {
     }
 
     /// Listens for the events whose types are the variant names of the enum `E`, decoded into
-    /// it: see [`EventSource::on_union`]. Events of other types are skipped.
+    /// it: see [`EventSource::on_union`]. Events of other types are skipped. `E` must be an
+    /// externally tagged enum (serde's default); any other type fails [`build`](Self::build)
+    /// with [`Error::InvalidOption`] (field `on_union`).
     pub fn on_union<E: DeserializeOwned + 'static>(
-        self,
+        mut self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
     ) -> Self {
+        let names = match crate::union::event_types::<E>() {
+            Ok(names) => names,
+            // Reported by `build()`, like every other invalid setting.
+            Err(error) => {
+                self.config.union_error.get_or_insert(error);
+                return self;
+            }
+        };
         let make = crate::union::handler::<E>(Rc::downgrade(&self.registry), listener);
         let id = self.registry.next_listener_id();
-        for name in crate::union::variant_names::<E>() {
+        for name in names {
             self.registry.type_listeners(name).0.add(id, make());
         }
         self
     }
 
-    /// Receives every event, as text, of every type this source listens for (`message` included),
-    /// after that type's own listeners.
+    /// Receives every event, as text, of every type this source listens for (`message` and the
+    /// [terminal events](Self::terminal_events) included), after that type's own listeners.
     pub fn on_any(self, mut listener: impl FnMut(Event<String>) + 'static) -> Self {
         self.registry.type_listeners("message");
         self.registry

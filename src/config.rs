@@ -32,6 +32,8 @@ pub(crate) struct Config {
     pub(crate) fetch_only: Option<&'static str>,
     /// `json_body` could not serialise its value.
     pub(crate) body_error: Option<String>,
+    /// `on_union` was given a type that names no event type.
+    pub(crate) union_error: Option<Error>,
     /// Closes the source when aborted.
     pub(crate) signal: Option<web_sys::AbortSignal>,
     /// What ends an answer.
@@ -56,6 +58,7 @@ impl Config {
             headers: Vec::new(),
             fetch_only: None,
             body_error: None,
+            union_error: None,
             signal: None,
             terminal: Terminal::default(),
         }
@@ -65,6 +68,9 @@ impl Config {
     /// new machine (not started yet).
     pub(crate) fn into_shell(self, registry: Rc<Registry>) -> Result<Rc<Shell>, Error> {
         check_timers(&self.settings)?;
+        if let Some(error) = self.union_error {
+            return Err(error);
+        }
         if let Some(message) = self.body_error {
             let field = "json_body".into();
             return Err(Error::InvalidOption { field, message });

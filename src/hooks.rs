@@ -187,6 +187,19 @@ impl UseEventSourceOptions {
         self
     }
 
+    /// [`apply`](Self::apply), for a source that follows one the hook closed: it resumes after
+    /// `last_id`, the last id of that source, only when the request is safe to repeat. A POST
+    /// opened again is a new request (a new answer): the previous answer's id would ask a
+    /// server that resumes to continue the old one instead.
+    pub(crate) fn apply_after(&self, builder: Builder, last_id: &str) -> Builder {
+        let builder = self.apply(builder);
+        if crate::machine::is_safe_method(self.method.as_deref()) {
+            builder.last_event_id(last_id)
+        } else {
+            builder
+        }
+    }
+
     pub(crate) fn apply(&self, builder: Builder) -> Builder {
         let mut b = builder
             .reconnect(self.reconnect.clone())
@@ -289,6 +302,27 @@ mod tests {
         assert_eq!(defaults.settings.resume, Resume::Never);
         assert!(defaults.terminal.done_marker);
         assert!(defaults.terminal.types.is_empty());
+    }
+
+    #[test]
+    fn a_new_source_resumes_after_the_last_one_only_for_a_request_safe_to_repeat() {
+        let resumed = |options: UseEventSourceOptions| {
+            options
+                .apply_after(crate::EventSource::builder("/x"), "41")
+                .into_config()
+                .last_event_id
+        };
+        assert_eq!(resumed(UseEventSourceOptions::default()), "41");
+        assert_eq!(
+            resumed(UseEventSourceOptions::default().method("get")),
+            "41"
+        );
+        for resume in [Resume::Never, Resume::Repeat, Resume::Get] {
+            let post = UseEventSourceOptions::default()
+                .method("POST")
+                .resume(resume);
+            assert_eq!(resumed(post), "", "{resume:?}: a new POST is a new answer");
+        }
     }
 
     #[test]

@@ -112,12 +112,17 @@ impl EventSource {
     /// order; events of other types are skipped, never errors (a newer server must not break
     /// an older client). Dropping the [`Subscription`] removes it from every type.
     ///
+    /// `E` must be an externally tagged enum (serde's default: the variant name is the event
+    /// type, the data its payload). An internally tagged (`#[serde(tag = "..")]`), adjacently
+    /// tagged or untagged enum, or a struct, names no event type and would listen to nothing:
+    /// [`Error::InvalidOption`] (field `on_union`).
+    ///
     /// ```no_run
     /// # use serde::Deserialize;
     /// #[derive(Deserialize)]
     /// #[serde(rename_all = "snake_case")]
     /// enum Answer { ContentBlockDelta(serde_json::Value), MessageStop }
-    /// # fn run(source: &typed_sse::EventSource) {
+    /// # fn run(source: &typed_sse::EventSource) -> Result<(), typed_sse::Error> {
     /// let _subscription = source.on_union::<Answer>(|event| {
     ///     if let Ok(event) = event {
     ///         match event.data {
@@ -125,29 +130,32 @@ impl EventSource {
     ///             Answer::MessageStop => println!("done"),
     ///         }
     ///     }
-    /// });
+    /// })?;
+    /// # Ok(())
     /// # }
     /// ```
     pub fn on_union<E: DeserializeOwned + 'static>(
         &self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
-    ) -> Subscription {
+    ) -> Result<Subscription, Error> {
+        let names = crate::union::event_types::<E>()?;
         let make = crate::union::handler::<E>(Rc::downgrade(&self.shell.registry), listener);
         let id = self.registry().next_listener_id();
-        for name in crate::union::variant_names::<E>() {
+        for name in names {
             self.shell.add_listener_as(name, id, make());
         }
-        self.subscription(id)
+        Ok(self.subscription(id))
     }
 
     /// The events of [`on_union`](Self::on_union) as a [`Stream`](futures_core::Stream), in
-    /// stream order. It ends when the source closes; dropping it removes its listener.
-    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> EventStream<E> {
+    /// stream order. It ends when the source closes; dropping it removes its listener. The
+    /// same error as `on_union` for a type that is not an externally tagged enum.
+    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> Result<EventStream<E>, Error> {
         let (sender, receiver) = futures_channel::mpsc::unbounded();
         let subscription = self.on_union::<E>(move |r| {
             let _ = sender.unbounded_send(r);
-        });
-        EventStream::new(receiver, subscription)
+        })?;
+        Ok(EventStream::new(receiver, subscription))
     }
 
     /// Listens to state changes.

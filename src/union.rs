@@ -24,6 +24,24 @@ use crate::dispatch::{Handler, Incoming};
 use crate::registry::Registry;
 use crate::{DecodeError, Error, Event};
 
+/// The event types a union of `E` listens to: its variant names. A type that names none (a
+/// struct, or an internally tagged, adjacently tagged or untagged enum, whose `Deserialize`
+/// never asks for an enum) would listen to nothing: an [`Error::InvalidOption`] naming it.
+pub(crate) fn event_types<E: DeserializeOwned>() -> Result<&'static [&'static str], Error> {
+    let names = variant_names::<E>();
+    if names.is_empty() {
+        return Err(Error::InvalidOption {
+            field: "on_union".into(),
+            message: format!(
+                "`{}` is not an externally tagged enum: a typed union needs an enum whose \
+                 variant names are the event types and whose payloads are the events' data",
+                std::any::type_name::<E>()
+            ),
+        });
+    }
+    Ok(names)
+}
+
 /// The variant names of the enum `E` (empty when `E` is not an enum).
 pub(crate) fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
     let names = Cell::new(None);
@@ -236,6 +254,58 @@ mod tests {
         );
         assert!(variant_names::<Delta>().is_empty(), "a struct has none");
         assert!(variant_names::<String>().is_empty());
+    }
+
+    #[derive(Deserialize)]
+    #[serde(tag = "type")]
+    #[allow(dead_code)]
+    enum Internally {
+        Ping,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(tag = "t", content = "c")]
+    #[allow(dead_code)]
+    enum Adjacently {
+        Ping,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    enum Untagged {
+        Ping(u32),
+    }
+
+    fn refused<E: DeserializeOwned>() -> String {
+        match event_types::<E>() {
+            Err(Error::InvalidOption { field, message }) => {
+                assert_eq!(field, "on_union");
+                message
+            }
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_union_of_anything_but_an_externally_tagged_enum_is_refused() {
+        assert_eq!(event_types::<Anthropic>().map(<[_]>::len), Ok(6));
+        assert!(refused::<Internally>().contains("Internally"));
+        assert!(refused::<Adjacently>().contains("externally tagged"));
+        refused::<Untagged>();
+        refused::<Delta>();
+    }
+
+    #[test]
+    fn the_builder_reports_a_union_that_names_no_event_type() {
+        let built = crate::EventSource::builder("http://h/s")
+            .on_union::<Internally>(|_| {})
+            .build();
+        match built {
+            Err(Error::InvalidOption { field, .. }) => assert_eq!(field, "on_union"),
+            Err(other) => panic!("another error: {other}"),
+            Ok(_) => panic!("built"),
+        }
     }
 
     #[test]

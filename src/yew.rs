@@ -81,7 +81,8 @@ where
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
 /// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
-/// hook. Events of other types are skipped. Otherwise as [`use_event_source`].
+/// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
+/// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 #[hook]
 pub fn use_event_source_union<E>(
     url: &str,
@@ -129,9 +130,8 @@ where
                 }
                 Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
             };
-            let builder = options
-                .apply(EventSource::builder(url.as_str()))
-                .last_event_id(&last_id.borrow());
+            let builder =
+                options.apply_after(EventSource::builder(url.as_str()), &last_id.borrow());
             let builder = match event_type {
                 Some(event_type) => builder.on::<T>(event_type, on_event),
                 None => builder.on_union::<T>(on_event),

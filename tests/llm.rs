@@ -172,6 +172,33 @@ async fn an_anthropic_style_answer_with_its_terminal_event_named_closes_done() {
 }
 
 #[wasm_bindgen_test]
+async fn a_terminal_predicate_over_type_and_data_closes_the_answer_done() {
+    let key = common::key("rust-llm-terminal-if");
+    let events = log::<Anthropic>();
+    let (states, errors) = (log(), log());
+    let got = events.clone();
+    let _source = watched(
+        EventSource::builder(url("/v1/messages?interval_ms=5", &key))
+            .method("POST")
+            .json_body(&anthropic_body())
+            .terminal_if(|event_type, data| {
+                event_type == "message_stop" && data.contains(r#""message_stop""#)
+            })
+            .on_union::<Anthropic>(move |event| got.borrow_mut().push(event.unwrap().data)),
+        &states,
+        &errors,
+    );
+    assert!(wait_for(10_000, || closed(&states).is_some()).await);
+    assert_eq!(closed(&states), Some(CloseReason::Done));
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+    assert_eq!(posts(&key).await.len(), 1, "exactly one POST");
+    assert!(matches!(
+        events.borrow().last(),
+        Some(Anthropic::MessageStop)
+    ));
+}
+
+#[wasm_bindgen_test]
 async fn an_anthropic_style_answer_with_nothing_named_closes_ended_after_one_post() {
     let (_, states) = anthropic_answer(&[]).await;
     assert_eq!(closed(&states), Some(CloseReason::Ended));
@@ -262,4 +289,39 @@ async fn native_eventsource_a_union_and_a_terminal_event_end_a_get_stream_as_don
     );
     sleep(500).await;
     assert_eq!(connections(&key).await.len(), 1, "not reconnected");
+}
+
+#[wasm_bindgen_test]
+async fn both_transports_give_the_terminal_event_to_on_any_and_take_its_id() {
+    for transport in [
+        typed_sse::Transport::EventSource,
+        typed_sse::Transport::Fetch,
+    ] {
+        let key = common::key("rust-llm-terminal-any");
+        let any = log::<(String, String)>();
+        let (states, errors) = (log(), log());
+        let got = any.clone();
+        // /sse/named: tick 1, news 2, message 3, tick 4, other 5, done 6, then the end.
+        let source = watched(
+            EventSource::builder(url("/sse/named", &key))
+                .transport(transport)
+                .terminal_events(&["done"])
+                .on_text("tick", |_| {})
+                .on_any(move |event| {
+                    let id = event.last_event_id();
+                    got.borrow_mut().push((event.event_type().to_owned(), id));
+                }),
+            &states,
+            &errors,
+        );
+        assert!(wait_for(10_000, || closed(&states).is_some()).await);
+        assert_eq!(closed(&states), Some(CloseReason::Done), "{transport:?}");
+        assert_eq!(
+            any.borrow().last(),
+            Some(&("done".to_owned(), "6".to_owned())),
+            "{transport:?}: {:?}",
+            any.borrow()
+        );
+        assert_eq!(source.last_event_id(), "6", "{transport:?}");
+    }
 }

@@ -174,6 +174,11 @@ export class Hub {
     for (const type of ends) if (!this.handlers.has(type)) this.listen(type);
   }
 
+  // Whether the native connection listens to `type` for the end of the answer (listenEnds).
+  endsOn(type) {
+    return !!this.finish && ((this.doneMarker && type === "message") || this.terminalTypes.includes(type));
+  }
+
   // Whether the event ends the answer: "marker" ([DONE]: not delivered), "last" (delivered,
   // then the end) or "" (neither). A predicate that throws is reported and counts as no.
   isTerminal(type, raw, native) {
@@ -246,6 +251,8 @@ export class Hub {
     // Its last listener gone, the type is forgotten and no longer listened for on the
     // connection: a page that listens to ever new types and lets them go holds nothing for them.
     this.types.delete(type);
+    // Still heard for the end of the answer (a terminal type, `message` for [DONE]).
+    if (this.endsOn(type)) return;
     const handler = this.handlers.get(type);
     if (handler === undefined) return;
     this.handlers.delete(type);
@@ -358,11 +365,12 @@ export class Hub {
 
   deliverNative(type, ev) {
     this.activity++;
+    const end = this.finish && this.isTerminal(type, ev.data, true);
+    // [DONE] is not delivered, and its id (if any) is no resume point: as on fetch and in Rust.
+    if (end === "marker") return this.finish();
     // The latest event with an id: a reset (an empty id) is no resume point (src/shell).
     if (ev.lastEventId !== "") this.lastEvent = ev;
     const list = this.types.get(type);
-    const end = this.finish && this.isTerminal(type, ev.data, true);
-    if (end === "marker") return this.finish();
     const epoch = this.epoch;
     if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
     // Unless a listener closed the client meanwhile.
@@ -516,7 +524,9 @@ export class Hub {
         try {
           data = decode(meta.raw);
         } catch (e) {
-          this.decodeFailed(type, meta.raw, e, true);
+          // A decoder that refuses empty data is skipped, not reported, as under JSON
+          // decoding (MCP's priming event with `decode: JSON.parse`, a union's decoder).
+          if (meta.raw !== "") this.decodeFailed(type, meta.raw, e, true);
           continue;
         }
       } else if (this.json) {

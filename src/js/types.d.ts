@@ -92,12 +92,14 @@ export interface SseOptions {
   terminalEvents?: string[] | ((type: string, data: string) => boolean);
   /** Fetch: how the stream of a request that is not safe to repeat (a `method` other than GET
    *  and HEAD) resumes after a cut, where the server supports it. `"never"` (default): a stream
-   *  that ends, or drops after data arrived, closes with reason `"ended"` (not an error; the
+   *  the server accepted (a 200 head) that then ends, drops or goes idle, with or without
+   *  data, closes with reason `"ended"` (not an error; the
    *  answer may be incomplete; `lastEventId` is kept), and the request is never sent again.
    *  `"repeat"`: the same request again with `Last-Event-ID`. `"get"`: a GET to the same URL
    *  with `Last-Event-ID` (MCP's Streamable HTTP). Either needs an event id: without one the
-   *  stream closes as `"ended"`. A request refused before any byte of the body arrived
-   *  (network error, 429, 5xx) is retried under the policy whatever this says. */
+   *  stream closes as `"ended"`. A request refused before the head (network error, 429,
+   *  5xx) is retried under the policy whatever this says. Going offline or hiding the page
+   *  leaves a sent request's connection open. */
   resume?: "never" | "repeat" | "get";
   /** The longest a server's `Retry-After` is honoured; a longer one waits this long. Default
    *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */
@@ -179,7 +181,8 @@ export interface ListenerOptions<T> {
   signal?: AbortSignal;
   /** Turns the raw data into what the listener receives, in place of `JSON.parse`: e.g.
    *  `(raw) => Quote.parse(JSON.parse(raw))` with zod. If it throws, the listener is not called
-   *  and the client's `onError` listeners get a `decode` error with `raw` and `cause`. */
+   *  and the client's `onError` listeners get a `decode` error with `raw` and `cause`, except
+   *  for empty data (MCP's priming event), which is skipped without an error. */
   decode?: (raw: string) => T;
 }
 
@@ -194,7 +197,8 @@ export interface EventsOptions<T> extends ListenerOptions<T> {
 
 /** Per-type decoders for one listener or iterator over several event types: each turns the raw
  *  data of its type into what the listener receives (e.g. `JSON.parse`, or a zod schema's
- *  `parse` after it). */
+ *  `parse` after it). One that throws on empty data skips the event without a `decode` error
+ *  (MCP's priming event); other throws are `decode` errors. */
 export type SseDecoders = Record<string, (raw: string) => unknown>;
 
 /** The events of `SseDecoders` as a discriminated union on `type`. */

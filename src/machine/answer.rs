@@ -21,9 +21,8 @@ use super::*;
 ///
 /// | what happened to the connection | `Never` (default) | `Repeat` / `Get` |
 /// | --- | --- | --- |
-/// | refused (network error, 429, 5xx) or dropped before any byte of the body arrived | retried under the policy, honouring `Retry-After` | the same |
-/// | ended cleanly without a byte | closed: [`CloseReason::Ended`] | the same |
-/// | ended or dropped after bytes arrived, with a resume point (an event id) | closed: [`CloseReason::Ended`] | reconnected under the policy with `Last-Event-ID`: the same request (`Repeat`) or a GET to the same URL (`Get`) |
+/// | refused (network error, 429, 5xx) or dropped before the head | retried under the policy, honouring `Retry-After` | the same |
+/// | ended, dropped or idle after the head accepted it (200), with a resume point (an event id) | closed: [`CloseReason::Ended`] | reconnected under the policy with `Last-Event-ID`: the same request (`Repeat`) or a GET to the same URL (`Get`); the budget starts over only once bytes arrived |
 /// | the same, without any event id | closed: [`CloseReason::Ended`] | closed: [`CloseReason::Ended`] |
 /// | a terminal marker arrived (`data: [DONE]`, a named terminal event) | closed: [`CloseReason::Done`] | the same |
 ///
@@ -47,13 +46,28 @@ pub enum Resume {
 /// The data of OpenAI's (and every OpenAI-compatible server's) last event.
 pub const DONE_MARKER: &str = "[DONE]";
 
+/// A predicate over an event's type and data that says it ends the answer.
+pub(crate) type TerminalIf = std::rc::Rc<dyn Fn(&str, &str) -> bool>;
+
 /// What marks the end of an answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct Terminal {
     /// An event whose data is exactly `[DONE]` ends the stream (default on).
     pub(crate) done_marker: bool,
     /// Event types that end the stream once delivered (e.g. `message_stop`).
     pub(crate) types: Vec<String>,
+    /// Events that end the stream once delivered, by type and data (an MCP JSON-RPC response).
+    pub(crate) predicate: Option<TerminalIf>,
+}
+
+impl std::fmt::Debug for Terminal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Terminal")
+            .field("done_marker", &self.done_marker)
+            .field("types", &self.types)
+            .field("predicate", &self.predicate.is_some())
+            .finish()
+    }
 }
 
 impl Default for Terminal {
@@ -61,6 +75,7 @@ impl Default for Terminal {
         Self {
             done_marker: true,
             types: Vec::new(),
+            predicate: None,
         }
     }
 }
@@ -77,21 +92,27 @@ pub(crate) enum Mark {
 impl Terminal {
     /// Whether an event of `event_type` with `data` ends the answer, and how. Any event type
     /// counts for `[DONE]` (OpenAI sends it unnamed); the data must be exactly that text.
+    /// The predicate, if any, is asked last, with the event's type and data.
     pub(crate) fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
-        self.check_with(event_type, || data == DONE_MARKER)
+        self.check_with(event_type, || data == DONE_MARKER, || Some(data.to_owned()))
     }
 
     /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
-    /// native transport compares the browser's string without copying it into wasm).
+    /// native transport compares the browser's string without copying it into wasm), and the
+    /// data itself asked for only when a predicate needs it.
     pub(crate) fn check_with(
         &self,
         event_type: &str,
         is_done_marker: impl FnOnce() -> bool,
+        data: impl FnOnce() -> Option<String>,
     ) -> Option<Mark> {
         if self.done_marker && is_done_marker() {
             Some(Mark::Marker)
         } else if self.types.iter().any(|t| t == event_type) {
             Some(Mark::Last)
+        } else if let Some(predicate) = &self.predicate {
+            let ends = data().is_some_and(|data| predicate(event_type, &data));
+            ends.then_some(Mark::Last)
         } else {
             None
         }
@@ -99,7 +120,7 @@ impl Terminal {
 
     /// Nothing ends a stream early: the check can be skipped.
     pub(crate) fn is_off(&self) -> bool {
-        !self.done_marker && self.types.is_empty()
+        !self.done_marker && self.types.is_empty() && self.predicate.is_none()
     }
 }
 
@@ -113,8 +134,9 @@ pub(crate) fn is_safe_method(method: Option<&str>) -> bool {
 
 impl Machine {
     /// A connection of a request that is not safe to repeat ended (`clean`) or failed with
-    /// `error`, after `received` bytes or none: the table on [`Resume`]. Returns `false` when
-    /// the ordinary rules apply (a failure before any byte: nothing was generated).
+    /// `error`, after the server `received` it (its head accepted it, or bytes arrived) or
+    /// not: the table on [`Resume`]. Returns `false` when the ordinary rules apply (a failure
+    /// before the head: the server never accepted the request).
     pub(super) fn answer_lost(
         &mut self,
         error: Error,

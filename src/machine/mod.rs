@@ -332,6 +332,8 @@ impl Machine {
     /// Drops the live connection; if it had opened, the next failure starts over. Opening is
     /// the success both transports see alike: the native one sees only the events that have a
     /// listener, so "it delivered an event" made the budget depend on which listeners exist.
+    /// A request that is not safe to repeat (fetch only) needs bytes of the body too: a server
+    /// that accepts each resumed request and drops it silently must not reset the budget.
     fn end_connection(&mut self) {
         self.end_connection_as(true);
     }
@@ -345,8 +347,8 @@ impl Machine {
     }
 
     fn end_connection_as(&mut self, success: bool) {
-        if let Phase::Connected { open, .. } = self.phase {
-            if open && success {
+        if let Phase::Connected { open, received, .. } = self.phase {
+            if open && success && (received || !self.settings.unsafe_request) {
                 self.backoff.reset();
             }
             self.outputs.push(Output::Disconnect);
@@ -355,9 +357,14 @@ impl Machine {
         }
     }
 
-    /// Whether bytes of the body arrived on the live connection.
+    /// Whether the server answered the live connection: its head accepted the request (200,
+    /// an event stream) or bytes of the body arrived. For a request that is not safe to repeat,
+    /// a server that answered may be generating: sending it again would generate twice.
     fn received(&self) -> bool {
-        matches!(self.phase, Phase::Connected { received: true, .. })
+        matches!(
+            self.phase,
+            Phase::Connected { received: true, .. } | Phase::Connected { open: true, .. }
+        )
     }
 
     /// Stops whatever is under way: the connection, the probe or refresh, the timer.

@@ -36,8 +36,9 @@ impl Machine {
     }
 
     /// Reports `error` and arms the next attempt under the policy (never sooner than the capped
-    /// `Retry-After`), or gives up when the budget is spent. Offline, it waits instead and
-    /// spends nothing.
+    /// `Retry-After`), or gives up when the budget is spent. Offline (or hidden, when the
+    /// settings pause then), it waits instead and spends nothing: a request not safe to repeat
+    /// keeps its connection through both (`keeps_answer`), so its failure can come then.
     pub(super) fn schedule(
         &mut self,
         error: Error,
@@ -48,6 +49,10 @@ impl Machine {
         self.outputs.push(Output::Error(error.clone()));
         if self.waits_offline() {
             self.go(Phase::Offline, State::Offline);
+            return;
+        }
+        if self.settings.pause_when_hidden && self.hidden {
+            self.go(Phase::Paused, State::Paused);
             return;
         }
         let random = self.rng.next_f64();

@@ -80,7 +80,7 @@ impl Machine {
                 self.suspend();
                 self.connect(now);
             }
-        } else if self.is_active() {
+        } else if self.is_active() && !self.keeps_answer() {
             self.suspend();
             self.go(Phase::Offline, State::Offline);
         }
@@ -91,7 +91,7 @@ impl Machine {
         if !self.settings.pause_when_hidden {
             return;
         }
-        if hidden && self.phase != Phase::Paused {
+        if hidden && self.phase != Phase::Paused && !self.keeps_answer() {
             self.suspend();
             self.go(Phase::Paused, State::Paused);
         } else if !hidden && self.phase == Phase::Paused {
@@ -108,6 +108,14 @@ impl Machine {
         } else {
             self.connect(now);
         }
+    }
+
+    /// A request that is not safe to repeat was sent: going offline or hiding the page leaves
+    /// its connection alone. Ending it there would send the request again later (a new, billed
+    /// generation); if the network is really gone the connection fails, and
+    /// [`answer_lost`](Self::answer_lost) decides as for any cut.
+    pub(super) fn keeps_answer(&self) -> bool {
+        self.settings.unsafe_request && matches!(self.phase, Phase::Connected { .. })
     }
 
     pub(super) fn waits_offline(&self) -> bool {

@@ -31,9 +31,11 @@ impl Sink for Shell {
         } else {
             // Compared in JS: copying every event's data into wasm for this would cost the
             // package the text conversion's code, which the JS API's path does not use.
-            terminal.check_with(&event_type, || {
-                native.data() == wasm_bindgen::JsValue::from_str(DONE_MARKER)
-            })
+            terminal.check_with(
+                &event_type,
+                || native.data() == wasm_bindgen::JsValue::from_str(DONE_MARKER),
+                || native.data().as_string(),
+            )
         };
         let carried_id = self.carried_id.borrow().clone();
         let incoming = Incoming::native(native, event_type, carried_id);
@@ -42,11 +44,8 @@ impl Sink for Shell {
             return self.feed_from_sink(Input::Finished(conn));
         }
         listeners.emit(&incoming);
-        if mark == Some(Mark::Last) {
-            incoming.finish();
-            return self.feed_from_sink(Input::Finished(conn));
-        }
-        // A listener may have closed the source or replaced the connection.
+        // A listener may have closed the source or replaced the connection. A terminal event
+        // is an event like the others here (`on_any`, its id), as on the fetch transport.
         if conn == self.live_conn.get() {
             self.registry.catch_all(&incoming);
             // Only an event with an id is a resume point: a reset (`id:` with no value) just
@@ -56,6 +55,9 @@ impl Sink for Shell {
             }
         } else {
             incoming.finish();
+        }
+        if mark == Some(Mark::Last) {
+            self.feed_from_sink(Input::Finished(conn));
         }
     }
 
@@ -74,11 +76,15 @@ impl Sink for Shell {
             return;
         }
         let terminal = &self.effects.terminal;
+        let mut last = false;
         if !terminal.is_off() {
             match terminal.check(event_type, data) {
                 // Not delivered, and the resume point stays where it was.
                 Some(Mark::Marker) => return self.stream.borrow_mut().finished = true,
-                Some(Mark::Last) => self.stream.borrow_mut().finished = true,
+                Some(Mark::Last) => {
+                    self.stream.borrow_mut().finished = true;
+                    last = true;
+                }
                 None => {}
             }
         }
@@ -118,8 +124,12 @@ impl Sink for Shell {
                 }
             }
         }
-        let Some((name, listeners)) = self.registry.find(event_type) else {
-            return;
+        // A terminal event reaches `on_any` even without a listener of its own, as on the
+        // native transport, which listens to the terminal types to hear the end.
+        let (name, listeners) = match self.registry.find(event_type) {
+            Some(found) => found,
+            None if last => (Rc::from(event_type), Rc::default()),
+            None => return,
         };
         let (id, origin) = {
             let mut stream = self.stream.borrow_mut();

@@ -69,6 +69,7 @@ fn head() -> impl Strategy<Value = Head> {
 pub(super) fn step() -> impl Strategy<Value = Step> {
     let failure = prop_oneof![
         Just(Failure::Network("lost".into())),
+        Just(Failure::Ended),
         Just(Failure::Unexplained),
         Just(Failure::TooLarge { limit: 16 }),
         head().prop_map(Failure::Rejected),
@@ -128,13 +129,22 @@ pub(super) fn settings() -> impl Strategy<Value = Settings> {
         Just(Some(u32::MAX))
     ];
     let caps = (prop_oneof![0u32..600_000, Just(u32::MAX)], 1u32..60_000);
-    (policy, flags, fetch_flags, idle, caps).prop_map(
+    // A POST (not safe to repeat) in a quarter of the scenarios, with each resume option.
+    let answer = (
+        prop_oneof![3 => Just(false), 1 => Just(true)],
+        prop_oneof![
+            Just(crate::Resume::Never),
+            Just(crate::Resume::Repeat),
+            Just(crate::Resume::Get)
+        ],
+    );
+    (policy, flags, fetch_flags, idle, (caps, answer)).prop_map(
         |(
             policy,
             (resume, offline, hidden, refresher),
             (renews, honor_retry),
             idle,
-            (retry_after_cap, refresh),
+            ((retry_after_cap, refresh), (unsafe_request, resume_option)),
         )| {
             Settings {
                 policy,
@@ -147,10 +157,8 @@ pub(super) fn settings() -> impl Strategy<Value = Settings> {
                 honor_server_retry: honor_retry,
                 max_retry_after_ms: retry_after_cap,
                 refresh_timeout_ms: refresh,
-                // A request safe to repeat: the rules of answers have their own tests
-                // (machine/tests/ends.rs).
-                unsafe_request: false,
-                resume: crate::Resume::Never,
+                unsafe_request,
+                resume: resume_option,
             }
         },
     )

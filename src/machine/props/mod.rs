@@ -17,6 +17,13 @@ struct Model {
     /// The input being handled ends the live connection as a failure whether or not it opened:
     /// the size cap, or the idle timeout (a timer while a connection is live).
     ending_failed: bool,
+    /// The server answered the live connection: its head accepted it (or bytes arrived after).
+    live_answered: bool,
+    /// Bytes of the body arrived on the live connection (whatever came before).
+    live_bytes: bool,
+    /// A connection of a request not safe to repeat ended after the server accepted it:
+    /// something may have been generated, and sending it again would generate it again.
+    answer_cut: bool,
     resume: u64,
     next_id: u64,
     timer: Option<u64>,
@@ -67,6 +74,7 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                 let conn = conn(stale);
                 if Some(conn) == model.live {
                     model.live_opened = true;
+                    model.live_answered = true;
                 }
                 Input::Opened(conn)
             }
@@ -80,9 +88,18 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
                 if Some(conn) == model.live && with_id {
                     model.resume = model.next_id;
                 }
+                if Some(conn) == model.live {
+                    model.live_bytes = true;
+                }
                 Input::Delivered { conn, last_id }
             }
-            Some(Step::Alive { stale }) => Input::Alive(conn(stale)),
+            Some(Step::Alive { stale }) => {
+                let conn = conn(stale);
+                if Some(conn) == model.live {
+                    model.live_bytes = true;
+                }
+                Input::Alive(conn)
+            }
             Some(Step::ServerRetry { stale, ms }) => {
                 let conn = conn(stale);
                 if Some(conn) == model.live && settings.honor_server_retry {
@@ -94,6 +111,11 @@ fn run(settings: Settings, seed: u64, steps: Vec<(Step, u16)>) -> Result<(), Tes
             Some(Step::Failed { stale, failure }) => {
                 if let Failure::Rejected(h) = &failure {
                     retry_after = asks_to_wait(h);
+                }
+                if !stale && matches!(failure, Failure::Rejected(_) | Failure::Unexplained) {
+                    // A head's failure: a transport reports one only before any byte, so
+                    // whatever the generator delivered before it was not an answer.
+                    model.live_answered = false;
                 }
                 Input::Failed {
                     conn: conn(stale),
@@ -181,14 +203,27 @@ fn check(
             conn,
             url,
             last_event_id,
-            ..
+            get,
         } => {
             prop_assert!(
                 model.live.is_none(),
                 "a second connection while one is live"
             );
+            if settings.unsafe_request && model.answer_cut {
+                prop_assert!(
+                    settings.resume != crate::Resume::Never && model.resume > 0,
+                    "a request not safe to repeat sent again after its answer began"
+                );
+                prop_assert_eq!(
+                    get,
+                    settings.resume == crate::Resume::Get,
+                    "resumed as a GET"
+                );
+            }
             model.live = Some(conn);
             model.live_opened = false;
+            model.live_answered = false;
+            model.live_bytes = false;
             let expected = resume_id(model);
             prop_assert_eq!(
                 &last_event_id,
@@ -211,7 +246,13 @@ fn check(
         Output::Disconnect => {
             // The end of a connection that had opened starts the count over, unless the cap
             // or the idle timeout ended it.
-            if model.live.take().is_some() && model.live_opened && !model.ending_failed {
+            if model.live.is_some() && model.live_answered {
+                model.answer_cut = true;
+            }
+            // A request not safe to repeat needs bytes too (a silent accept is no progress).
+            let progress = model.live_bytes || !settings.unsafe_request;
+            if model.live.take().is_some() && model.live_opened && progress && !model.ending_failed
+            {
                 model.last_attempt = 0;
                 model.retry_connects = 0;
             }

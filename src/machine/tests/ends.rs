@@ -49,7 +49,7 @@ fn gets(outputs: &[Output]) -> Vec<bool> {
 }
 
 #[test]
-fn a_post_refused_or_dropped_before_any_byte_is_retried_honouring_retry_after() {
+fn a_post_refused_or_dropped_before_the_head_is_retried_honouring_retry_after() {
     for resume in [Resume::Never, Resume::Repeat] {
         let mut sim = Sim::new(post(resume));
         sim.reject(429, Some(5_000));
@@ -59,11 +59,66 @@ fn a_post_refused_or_dropped_before_any_byte_is_retried_honouring_retry_after() 
         sim.reject(503, None);
         sim.fire();
         sim.drop_network(); // refused connection
+        assert!(matches!(sim.m.state(), State::Reconnecting { .. }));
         sim.fire();
         open(&mut sim);
-        sim.drop_network(); // accepted, then dropped before a byte
-        assert!(matches!(sim.m.state(), State::Reconnecting { .. }));
+        // Accepted (200, an event stream), then dropped before a byte: the server took the
+        // request and may be generating; without an id, nothing resumes it.
+        let out = sim.drop_network();
+        assert_eq!(closed(&sim), Some(&CloseReason::Ended), "{resume:?}");
+        assert!(connects(&out).is_empty());
     }
+}
+
+#[test]
+fn a_post_accepted_then_silent_closes_as_ended_once() {
+    let mut sim = Sim::new(Settings {
+        idle_timeout_ms: Some(1_000),
+        ..post(Resume::Never)
+    });
+    open(&mut sim);
+    let mut sent = 1;
+    for _ in 0..50 {
+        if closed(&sim).is_some() {
+            break;
+        }
+        sent += connects(&sim.fire()).len();
+        if sim.m.connection().is_some() {
+            open(&mut sim);
+        }
+    }
+    assert_eq!(sent, 1, "one POST");
+    assert_eq!(closed(&sim), Some(&CloseReason::Ended));
+}
+
+#[test]
+fn a_resumed_post_accepted_and_dropped_each_time_runs_out_of_retries() {
+    let mut sim = Sim::new(Settings {
+        policy: crate::ReconnectPolicy::default()
+            .jitter(0.0)
+            .initial_delay_ms(100)
+            .max_retries(3),
+        ..post(Resume::Repeat)
+    });
+    open(&mut sim);
+    sim.deliver("5");
+    sim.drop_network();
+    let mut sent = 1;
+    for _ in 0..50 {
+        if closed(&sim).is_some() {
+            break;
+        }
+        sent += connects(&sim.fire()).len();
+        if sim.m.connection().is_some() {
+            open(&mut sim); // accepted, then dropped before a byte
+            sim.drop_network();
+        }
+    }
+    assert!(matches!(
+        closed(&sim),
+        Some(CloseReason::Failed(Error::GaveUp { .. }))
+    ));
+    assert_eq!(sent, 4, "the first request and three retries");
 }
 
 #[test]
@@ -252,6 +307,7 @@ fn done_marker_and_named_terminal_events() {
     let anthropic = Terminal {
         done_marker: true,
         types: vec!["message_stop".into()],
+        predicate: None,
     };
     assert_eq!(
         anthropic.check("message_stop", r#"{"type":"message_stop"}"#),
@@ -261,6 +317,7 @@ fn done_marker_and_named_terminal_events() {
     let off = Terminal {
         done_marker: false,
         types: Vec::new(),
+        predicate: None,
     };
     assert!(off.is_off());
     assert_eq!(off.check("message", "[DONE]"), None);
@@ -283,4 +340,121 @@ fn safe_methods_are_get_and_head() {
 fn close_reasons_have_their_names() {
     assert_eq!(CloseReason::Done.name(), "done");
     assert_eq!(CloseReason::Ended.name(), "ended");
+}
+
+fn pausing(resume: Resume) -> Settings {
+    Settings {
+        pause_when_offline: true,
+        pause_when_hidden: true,
+        ..post(resume)
+    }
+}
+
+#[test]
+fn going_offline_or_hiding_the_page_leaves_a_sent_post_alone() {
+    // Before the head, after the head, after data: the request was sent, and ending its
+    // connection would send it again later.
+    for stage in 0..3 {
+        for hide in [false, true] {
+            let mut sim = Sim::new(pausing(Resume::Never));
+            let conn = sim.conn();
+            if stage >= 1 {
+                open(&mut sim);
+            }
+            if stage >= 2 {
+                sim.deliver("");
+            }
+            let input = |on: bool| {
+                if hide {
+                    Input::Hidden(on)
+                } else {
+                    Input::Online(!on)
+                }
+            };
+            let out = sim.feed(input(true));
+            assert!(
+                !out.contains(&Output::Disconnect),
+                "stage {stage}, hide {hide}"
+            );
+            assert_eq!(sim.m.connection(), Some(conn));
+            let out = sim.feed(input(false));
+            assert!(connects(&out).is_empty(), "stage {stage}, hide {hide}");
+            assert_eq!(sim.m.connection(), Some(conn), "the same connection");
+        }
+    }
+}
+
+#[test]
+fn a_sent_post_whose_network_really_went_follows_the_table() {
+    // After data: closed as ended, never sent again.
+    let mut sim = Sim::new(pausing(Resume::Never));
+    open(&mut sim);
+    sim.deliver("");
+    sim.feed(Input::Online(false));
+    let out = sim.drop_network();
+    assert_eq!(closed(&sim), Some(&CloseReason::Ended));
+    assert!(connects(&out).is_empty());
+    let out = sim.feed(Input::Online(true));
+    assert!(connects(&out).is_empty());
+    // Refused before the head (nothing generated): retried once the network is back.
+    let mut sim = Sim::new(pausing(Resume::Never));
+    sim.feed(Input::Online(false));
+    sim.drop_network();
+    assert_eq!(sim.m.state(), &State::Offline);
+    let out = sim.feed(Input::Online(true));
+    assert_eq!(gets(&out), [false]);
+    // The same while hidden: the retry waits for the page, and is the same POST.
+    let mut sim = Sim::new(pausing(Resume::Never));
+    sim.feed(Input::Hidden(true));
+    sim.drop_network();
+    assert_eq!(sim.m.state(), &State::Paused);
+    let out = sim.feed(Input::Hidden(false));
+    assert_eq!(gets(&out), [false]);
+}
+
+#[test]
+fn with_get_a_post_cut_while_offline_resumes_as_a_get() {
+    let mut sim = Sim::new(pausing(Resume::Get));
+    open(&mut sim);
+    sim.deliver("e1");
+    sim.feed(Input::Hidden(true));
+    sim.drop_network();
+    assert_eq!(sim.m.state(), &State::Paused, "waits for the page");
+    let out = sim.feed(Input::Hidden(false));
+    assert_eq!(connects(&out), [("http://h/s".into(), "e1".into())]);
+    assert_eq!(gets(&out), [true], "a GET, not the POST again");
+}
+
+#[test]
+fn a_predicate_over_type_and_data_ends_the_answer_after_its_event() {
+    let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = asked.clone();
+    let mcp = Terminal {
+        done_marker: true,
+        types: vec!["message_stop".into()],
+        predicate: Some(std::rc::Rc::new(move |event_type: &str, data: &str| {
+            seen.set(seen.get() + 1);
+            event_type == "message" && data.contains(r#""id":7"#) && !data.contains("method")
+        })),
+    };
+    assert!(!mcp.is_off());
+    let progress = r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#;
+    let response = r#"{"jsonrpc":"2.0","id":7,"result":{}}"#;
+    assert_eq!(mcp.check("message", progress), None);
+    assert_eq!(mcp.check("message", response), Some(Mark::Last));
+    assert_eq!(mcp.check("note", response), None);
+    assert_eq!(asked.get(), 3);
+    // The marker and the named types decide first: the predicate is not asked.
+    assert_eq!(mcp.check("message", "[DONE]"), Some(Mark::Marker));
+    assert_eq!(mcp.check("message_stop", "{}"), Some(Mark::Last));
+    assert_eq!(asked.get(), 3);
+    let alone = Terminal {
+        done_marker: false,
+        types: Vec::new(),
+        predicate: Some(std::rc::Rc::new(|_: &str, data: &str| data == "bye")),
+    };
+    assert!(!alone.is_off(), "a predicate alone keeps the check on");
+    assert_eq!(alone.check("message", "bye"), Some(Mark::Last));
+    // No data to give (the native transport's data was not a string): not the end.
+    assert_eq!(alone.check_with("message", || false, || None), None);
 }
