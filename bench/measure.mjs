@@ -10,10 +10,12 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The budget for the npm package: wasm + JS glue, gzip -9, as `build_package` makes it
  *  (scripts/lib.sh). `npm test` fails above it. */
-// The package with both transports and the JS idioms (TypedEventSource, events(), signals,
-// decoders). The fetch transport's issue asks for 36 KB; it measures 39.7 KiB (BENCHMARKS.md,
-// "Bundle size with both transports"): this guards against growth while that target stays open.
-export const BUNDLE_BUDGET_GZIP = 41 * 1024;
+// The package with both transports, the JS idioms (TypedEventSource, events(), signals,
+// decoders), the hostile-input checks of round three and streamed answers (terminal markers,
+// the rule for requests not safe to repeat, typed unions). It measures 51,034 B (BENCHMARKS.md,
+// "Bundle size after hostile inputs and streamed answers"); the package's front-door work aims
+// at 42 KiB. This guards against growth, with ~2 KB of room, while that target stays open.
+export const BUNDLE_BUDGET_GZIP = 52 * 1024;
 
 const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 
