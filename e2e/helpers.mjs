@@ -89,3 +89,16 @@ export function runInNode(program, timeoutMs = 30_000) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// Runs `body` (the inside of an async function with `SseClient` and `server` in scope) in a
+// fresh Node process whose node_modules has the package, and returns what it returned.
+export function inNode(body) {
+  return runInNode(`
+import { SseClient } from "typed-sse";
+const server = process.env.SERVER_URL;
+const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref());
+const result = await Promise.race([timeout(20000), (async () => { ${body} })()]);
+console.log(JSON.stringify(result));
+process.exit(0);
+`);
+}

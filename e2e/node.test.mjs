@@ -4,20 +4,7 @@
 // Last-Event-ID header, and close().
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { key, connections, runInNode } from "./helpers.mjs";
-
-// Runs `body` (the inside of an async function with `SseClient` and `server` in scope) in a
-// fresh Node process whose node_modules has the package, and returns what it returned.
-function inNode(body) {
-  return runInNode(`
-import { SseClient } from "typed-sse";
-const server = process.env.SERVER_URL;
-const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref());
-const result = await Promise.race([timeout(20000), (async () => { ${body} })()]);
-console.log(JSON.stringify(result));
-process.exit(0);
-`);
-}
+import { key, connections, inNode, runInNode } from "./helpers.mjs";
 
 test("Node: a POST with headers streams typed events; close() ends the connection", async () => {
   const k = key("node-post");

@@ -5,18 +5,7 @@
 // And in Chromium, the native transport: an id reset just before a drop keeps the id before it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { key, connections, runInNode, launch, open, SERVER, statsUntil } from "./helpers.mjs";
-
-function inNode(body) {
-  return runInNode(`
-import { SseClient } from "typed-sse";
-const server = process.env.SERVER_URL;
-const timeout = (ms) => new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref());
-const result = await Promise.race([timeout(20000), (async () => { ${body} })()]);
-console.log(JSON.stringify(result));
-process.exit(0);
-`);
-}
+import { key, connections, inNode, launch, open, SERVER, statsUntil } from "./helpers.mjs";
 
 for (const [name, encoded, id] of [["a control character", "x%01y", "x\u0001y"], ["DEL", "z%7F", "z\u007f"], ["spaces around it", "%20a%20", " a "]]) {
   test(`Node: an id with ${name} is delivered, and the reconnect resumes from the id before it`, async () => {
