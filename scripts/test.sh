@@ -28,7 +28,7 @@ step "npm package (wasm-pack, release): web and bundler builds"
 build_package web pkg
 build_package bundler pkg-bundler
 
-step "TypeScript: the package's types and the README's JS/TS quick starts (tsc --strict)"
+step "TypeScript: the package's types and the JS/TS blocks of the README and docs/ (tsc --strict)"
 node e2e/readme-snippets.mjs
 tsc -p e2e/ts/tsconfig.json
 
@@ -46,11 +46,11 @@ echo "test server at $SERVER_URL"
 step "browser tests (wasm-bindgen-test) in headless Chromium"
 TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
 
-step "end-to-end tests (playwright-core): JS API, Vite app, Yew and Leptos apps, demo page"
+step "end-to-end tests (playwright-core): JS API, Vite app, Yew and Leptos apps, demo page, README quick starts"
 # A per-test timeout: a test that waits forever fails instead of holding CI for its 90 minutes.
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap \
   e2e/js-api.test.mjs e2e/event-source.test.mjs e2e/idioms.test.mjs e2e/fetch.test.mjs e2e/node.test.mjs e2e/hostile.test.mjs e2e/resume-ids.test.mjs e2e/vite-app.test.mjs \
-  e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs
+  e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs e2e/readme.test.mjs
 echo "screenshots: e2e/out/"
 
 step "benchmark smoke: bundle size and memory growth (no timing)"

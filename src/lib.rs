@@ -94,8 +94,23 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// The README's Rust examples, compiled by `cargo test` (as doctests) so that what a newcomer
-/// copies builds. The Yew and Leptos ones are marked `ignore` there: they are excerpts of
+/// copies builds. The Yew and Leptos ones in docs/ are marked `ignore`: they are excerpts of
 /// `examples/yew-app` and `examples/leptos-app`, which `npm test` builds whole.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The Rust examples of docs/, compiled as the README's are.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust-api.md")]
+struct RustApiDoctests;
+
+/// See `RustApiDoctests`.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/transports.md")]
+struct TransportsDoctests;
+
+/// See `RustApiDoctests`.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/llm.md")]
+struct LlmDoctests;

@@ -1,0 +1,97 @@
+// The README's quick starts as a reader follows them: the packed package (a tarball, copied into
+// node_modules, not linked) in a fresh folder with the README's server.mjs, index.html and
+// client.mjs, then the page in Chromium and the client in Node, with no `init()` anywhere. And
+// docs/transports.md's page example against the project's test server, which it is written for.
+// The blocks come from the documents themselves (e2e/readme-snippets.mjs), so a quick start that
+// stops working as written fails here. TYPED_SSE_PACKAGE names the package folder (default pkg/).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { OUT, launch } from "./helpers.mjs";
+import { blocks } from "./readme-snippets.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PACKAGE = resolve(ROOT, process.env.TYPED_SSE_PACKAGE || "pkg");
+const named = Object.fromEntries(blocks().filter((b) => b.doc === "README.md" && b.name).map((b) => [b.name, b.code]));
+
+let dir, server, url, browser;
+
+// The browser asks for /favicon.ico by itself and logs the 404 (neither server has one).
+const favicon = (message) => message.text().includes("status of 404") && message.location().url.endsWith("/favicon.ico");
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "typed-sse-readme-"));
+  // npm pack, then unpack into node_modules/typed-sse: what `npm install ./typed-sse-0.1.0.tgz` puts there.
+  const tarball = execFileSync("npm", ["pack", PACKAGE, "--pack-destination", dir, "--silent"], { encoding: "utf8" }).trim().split("\n").pop();
+  const target = join(dir, "node_modules", "typed-sse");
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", join(dir, tarball), "-C", target, "--strip-components=1"]);
+  for (const name of ["server.mjs", "index.html", "client.mjs"]) {
+    assert.ok(named[name], `the README has no \`${name}\` block`);
+    writeFileSync(join(dir, name), named[name]);
+  }
+  // The README's server, on a free port (PORT=0); it prints its URL.
+  server = spawn(process.execPath, ["server.mjs"], { cwd: dir, env: { ...process.env, PORT: "0" } });
+  url = await new Promise((resolveUrl, reject) => {
+    server.stdout.on("data", (chunk) => {
+      const found = String(chunk).match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (found) resolveUrl(found[0]);
+    });
+    server.on("exit", (code) => reject(new Error(`server.mjs exited with ${code}`)));
+  });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("README: the plain page with an import map shows ticks from server.mjs", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error" && !favicon(m)) errors.push(m.text()); });
+  await page.goto(url);
+  await page.waitForFunction(() => /^#3 ACME \d+\.\d\d$/.test(document.querySelector("p")?.textContent ?? ""), null, { timeout: 15_000 });
+  await page.screenshot({ path: join(OUT, "readme-page.png") });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("README: the Node client prints ticks from server.mjs, then exits", () => {
+  // The block connects to the port the README's server listens on by default; here it is free.
+  const program = named["client.mjs"].replace("http://127.0.0.1:8787/", url);
+  assert.notEqual(program, named["client.mjs"], "client.mjs no longer names http://127.0.0.1:8787/");
+  writeFileSync(join(dir, "client.mjs"), program);
+  const out = execFileSync(process.execPath, ["client.mjs"], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+  const lines = out.trim().split("\n");
+  assert.ok(lines.length >= 5, `expected ticks for 5 s, got:\n${out}`);
+  assert.match(lines[0], /^1 ACME \d+\.\d+$/);
+  assert.match(lines[4], /^5 ACME /);
+});
+
+test("docs/transports.md: the page example streams a whole answer from the test server", async () => {
+  const block = blocks().find((b) => b.doc === "docs/transports.md" && b.lang === "js" && b.code.includes("/token"));
+  assert.ok(block, "docs/transports.md lost its page example");
+  const runDir = join(OUT, "readme", "run");
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, "transport.html"), `<!doctype html><meta charset="utf-8">
+<script type="importmap">{ "imports": { "typed-sse": "/pkg/typed_sse.js" } }</script>
+<script type="module">${block.code}</script>`);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error" && !favicon(m)) errors.push(m.text()); });
+  await page.goto(`${process.env.SERVER_URL}/e2e/out/readme/run/transport.html`);
+  await page.waitForFunction(() => document.querySelector("p")?.textContent?.endsWith(" [done]"), null, { timeout: 30_000 });
+  const text = await page.textContent("p");
+  assert.ok(text.length > " [done]".length + 20, `the answer is missing: ${text}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
