@@ -58,7 +58,8 @@ test("README: the plain page with an import map shows ticks from server.mjs", as
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => { if (m.type() === "error" && !favicon(m)) errors.push(m.text()); });
   await page.goto(url);
-  await page.waitForFunction(() => /^#3 ACME \d+\.\d\d$/.test(document.querySelector("p")?.textContent ?? ""), null, { timeout: 15_000 });
+  await page.waitForFunction(() => /^#3 ACME \d+\.\d\d$/.test(document.querySelector("p")?.textContent ?? ""), null, { timeout: 15_000 })
+    .catch(async (e) => assert.fail(`no third tick on the page (${await page.textContent("body")}); errors: ${errors.join("; ")}; ${e.message}`));
   await page.screenshot({ path: join(OUT, "readme-page.png") });
   assert.deepEqual(errors, []);
   await page.close();
@@ -89,7 +90,8 @@ test("docs/transports.md: the page example streams a whole answer from the test 
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => { if (m.type() === "error" && !favicon(m)) errors.push(m.text()); });
   await page.goto(`${process.env.SERVER_URL}/e2e/out/readme/run/transport.html`);
-  await page.waitForFunction(() => document.querySelector("p")?.textContent?.endsWith(" [done]"), null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector("p")?.textContent?.endsWith(" [done]"), null, { timeout: 30_000 })
+    .catch(async (e) => assert.fail(`no complete answer (${await page.textContent("body")}); errors: ${errors.join("; ")}; ${e.message}`));
   const text = await page.textContent("p");
   assert.ok(text.length > " [done]".length + 20, `the answer is missing: ${text}`);
   assert.deepEqual(errors, []);
