@@ -1,8 +1,9 @@
 // The README's quick starts as a reader follows them: the packed package (a tarball, copied into
 // node_modules, not linked) in a fresh folder with the README's server.mjs, index.html and
-// client.mjs, then the page in Chromium and the client in Node, with no `init()` anywhere. And
-// docs/transports.md's page example against the project's test server, which it is written for.
-// The blocks come from the documents themselves (e2e/readme-snippets.mjs), so a quick start that
+// client.mjs, then the page in Chromium and the client in Node, with no `init()` anywhere. Then
+// every browser example of the README and docs/ that talks to the test server (docs/transports.md's
+// page example to its whole answer), in a page served by that server.
+// The blocks come from the documents themselves (e2e/readme-snippets.mjs), so an example that
 // stops working as written fails here. TYPED_SSE_PACKAGE names the package folder (default pkg/).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +20,10 @@ const PACKAGE = resolve(ROOT, process.env.TYPED_SSE_PACKAGE || "pkg");
 const named = Object.fromEntries(blocks().filter((b) => b.doc === "README.md" && b.name).map((b) => [b.name, b.code]));
 
 let dir, server, url, browser;
+
+// docs/transports.md's example that writes the answer into the page (tested for the whole answer).
+const all = blocks();
+const pageExample = () => all.find((b) => b.doc === "docs/transports.md" && b.lang === "js" && b.code.includes("document.body"));
 
 // The browser asks for /favicon.ico by itself and logs the 404 (neither server has one).
 const favicon = (message) => message.text().includes("status of 404") && message.location().url.endsWith("/favicon.ico");
@@ -78,7 +83,7 @@ test("README: the Node client prints ticks from server.mjs, then exits", () => {
 });
 
 test("docs/transports.md: the page example streams a whole answer from the test server", async () => {
-  const block = blocks().find((b) => b.doc === "docs/transports.md" && b.lang === "js" && b.code.includes("/token"));
+  const block = pageExample();
   assert.ok(block, "docs/transports.md lost its page example");
   const runDir = join(OUT, "readme", "run");
   mkdirSync(runDir, { recursive: true });
@@ -97,3 +102,36 @@ test("docs/transports.md: the page example streams a whole answer from the test 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// Every other browser example of the README and docs/ (those that talk to a path of the test
+// server: /events, /v1/completions, /v1/messages): run in a page on the test server, it logs what
+// it receives and throws nothing. TypeScript is stripped of its types first.
+const examples = all.filter((b) => !b.name && b.lang !== "html" && b !== pageExample() && /new (SseClient|TypedEventSource)\("\//.test(b.code));
+for (const [i, block] of examples.entries()) {
+  const where = block.code.match(/new (?:SseClient|TypedEventSource)\("([^"]+)"/)[1];
+  test(`${block.doc}: example ${i + 1} (${block.lang}, ${where}) runs against the test server`, async () => {
+    const ts = (await import("typescript")).default;
+    const js = block.lang === "ts"
+      ? ts.transpileModule(block.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText
+      : block.code;
+    const runDir = join(OUT, "readme", "run");
+    mkdirSync(runDir, { recursive: true });
+    const file = `example-${i + 1}.html`;
+    writeFileSync(join(runDir, file), `<!doctype html><meta charset="utf-8">
+<script type="importmap">{ "imports": { "typed-sse": "/pkg/typed_sse.js" } }</script>
+<script type="module">${js}</script>`);
+    const page = await browser.newPage();
+    const errors = [];
+    const logged = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (m.type() === "error" && !favicon(m)) errors.push(m.text());
+      if (m.type() === "log") logged.push(m.text());
+    });
+    await page.goto(`${process.env.SERVER_URL}/e2e/out/readme/run/${file}`);
+    for (let t = 0; t < 100 && logged.length < 2 && errors.length === 0; t++) await new Promise((r) => setTimeout(r, 100));
+    await page.close();
+    assert.deepEqual(errors, []);
+    assert.ok(logged.length >= 1, "the example logged nothing in 10 s");
+  });
+}
