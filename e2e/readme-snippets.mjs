@@ -7,6 +7,8 @@
 // written. A block that imports a `node:` module is run, not type-checked (the check has the
 // DOM's types, not Node's).
 //
+// It also checks that the README's options table has a row for every field of `SseOptions`.
+//
 // Rust blocks are checked elsewhere: src/lib.rs includes the same files as doc tests.
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -39,7 +41,25 @@ export function blocks() {
   return all;
 }
 
+/** The README's options table names every field of `SseOptions` (src/js/types.d.ts), and no other. */
+export function checkOptionsTable() {
+  const types = readFileSync(`${root}src/js/types.d.ts`, "utf8");
+  const body = types.split("export interface SseOptions {")[1]?.split("\n}")[0];
+  if (!body) throw new Error("src/js/types.d.ts has no `export interface SseOptions`: update e2e/readme-snippets.mjs");
+  const fields = [...body.matchAll(/^  (\w+)\?:/gm)].map(([, name]) => name).sort();
+  const readme = readFileSync(`${root}README.md`, "utf8");
+  const table = readme.split("\n## Options\n")[1]?.split("\n## ")[0] ?? "";
+  const rows = [...table.matchAll(/^\| `(\w+)` \|/gm)].map(([, name]) => name).sort();
+  const missing = fields.filter((f) => !rows.includes(f));
+  const extra = rows.filter((r) => !fields.includes(r));
+  if (missing.length || extra.length) {
+    throw new Error(`README "Options" table: missing ${missing.join(", ") || "none"}; not options: ${extra.join(", ") || "none"}`);
+  }
+  return fields.length;
+}
+
 function main() {
+  const options = checkOptionsTable();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(`${out}run`, { recursive: true });
   let checked = 0;
@@ -55,7 +75,7 @@ function main() {
       checked += 1;
     }
   });
-  console.log(`${checked} JS/TS blocks of ${Object.keys(DOCUMENTS).join(", ")} written for type-checking`);
+  console.log(`${checked} JS/TS blocks of ${Object.keys(DOCUMENTS).join(", ")} written for type-checking; the README's options table names all ${options} options`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();
