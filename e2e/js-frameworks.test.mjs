@@ -1,0 +1,220 @@
+// The React, Vue and Svelte bindings (typed-sse/react, /vue, /svelte) through their example apps
+// (examples/*-app, built with Vite from the packed package by scripts/framework-apps.sh) in
+// headless Chromium against the test server: live events, the reconnecting countdown after a
+// drop, one connection under React's StrictMode (React 19 and 18), a new URL connected once,
+// unmounting closing the connection; every connection counted on the server (/stats). Then,
+// in Node with the apps' own node_modules: no connection during server rendering (React's
+// renderToString, Vue's renderToString), and Vue's scope and Svelte's subscribers deciding when
+// a connection opens and closes.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { launch, open, key, connections, statsUntil, unexpected, SERVER } from "./helpers.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// No two of `conns` were ever open at once: each closed before the next one opened.
+function assertOneAtATime(conns) {
+  const sorted = [...conns].sort((a, b) => a.opened_ms - b.opened_ms);
+  for (let i = 1; i < sorted.length; i++) {
+    const previous = sorted[i - 1];
+    assert.ok(previous.closed_ms !== null && previous.closed_ms <= sorted[i].opened_ms,
+      `connection ${i} opened at ${sorted[i].opened_ms} while connection ${i - 1} was open (closed ${previous.closed_ms})`);
+  }
+}
+
+const APPS = [
+  { name: "React 19 (StrictMode)", path: "react-app/dist/index.html", strict: true },
+  { name: "React 18 (StrictMode)", path: "react-app/dist/react18/index.html", strict: true },
+  { name: "Vue", path: "vue-app/dist/index.html" },
+  { name: "Svelte", path: "svelte-app/dist/index.html" },
+];
+
+for (const app of APPS) {
+  test(`${app.name}: one connection, live events, a countdown after a drop, a new URL once, closed on unmount`, async () => {
+    const k = key(app.path.split("/")[0]);
+    const { page, errors } = await open(browser, `/examples/${app.path}?key=${k}`);
+    await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 15000 });
+    assert.equal(await page.getAttribute("#state", "data-state"), "open");
+    assert.match(await page.textContent("#latest"), /^(ACME|INIT|ZED|WASM) \d+\.\d\d$/);
+    if (app.strict) {
+      // StrictMode did mount, unmount and mount the component (a development build)...
+      assert.equal(await page.evaluate(() => window.__mounts), 2, "StrictMode ran the effects twice");
+    }
+    // ...and the server saw one connection, still open: the countdown re-renders with new
+    // inline options every 100 ms, and none reconnects.
+    await sleep(300);
+    let conns = await connections(k);
+    assert.equal(conns.length, 1, `the server saw ${conns.length} connections for one component`);
+    assert.equal(conns[0].closed_ms, null);
+
+    // The badge, watched from inside the page so that no step of the countdown slips by.
+    await page.evaluate(() => {
+      window.__badges = [];
+      new MutationObserver(() => {
+        const badge = document.querySelector("#state");
+        if (badge?.dataset.state === "reconnecting" && badge.textContent !== window.__badges.at(-1)) {
+          window.__badges.push(badge.textContent);
+        }
+      }).observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+    });
+    const drop = await fetch(`${SERVER}/control/drop`, { method: "POST", headers: { "X-Typed-SSE": "1" } });
+    assert.equal(drop.status, 204);
+    await page.waitForFunction(() => window.__badges.length > 0, null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 15000 });
+    const badges = await page.evaluate(() => window.__badges);
+    for (const text of badges) assert.match(text, /^reconnecting in \d+\.\d s \(attempt 1, network\)$/);
+    const seconds = badges.map((t) => Number(t.match(/in (\d+\.\d) s/)[1]));
+    assert.ok(seconds.length >= 2, `the countdown showed ${seconds.join(", ")}`);
+    assert.ok(seconds.every((s, i) => i === 0 || s < seconds[i - 1]), `the countdown only goes down: ${seconds.join(", ")}`);
+    const before = await page.locator("#events li").count();
+    await page.waitForFunction((n) => document.querySelectorAll("#events li").length >= Math.min(n + 2, 20), before, { timeout: 10000 });
+    conns = await connections(k);
+    assert.equal(conns.length, 2, "one reconnect");
+    assertOneAtATime(conns);
+    assert.equal(conns[1].resumed_via, "query", "the reconnect resumes from the last event id");
+
+    // A new URL: connected once, resuming; the old URL's connection closed.
+    await page.click("#switch");
+    let switched = await statsUntil(`${k}-b`, (c) => c.length > 0);
+    await page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 10000 });
+    await sleep(300);
+    switched = await connections(`${k}-b`);
+    assert.equal(switched.length, 1, `the new URL was connected ${switched.length} times`);
+    assert.equal(switched[0].resumed_via, "query");
+    const old = await statsUntil(k, (c) => c.every((x) => x.closed_ms !== null));
+    assert.ok(old.every((c) => c.closed_ms !== null), "the old URL's connection is closed");
+    assertOneAtATime([...old, ...switched]);
+
+    // Unmounting closes the connection, and nothing reconnects afterwards.
+    await page.click("#toggle");
+    await page.waitForFunction(() => !document.querySelector("#state"), null, { timeout: 5000 });
+    const closed = await statsUntil(`${k}-b`, (c) => c.every((x) => x.closed_ms !== null));
+    assert.ok(closed.every((c) => c.closed_ms !== null), "unmounting the component closes its connection");
+    await sleep(1500);
+    assert.equal((await connections(`${k}-b`)).length, 1, "nothing connects after unmounting");
+
+    // Mounted again, now that the package is loaded (the first mount also waited for it): still
+    // one new connection, under StrictMode too; and unmounted again, closed.
+    await page.click("#toggle");
+    await page.waitForFunction(() => document.querySelector("#state")?.dataset.state === "open", null, { timeout: 10000 });
+    if (app.strict) assert.equal(await page.evaluate(() => window.__mounts), 4, "StrictMode ran the effects twice again");
+    await sleep(300);
+    const again = await connections(`${k}-b`);
+    assert.equal(again.length, 2, `mounting again made ${again.length - 1} connections`);
+    assertOneAtATime(again);
+    await page.click("#toggle");
+    const closedAgain = await statsUntil(`${k}-b`, (c) => c.every((x) => x.closed_ms !== null));
+    assert.ok(closedAgain.every((c) => c.closed_ms !== null), "unmounting again closes the connection");
+    assert.deepEqual(unexpected(errors), []);
+  });
+}
+
+// Runs `program` (an ES module) with node in examples/APP, whose node_modules has the packed
+// package and the framework, with SERVER_URL set; returns its last line of output, parsed.
+function inApp(app, program) {
+  const dir = fileURLToPath(new URL(`../examples/${app}/node_modules/.typed-sse-e2e/`, import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}run-${process.pid}-${Math.floor(Math.random() * 1e9)}.mjs`;
+  writeFileSync(file, program);
+  try {
+    const out = execFileSync(process.execPath, [file], { env: { ...process.env, SERVER_URL: SERVER }, timeout: 30_000, stdio: "pipe" });
+    return JSON.parse(String(out).trim().split("\n").pop());
+  } catch (e) {
+    throw new Error(`node failed in ${app}: ${String(e.stderr ?? e).split("\n").slice(-12).join("\n")}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+test("React: renderToString of a component with the hook makes no connection, and renders `connecting`", async () => {
+  const k = key("react-ssr");
+  const { html } = inApp("react-app", `
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { useEventSource } from "typed-sse/react";
+function Ticker() {
+  const { state, data } = useEventSource(process.env.SERVER_URL + "/sse/hold?key=${k}", "ready");
+  return createElement("p", { id: "state" }, state.state, data === undefined ? "" : "!");
+}
+const html = renderToString(createElement(Ticker));
+await new Promise((r) => setTimeout(r, 500));
+console.log(JSON.stringify({ html }));
+process.exit(0);
+`);
+  assert.equal(html, '<p id="state">connecting</p>');
+  assert.equal((await connections(k)).length, 0, "server rendering made no request");
+});
+
+test("Vue: server rendering makes no connection; a bare effect scope connects once and closes when stopped", async () => {
+  const ssr = key("vue-ssr");
+  const scoped = key("vue-scope");
+  const result = inApp("vue-app", `
+import { createSSRApp, effectScope, h, ref } from "vue";
+import { renderToString } from "vue/server-renderer";
+import { useEventSource } from "typed-sse/vue";
+const server = process.env.SERVER_URL;
+const html = await renderToString(createSSRApp({
+  setup() {
+    const { state } = useEventSource(server + "/sse/hold?key=${ssr}", "ready");
+    return () => h("p", state.value.state);
+  },
+}));
+await new Promise((r) => setTimeout(r, 300));
+const scope = effectScope();
+const url = ref(server + "/sse/hold?key=${scoped}");
+const source = scope.run(() => useEventSource(url, "ready"));
+for (let i = 0; i < 100 && source.data.value === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+const opened = source.state.value.state;
+scope.stop();
+await new Promise((r) => setTimeout(r, 300));
+console.log(JSON.stringify({ html, opened, data: source.data.value, after: source.state.value.state }));
+process.exit(0);
+`);
+  assert.equal(result.html, "<p>connecting</p>");
+  assert.equal((await connections(ssr)).length, 0, "server rendering made no request");
+  assert.equal(result.opened, "open");
+  assert.deepEqual(result.data, {});
+  const conns = await statsUntil(scoped, (c) => c.length === 1 && c[0].closed_ms !== null);
+  assert.equal(conns.length, 1);
+  assert.notEqual(conns[0].closed_ms, null, "stopping the scope closes the connection");
+});
+
+test("Svelte: the first subscriber connects once, the last one leaving closes; get(store) connects nothing", async () => {
+  const k = key("svelte-store");
+  const result = inApp("svelte-app", `
+import { get } from "svelte/store";
+import { eventSourceStore } from "typed-sse/svelte";
+const stats = async () => (await (await fetch(process.env.SERVER_URL + "/stats?key=${k}")).json()).connections.map((c) => c.closed_ms !== null);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const store = eventSourceStore(process.env.SERVER_URL + "/sse/hold?key=${k}", "ready");
+const seen = [];
+// Two subscribers, one connection; it stays open while one is left.
+const off1 = store.subscribe((s) => seen.push(s.state.state));
+const off2 = store.subscribe(() => {});
+for (let i = 0; i < 100 && !seen.includes("open"); i++) await sleep(50);
+off1();
+await sleep(300);
+const whileOne = await stats();
+off2();
+await sleep(300);
+const afterLast = await stats();
+// A subscription that ends in the same task (get) connects nothing.
+const peek = get(store).state.state;
+await sleep(300);
+const afterGet = await stats();
+console.log(JSON.stringify({ seen, whileOne, afterLast, peek, afterGet }));
+process.exit(0);
+`);
+  assert.ok(result.seen.includes("open"), `states: ${result.seen}`);
+  assert.deepEqual(result.whileOne, [false], "one connection for two subscribers, open while one is left");
+  assert.deepEqual(result.afterLast, [true], "the last subscriber leaving closes it");
+  assert.equal(result.peek, "closed");
+  assert.deepEqual(result.afterGet, [true], "get() made no connection");
+});
