@@ -26,8 +26,8 @@ export interface EventSourceSnapshot<T> {
   readonly meta: EventMeta | undefined;
   /** The last `buffer` events' data, oldest first (empty when `buffer` is 0). */
   readonly buffer: readonly T[];
-  /** The last error (a decode error, a failed connection...); `null` until one, and again once
-   *  a new connection is made. */
+  /** The last error (a decode error, a failed connection...); `null` until one, and again
+   *  after a new URL or `open()`. A reconnect that succeeds leaves it: `state` tells. */
   readonly error: TypedSseError | null;
   /** The resume point: the last event id received. */
   readonly lastEventId: string;

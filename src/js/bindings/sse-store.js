@@ -62,6 +62,7 @@ const typeKey = (type) =>
   type === undefined || type === null ? "message" : typeof type === "string" ? type : Object.keys(type).sort().join("\n");
 
 const CONNECTING = Object.freeze({ state: "connecting" });
+const CLOSED = Object.freeze({ state: "closed", reason: "requested" });
 
 /** A store of one stream's state, latest event, buffer and last error. See the module comment. */
 export class SseStore {
@@ -134,7 +135,9 @@ export class SseStore {
    *  new URL. */
   close = () => {
     this.#stopped = true;
-    this.#disconnect();
+    if (this.#client !== null) this.#disconnect();
+    // Not connected yet (the package still loading, say): it will not, and the state says so.
+    else if (this.#state.state !== "closed") this.#setState(CLOSED);
   };
 
   /** Connects again after `close()` or after the stream ended (a failure, `done`), resuming

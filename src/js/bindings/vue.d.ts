@@ -14,7 +14,7 @@ export interface UseEventSourceReturn<T> {
   readonly meta: Readonly<ShallowRef<EventMeta | undefined>>;
   /** The last `buffer` events' data, oldest first. */
   readonly buffer: Readonly<ShallowRef<readonly T[]>>;
-  /** The last error; `null` until one, and again once a new connection is made. */
+  /** The last error; `null` until one, and again after a new URL or `open()`. */
   readonly error: Readonly<ShallowRef<TypedSseError | null>>;
   /** The last event id received. */
   readonly lastEventId: Readonly<ShallowRef<string>>;
