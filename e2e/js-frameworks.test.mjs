@@ -221,6 +221,41 @@ process.exit(0);
   assert.deepEqual(result.afterGet, [true], "get() made no connection");
 });
 
+test("Svelte: server rendering of a component that reads the store makes no connection", async () => {
+  const k = key("svelte-ssr");
+  const component = `<script>
+  import { eventSourceStore } from "typed-sse/svelte";
+  const source = eventSourceStore(process.env.SERVER_URL + "/sse/hold?key=${k}", "ready");
+</script>
+<p>{$source.state.state}</p>`;
+  const { body } = inApp("svelte-app", `
+import { compile } from "svelte/compiler";
+import { render } from "svelte/server";
+import { writeFileSync, rmSync } from "node:fs";
+import { eventSourceStore } from "typed-sse/svelte";
+// The package loaded first (a store connected and closed on another key), so that nothing
+// below waits for it: the render's subscription is what decides.
+const warm = eventSourceStore(process.env.SERVER_URL + "/sse/hold?key=${k}-warm", "ready");
+let open = false;
+const off = warm.subscribe((s) => { open ||= s.state.state === "open"; });
+for (let i = 0; i < 100 && !open; i++) await new Promise((r) => setTimeout(r, 50));
+off();
+const { js } = compile(${JSON.stringify(component)}, { generate: "server", filename: "Ssr.svelte" });
+const file = new URL("./ssr-" + process.pid + ".js", import.meta.url);
+writeFileSync(file, js.code);
+try {
+  const { body } = render((await import(file.href)).default);
+  await new Promise((r) => setTimeout(r, 500));
+  console.log(JSON.stringify({ body }));
+} finally {
+  rmSync(file, { force: true });
+}
+process.exit(0);
+`);
+  assert.match(body, /<p>connecting<\/p>/);
+  assert.equal((await connections(k)).length, 0, "server rendering made no request");
+});
+
 test("The bindings' buffer keeps the last N events of a burst in order; bad options are typed errors", async () => {
   const k = key("bindings-burst");
   const bad = key("bindings-bad");
