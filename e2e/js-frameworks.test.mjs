@@ -292,3 +292,42 @@ process.exit(0);
   assert.equal(result.wrongState.field, "initialDelayMs");
   assert.equal((await connections(bad)).length, 0);
 });
+
+test("The bindings take the LLM options: a POST answer by union, retried after a 503 with the latest options' headers function, ended by its terminal event", async () => {
+  const k = key("bindings-llm");
+  const result = inApp("svelte-app", `
+// The store every binding is made of (React's hook calls setOptions on every render).
+import { createSseStore } from "../typed-sse/sse-store.js";
+const server = process.env.SERVER_URL;
+const store = createSseStore(server + "/v1/messages?key=${k}&interval_ms=0&fail=1&code=503&retry_after=1",
+  { content_block_delta: JSON.parse, message_stop: JSON.parse }, {
+    method: "POST",
+    body: { messages: [{ role: "user", content: "Hello there" }], max_tokens: 6 },
+    headers: () => ({ Authorization: "Bearer first-render" }),
+    terminalEvents: ["message_stop"],
+    buffer: 100,
+  });
+const states = [];
+const off = store.subscribe(() => states.push(store.getSnapshot().state.state));
+for (let i = 0; i < 100 && !states.includes("reconnecting"); i++) await new Promise((r) => setTimeout(r, 20));
+// A later render's options: same URL, so no reconnect, but its headers function is the one called.
+store.setOptions({ method: "POST", body: {}, headers: () => ({ Authorization: "Bearer later-render" }), terminalEvents: ["message_stop"], buffer: 100 });
+for (let i = 0; i < 200 && store.getSnapshot().state.state !== "closed"; i++) await new Promise((r) => setTimeout(r, 20));
+const s = store.getSnapshot();
+off();
+console.log(JSON.stringify({ states, state: s.state, types: s.buffer.map((e) => e.type), text: s.buffer.filter((e) => e.type === "content_block_delta").map((e) => e.data.delta.text).join("") }));
+process.exit(0);
+`);
+  assert.equal(result.state.state, "closed");
+  assert.equal(result.state.reason, "done", "the terminal event ends the answer");
+  assert.ok(result.states.includes("reconnecting"));
+  assert.deepEqual(result.types, [...Array(6).fill("content_block_delta"), "message_stop"]);
+  assert.ok(result.text.length > 0);
+  const conns = await connections(k);
+  assert.deepEqual(conns.map((c) => [c.method, c.status]), [["POST", 503], ["POST", 200]]);
+  assert.equal(conns[0].authorization, "Bearer first-render");
+  assert.equal(conns[1].authorization, "Bearer later-render", "the retry called the latest headers function");
+  assert.equal(conns[1].content_type, "application/json");
+  assert.equal(conns[1].body_bytes, Buffer.byteLength(JSON.stringify({ messages: [{ role: "user", content: "Hello there" }], max_tokens: 6 })),
+    "the body is the one the connection was made with: options other than functions are read when connecting");
+});
