@@ -331,3 +331,34 @@ process.exit(0);
   assert.equal(conns[1].body_bytes, Buffer.byteLength(JSON.stringify({ messages: [{ role: "user", content: "Hello there" }], max_tokens: 6 })),
     "the body is the one the connection was made with: options other than functions are read when connecting");
 });
+
+test("The bindings: close() stays closed until a new URL, which connects once", async () => {
+  const k = key("bindings-close");
+  const result = inApp("svelte-app", `
+import { eventSourceStore } from "typed-sse/svelte";
+const server = process.env.SERVER_URL;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const store = eventSourceStore(server + "/sse/hold?key=${k}", "ready");
+let last;
+const off = store.subscribe((s) => { last = s; });
+for (let i = 0; i < 100 && last.state.state !== "open"; i++) await sleep(50);
+store.close();
+await sleep(300);
+const closed = last.state;
+store.setUrl(server + "/sse/hold?key=${k}-b");
+for (let i = 0; i < 100 && last.state.state !== "open"; i++) await sleep(50);
+const reopened = last.state.state;
+off();
+await sleep(300);
+console.log(JSON.stringify({ closed, reopened }));
+process.exit(0);
+`);
+  assert.deepEqual(result.closed, { state: "closed", reason: "requested" });
+  assert.equal(result.reopened, "open");
+  const first = await connections(k);
+  assert.equal(first.length, 1);
+  assert.notEqual(first[0].closed_ms, null);
+  const second = await statsUntil(`${k}-b`, (c) => c.length === 1 && c[0].closed_ms !== null);
+  assert.equal(second.length, 1, "the new URL connected once");
+  assert.notEqual(second[0].closed_ms, null, "and closed with its last subscriber");
+});

@@ -114,8 +114,10 @@ export class SseStore {
     };
   };
 
-  /** Connects to `url` (and event `type`) instead, once, if either differs. */
+  /** Connects to `url` (and event `type`) instead, once, if either differs (after `close()`
+   *  too). */
   setTarget(url, type = this.#type) {
+    if (url !== this.#url || typeKey(type) !== typeKey(this.#type)) this.#stopped = false;
     this.#url = url;
     this.#type = type;
     this.#queueSync();
