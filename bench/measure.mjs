@@ -23,8 +23,10 @@ const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 export function bundleSize(dir) {
   const files = readdirSync(dir, { recursive: true }).map(String);
   const wasm = files.find((f) => f.endsWith(".wasm"));
-  // What a browser loads: node.js is the Node entry point (scripts/node-entry.mjs), never fetched.
-  const js = files.filter((f) => f.endsWith(".js") && f !== "node.js");
+  // What a browser loads: node.js is the Node entry point (scripts/node-entry.mjs), never fetched;
+  // the framework bindings (typed-sse/react, /vue, /svelte) only by an app that imports one.
+  const notLoaded = new Set(["node.js", "react.js", "vue.js", "svelte.js", "sse-store.js"]);
+  const js = files.filter((f) => f.endsWith(".js") && !notLoaded.has(f));
   const size = (f) => statSync(join(dir, f)).size;
   return {
     wasm_raw: size(wasm),

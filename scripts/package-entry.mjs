@@ -8,6 +8,9 @@
 //   itself, so `import { SseClient } from "typed-sse"` works in a plain Node ES module with no
 //   init() and no hand-loaded wasm file. Browsers and bundlers resolve to typed_sse.js.
 // package.json points "main", "types" and "exports" at these files.
+// - the React, Vue and Svelte bindings (src/js/bindings/) are copied as they are, with their
+//   types, as the subpath exports `typed-sse/react`, `typed-sse/vue` and `typed-sse/svelte`;
+//   each framework is an optional peer dependency, and the entry point above imports none.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -35,6 +38,16 @@ if (web) {
   copyFileSync(new URL("../src/js/node.js", import.meta.url), join(dir, "node.js"));
   files.push("node.js");
 }
+// The framework bindings: plain ES modules that import the package by its own name.
+const BINDINGS = ["react", "vue", "svelte"];
+for (const name of [...BINDINGS, "sse-store"]) {
+  for (const ext of [".js", ".d.ts"]) {
+    copyFileSync(new URL(`../src/js/bindings/${name}${ext}`, import.meta.url), join(dir, `${name}${ext}`));
+    files.push(`${name}${ext}`);
+  }
+}
+manifest.peerDependencies = { react: "^18.0.0 || ^19.0.0", vue: "^3.5.0", svelte: "^5.0.0" };
+manifest.peerDependenciesMeta = Object.fromEntries(BINDINGS.map((name) => [name, { optional: true }]));
 delete manifest.main;
 delete manifest.module;
 manifest[web ? "main" : "module"] = "typed_sse.js";
@@ -43,6 +56,7 @@ manifest.files = [...new Set([...(manifest.files ?? []), ...files])];
 const wasm = `./${CORE}_bg.wasm`;
 manifest.exports = {
   ".": { types: "./typed_sse.d.ts", ...(web ? { node: "./node.js" } : {}), default: "./typed_sse.js" },
+  ...Object.fromEntries(BINDINGS.map((name) => [`./${name}`, { types: `./${name}.d.ts`, default: `./${name}.js` }])),
   [wasm]: wasm,
   "./package.json": "./package.json",
 };

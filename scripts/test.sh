@@ -35,6 +35,9 @@ tsc -p e2e/ts/tsconfig.json
 step "Vite app that imports the package"
 vite build --config e2e/vite-app/vite.config.mjs
 
+step "React, Vue and Svelte example apps: the packed package, tsc --strict (apps and docs), Vite builds"
+bash scripts/framework-apps.sh
+
 step "Yew and Leptos example apps (wasm-pack, release)"
 for app in yew-app leptos-app; do
   wasm-pack --quiet build --release --target web --out-dir pkg "examples/$app"
@@ -46,11 +49,25 @@ echo "test server at $SERVER_URL"
 step "browser tests (wasm-bindgen-test) in headless Chromium"
 TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
 
-step "end-to-end tests (playwright-core): JS API, Vite app, Yew and Leptos apps, demo page, README quick starts"
+step "end-to-end tests (playwright-core): JS API, Vite app, Rust and JS framework apps, demo page, README quick starts"
 # A per-test timeout: a test that waits forever fails instead of holding CI for its 90 minutes.
-SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap \
-  e2e/js-api.test.mjs e2e/event-source.test.mjs e2e/idioms.test.mjs e2e/fetch.test.mjs e2e/node.test.mjs e2e/hostile.test.mjs e2e/resume-ids.test.mjs e2e/vite-app.test.mjs \
-  e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs e2e/readme.test.mjs
+E2E=(
+  e2e/js-api.test.mjs
+  e2e/event-source.test.mjs
+  e2e/idioms.test.mjs
+  e2e/fetch.test.mjs
+  e2e/node.test.mjs
+  e2e/hostile.test.mjs
+  e2e/resume-ids.test.mjs
+  e2e/vite-app.test.mjs
+  e2e/examples.test.mjs
+  e2e/js-frameworks.test.mjs
+  e2e/demo.test.mjs
+  e2e/mcp.test.mjs
+  e2e/llm.test.mjs
+  e2e/readme.test.mjs
+)
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap "${E2E[@]}"
 echo "screenshots: e2e/out/"
 
 step "benchmark smoke: bundle size and memory growth (no timing)"
