@@ -146,6 +146,33 @@ test("malformed JSON goes to onError with the raw text, and the stream goes on",
   assert.deepEqual(r.errors, [{ kind: "decode", raw: '{"n": oops', eventType: "message" }]);
 });
 
+test("with no error listener, an error is printed once with console.error; logErrors: false keeps it quiet", async () => {
+  const r = await run(async ({ server, k }) => {
+    const printed = [];
+    const original = console.error;
+    console.error = (...args) => printed.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message} (${a.kind}, ${a instanceof window.sse.SseStreamError})` : String(a))).join(" "));
+    const read = async (options) => {
+      const c = new window.sse.SseClient(`${server}/sse/malformed?key=${k}`, options);
+      const got = [];
+      await new Promise((resolve) => c.on("message", (d) => { got.push(d.n); if (got.length === 2) resolve(); }));
+      c.close();
+      return got;
+    };
+    try {
+      const loud = await read();
+      const logged = printed.splice(0);
+      const quiet = await read({ logErrors: false });
+      return { loud, logged, quiet, quietLogged: printed.splice(0) };
+    } finally {
+      console.error = original;
+    }
+  }, { k: key("js-unheard") });
+  assert.deepEqual(r.loud, [1, 3]);
+  assert.equal(r.logged.length, 1, JSON.stringify(r.logged));
+  assert.match(r.logged[0], /^TypedSseError: could not decode `message` event: .+ \(decode, true\)$/);
+  assert.deepEqual([r.quiet, r.quietLogged], [[1, 3], []]);
+});
+
 test("decode: text hands over the raw string", async () => {
   const r = await run(async ({ server, k }) => {
     const c = new window.sse.SseClient(`${server}/sse/unicode?key=${k}`, { decode: "text" });
@@ -343,6 +370,7 @@ test("a refresher that never settles ends as unauthorized after refreshTimeoutMs
   assert.equal(conns.length, 1, "no connection after the refresher timed out");
 });
 
-test("no console errors on the test page (besides the browser's log of the 401/503 provoked above)", () => {
-  assert.deepEqual(unexpected(errors, [401, 503]), []);
+test("no console errors on the test page (besides the browser's log of the 401/503 provoked above, and the errors of clients above that have no error listener)", () => {
+  const unheard = /^TypedSseError: (network error: the connection was lost|the server answered HTTP 503|gave up after 2 reconnect attempt\(s\): the server answered HTTP 503|unauthorized: the server answered 401)\n/;
+  assert.deepEqual(unexpected(errors, [401, 503]).filter((e) => !unheard.test(e)), []);
 });
