@@ -28,6 +28,11 @@ export class SseConfigError extends TypedSseError {}
 /** A failure while the client ran: the network, the server's answer, or the events. */
 export class SseStreamError extends TypedSseError {}
 
+// The classes' own names, which the package's minifier would shorten (Node's console shows them).
+for (const [Class, name] of [[TypedSseError, "TypedSseError"], [SseConfigError, "SseConfigError"], [SseStreamError, "SseStreamError"]]) {
+  Object.defineProperty(Class, "name", { value: name });
+}
+
 const CONFIG_KINDS = ["invalid_url", "invalid_option"];
 
 /** A TypedSseError of `kind`, of the class its kind belongs to, with `details` as properties. */
@@ -104,10 +109,13 @@ export function reportUncaught(thrown, error) {
 /** An error that no error listener heard (no `onError` listener, no `error` listener on a
  *  TypedEventSource): printed once with `console.error`, where a newcomer looks first, unless
  *  the client was built with `logErrors: false`. A network failure that is retried prints each
- *  time it happens, so a client that retries forever says so. */
+ *  time it happens, so a client that retries forever says so. In a browser the error itself
+ *  (the console shows its fields); in Node one line, `TypedSseError: <message>` (the message
+ *  names the cause), rather than a stack through minified code at every retry. */
 export function reportUnheard(error) {
   try {
-    console.error(error);
+    const node = globalThis.process?.versions?.node;
+    console.error(node ? String(error) : error);
   } catch (_) {
     // A console that throws: nothing more to do.
   }
