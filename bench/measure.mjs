@@ -216,7 +216,7 @@ export const STAGES = [
   ["sse_js", "SSE parsing in JS (eventsource-parser)"],
   ["sse_wasm", "SSE parsing in wasm (typed-sse's parser and fetch reader)"],
   ["strings", "bytes to JS strings: TextDecoder (and wasm-bindgen's getStringFromWasm0)"],
-  ["hub", "JS API: Hub.deliver/dispatch (JSON.parse), Meta (src/js/glue.js)"],
+  ["hub", "JS API: Hub.deliver/dispatch (JSON.parse), Meta (src/js/hub.js, meta.js: typed_sse.js)"],
   ["js_listener", "JS listener: event.data, JSON.parse, checksum"],
   ["copy", "event.data copied into wasm memory"],
   ["decode", "serde_json decoding"],
@@ -232,7 +232,8 @@ export function stage(name) {
   if (/^(read|fetch|abort|cancel) \[native\]$|\[fetch\.js\]$/.test(name)) return "fetch_read";
   if (/^decode \[native\]$|getStringFromWasm|decodeText|cachedTextDecoder/.test(name)) return "strings";
   if (/\[index\.js\]$/.test(name)) return "sse_js";
-  if (/\[glue\.js\]$/.test(name)) return "hub";
+  // The JS API's modules are bundled into the package's typed_sse.js (scripts/package-entry.mjs).
+  if (/\[typed_sse\.js\]$/.test(name)) return "hub";
   if (/\[page\.mjs\]$/.test(name)) return "js_listener";
   if (/typed_sse::parse::|typed_sse::transport::fetch::reader/.test(name)) return "sse_wasm";
   if (/copy_to|prototypesetcall|Uint8Array.*(set|copy)|__wbg_set_[0-9a-f]+ \[/.test(name)) return "bytes_in";

@@ -168,6 +168,30 @@ function typed(fn, args) {
   }, { source: fn.toString(), args, server: SERVER });
 }
 
+test("TypedEventSource with no error listener prints each error with console.error; an error listener or logErrors: false keeps it quiet", async () => {
+  const r = await typed(async (TypedEventSource, { url }) => {
+    const printed = [];
+    const original = console.error;
+    console.error = (e) => printed.push(e instanceof Error ? `${e.kind}` : String(e));
+    // A 503 retried once (maxRetries: 1), then given up: two errors each.
+    const run = (init, listen) => new Promise((resolve) => {
+      const es = new TypedEventSource(url, { initialDelayMs: 10, jitter: 0, maxRetries: 1, ...init });
+      if (listen) es.onerror = () => {};
+      es.addEventListener("statechange", (e) => { if (e.state.state === "closed") resolve(); });
+    });
+    try {
+      await run({}, false);
+      const loud = printed.splice(0);
+      await run({}, true);
+      await run({ logErrors: false }, false);
+      return { loud, quiet: printed.splice(0) };
+    } finally {
+      console.error = original;
+    }
+  }, { url: `${SERVER}/sse/status?code=503&key=${key("tes-unheard")}` });
+  assert.deepEqual(r, { loud: ["http", "gave_up"], quiet: [] });
+});
+
 for (const transport of TRANSPORTS) {
   test(`TypedEventSource: a 204's error event carries a no_content TypedSseError, readyState 2 (${transport})`, async () => {
     const r = await typed((TypedEventSource, { url, transport }) => new Promise((resolve) => {

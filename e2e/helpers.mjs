@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: Debian's Chromium through playwright-core, the test server's URL,
 // and a page that records console errors and uncaught exceptions.
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,7 +62,11 @@ export async function statsUntil(key, done) {
 // purpose (e.g. the 503 scenario): the browser logs those itself, and no page code can stop it.
 export function unexpected(errors, provokedStatuses = []) {
   return errors.filter((e) => !provokedStatuses.some((s) =>
-    e.startsWith(`Failed to load resource: the server responded with a status of ${s} `)));
+    e.startsWith(`Failed to load resource: the server responded with a status of ${s} `)))
+    // What the package prints for an error that no listener heard (a client of a test that
+    // does not listen for errors): its own report, not a fault of the page. js-api.test.mjs
+    // tests that printing.
+    .filter((e) => !e.startsWith("TypedSseError: "));
 }
 
 const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
@@ -70,21 +74,21 @@ const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
 // Runs `program` (an ES module's source) in a fresh Node process whose node_modules has the
 // package, as an app that installed it would (`import ... from "typed-sse"`), with SERVER_URL
 // set; returns the last line it printed, parsed as JSON.
-export function runInNode(program, timeoutMs = 30_000) {
+export function runInNode(program, timeoutMs = 30_000, { stderr = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "typed-sse-node-"));
   try {
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
     writeFileSync(join(dir, "app.mjs"), program);
-    let out;
-    try {
-      out = execFileSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: timeoutMs, stdio: "pipe" });
-    } catch (e) {
+    const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: timeoutMs, stdio: "pipe" });
+    if (run.status !== 0) {
       // The last lines only: a stack through the minified package repeats its whole source.
-      const lines = String(e.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
-      throw new Error(`the Node process failed: ${lines.slice(-14).join("\n")}`);
+      const lines = String(run.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+      throw new Error(`the Node process failed (${run.error?.message ?? `status ${run.status}`}): ${lines.slice(-14).join("\n")}`);
     }
-    return JSON.parse(String(out).trim().split("\n").pop());
+    const out = run.stdout;
+    const result = JSON.parse(String(out).trim().split("\n").pop());
+    return stderr ? { result, stderr: String(run.stderr) } : result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -146,6 +146,33 @@ test("malformed JSON goes to onError with the raw text, and the stream goes on",
   assert.deepEqual(r.errors, [{ kind: "decode", raw: '{"n": oops', eventType: "message" }]);
 });
 
+test("with no error listener, an error is printed once with console.error; logErrors: false keeps it quiet", async () => {
+  const r = await run(async ({ server, k }) => {
+    const printed = [];
+    const original = console.error;
+    console.error = (...args) => printed.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message} (${a.kind}, ${a instanceof window.sse.SseStreamError})` : String(a))).join(" "));
+    const read = async (options) => {
+      const c = new window.sse.SseClient(`${server}/sse/malformed?key=${k}`, options);
+      const got = [];
+      await new Promise((resolve) => c.on("message", (d) => { got.push(d.n); if (got.length === 2) resolve(); }));
+      c.close();
+      return got;
+    };
+    try {
+      const loud = await read();
+      const logged = printed.splice(0);
+      const quiet = await read({ logErrors: false });
+      return { loud, logged, quiet, quietLogged: printed.splice(0) };
+    } finally {
+      console.error = original;
+    }
+  }, { k: key("js-unheard") });
+  assert.deepEqual(r.loud, [1, 3]);
+  assert.equal(r.logged.length, 1, JSON.stringify(r.logged));
+  assert.match(r.logged[0], /^TypedSseError: could not decode `message` event: .+ \(decode, true\)$/);
+  assert.deepEqual([r.quiet, r.quietLogged], [[1, 3], []]);
+});
+
 test("decode: text hands over the raw string", async () => {
   const r = await run(async ({ server, k }) => {
     const c = new window.sse.SseClient(`${server}/sse/unicode?key=${k}`, { decode: "text" });

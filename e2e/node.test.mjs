@@ -4,6 +4,7 @@
 // Last-Event-ID header, and close().
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { key, connections, inNode, runInNode } from "./helpers.mjs";
 
 test("Node: a POST with headers streams typed events; close() ends the connection", async () => {
@@ -69,6 +70,30 @@ test("Node: a 200 with another content type stops as content_type, where fetch i
     }));
   `);
   assert.deepEqual(r, { reason: "content_type", kind: "content_type" });
+});
+
+test("Node: a server that is down is not silent: each failed attempt is printed on stderr, unless logErrors: false", async () => {
+  // A port nobody listens on: one this process held and let go.
+  const free = await new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const program = (options) => `
+    import { SseClient } from "typed-sse";
+    const client = new SseClient("http://127.0.0.1:${free}/events", ${options});
+    await new Promise((resolve) => client.onState((s) => { if (s.state === "reconnecting" && s.attempt === 3) resolve(); }));
+    client.close();
+    console.log(JSON.stringify({ state: client.readyState }));
+  `;
+  const loud = runInNode(program("{ initialDelayMs: 20, maxDelayMs: 20 }"), 30_000, { stderr: true });
+  assert.equal(loud.result.state, "closed");
+  const printed = loud.stderr.split("\n").filter((l) => l.startsWith("TypedSseError: network error: fetch failed"));
+  assert.ok(printed.length >= 3, loud.stderr);
+  assert.match(printed[0], /ECONNREFUSED/);
+  const quiet = runInNode(program("{ initialDelayMs: 20, maxDelayMs: 20, logErrors: false }"), 30_000, { stderr: true });
+  assert.deepEqual([quiet.result.state, quiet.stderr], ["closed", ""]);
 });
 
 test("Node: asking for the native transport, which Node lacks, is an invalid_option naming it", async () => {

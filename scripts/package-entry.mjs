@@ -2,7 +2,9 @@
 //
 // wasm-pack builds the wasm core as `typed_sse_core.js` (`--out-name typed_sse_core`). The public
 // API is JavaScript (src/js/client.js: `SseClient`, `TypedEventSource`) over that core, so:
-// - `typed_sse.js` is client.js, plus for the `web` target the core's `init` exports;
+// - `typed_sse.js` is client.js bundled with the ES modules it imports (hub.js, options.js,
+//   iterator.js, errors.js, meta.js; the core stays an import), plus for the `web` target the
+//   core's `init` exports;
 // - `typed_sse.d.ts` is src/js/types.d.ts, plus the same `init` exports' types;
 // - for `web`, `node.js` (src/js/node.js) is the entry point in Node: it loads the wasm file
 //   itself, so `import { SseClient } from "typed-sse"` works in a plain Node ES module with no
@@ -13,6 +15,8 @@
 //   each framework is an optional peer dependency, and the entry point above imports none.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { rolldown } from "rolldown";
 
 const [dir, target] = process.argv.slice(2);
 if (!dir || !target) throw new Error("usage: node scripts/package-entry.mjs DIR TARGET");
@@ -30,7 +34,24 @@ const initJs = web ? `export { default, initSync } from "./${CORE}.js";\n` : "";
 const initTypes = web
   ? `export { default, initSync } from "./${CORE}.js";\nexport type { InitInput, InitOutput, SyncInitInput } from "./${CORE}.js";\n`
   : "";
-writeFileSync(join(dir, "typed_sse.js"), source("client.js") + initJs);
+/** src/js/client.js and the modules it imports, as one ES module that imports the wasm core
+ *  (`./typed_sse_core.js`, which wasm-pack wrote next to it). Not minified: the last step
+ *  (scripts/shrink-package.mjs) minifies every file of the package. */
+async function bundleEntry() {
+  const core = `./${CORE}.js`;
+  const bundle = await rolldown({
+    input: fileURLToPath(new URL("../src/js/client.js", import.meta.url)),
+    external: [core],
+    platform: "browser",
+    logLevel: "warn",
+  });
+  const { output } = await bundle.generate({ format: "esm" });
+  await bundle.close();
+  if (output.length !== 1) throw new Error(`package-entry: bundling client.js gave ${output.length} files, expected one`);
+  return output[0].code;
+}
+
+writeFileSync(join(dir, "typed_sse.js"), (await bundleEntry()) + initJs);
 writeFileSync(join(dir, "typed_sse.d.ts"), source("types.d.ts") + initTypes);
 
 const files = ["typed_sse.js", "typed_sse.d.ts"];

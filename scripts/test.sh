@@ -21,6 +21,8 @@ cargo clippy -p typed-sse --target wasm32-unknown-unknown --no-default-features 
 
 step "host tests: pure logic and the server"
 run cargo test --workspace
+step "JS unit tests: hub, options, iterator, errors (Node, no wasm, no browser)"
+run node --test --test-reporter=tap test/js/
 # The hooks' host tests (src/hooks.rs) compile only with a framework feature.
 run cargo test -p typed-sse --lib --features yew,leptos hooks::
 

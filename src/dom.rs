@@ -5,7 +5,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, EventTarget};
 
-/// A callback that JS (`probe.js`, `glue.js`) calls at most once, such as the answer of a fetch.
+/// A callback that JS (`probe.js`, `hub.js`) calls at most once, such as the answer of a fetch.
 /// JS checks the controller's signal before calling, and dropping this aborts it, so a dropped
 /// callback is never called and whatever JS was doing (a fetch) is cancelled.
 pub(crate) struct Pending {

@@ -223,4 +223,72 @@ mod tests {
             "gave up after 3 reconnect attempt(s): the server answered HTTP 503"
         );
     }
+
+    /// The error for one entry of test/js/fixtures/error-messages.json (kind, details, text).
+    fn from_fixture(entry: &serde_json::Value) -> Error {
+        let d = &entry["details"];
+        let text = entry["text"].as_str().unwrap_or_default().to_owned();
+        let s = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
+        let n = |key: &str| d[key].as_u64().unwrap_or_default();
+        match entry["kind"].as_str().unwrap_or_default() {
+            "invalid_url" => Error::InvalidUrl {
+                url: s("url"),
+                message: text,
+            },
+            "invalid_option" => Error::InvalidOption {
+                field: s("field"),
+                message: text,
+            },
+            "decode" => Error::Decode(DecodeError::new(&s("eventType"), &s("raw"), text)),
+            "no_content" => Error::NoContent,
+            "unauthorized" => Error::Unauthorized {
+                status: n("status") as u16,
+                body: s("body"),
+            },
+            "http" => Error::Http {
+                status: n("status") as u16,
+                body: s("body"),
+            },
+            "content_type" => Error::ContentType {
+                content_type: s("contentType"),
+            },
+            "network" => Error::Network { message: text },
+            "too_large" => Error::TooLarge {
+                limit: n("limit") as usize,
+            },
+            "idle_timeout" => Error::IdleTimeout {
+                timeout_ms: n("timeoutMs") as u32,
+            },
+            "gave_up" => Error::GaveUp {
+                attempts: n("attempts") as u32,
+                last: Box::new(from_fixture(&d["last"])),
+            },
+            "listener" => Error::Listener {
+                event_type: s("eventType"),
+                message: text,
+            },
+            other => panic!("no error of kind {other}"),
+        }
+    }
+
+    /// The JS messages (src/js/errors.js, `MESSAGES`) restate `Display`: the fixture holds one
+    /// error of each kind with its message, checked here against `Display` and by
+    /// test/js/errors.test.mjs against errors.js. Every kind is in it.
+    #[test]
+    fn display_matches_the_js_messages_fixture() {
+        let fixture: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../test/js/fixtures/error-messages.json")).unwrap();
+        let mut kinds = Vec::new();
+        for entry in &fixture {
+            let error = from_fixture(entry);
+            assert_eq!(error.kind(), entry["kind"]);
+            assert_eq!(error.to_string(), entry["message"], "{}", error.kind());
+            kinds.push(error.kind());
+        }
+        // One entry per kind (`Error::kind`): a new variant needs its entry in the fixture, and
+        // its message in errors.js, which test/js/errors.test.mjs then checks.
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), 12);
+    }
 }

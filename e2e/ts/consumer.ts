@@ -1,7 +1,8 @@
 // Type-checked with `tsc --noEmit --strict` by `npm test`: the package's types as a TypeScript
 // user meets them. Lines marked @ts-expect-error must stay errors.
 import init, {
-  SseClient, TypedEventSource, type EventMeta, type SseEvent, type SseOptions, type SseState, type TypedSseError,
+  SseClient, TypedEventSource, type EventMeta, type SseEvent, type SseOptions, type SseState, TypedSseError,
+  SseConfigError, SseStreamError,
 } from "typed-sse";
 
 interface Quote {
@@ -42,13 +43,37 @@ export async function main(): Promise<void> {
       const wait: number = s.delayMs + s.attempt;
       console.log(wait, s.reason, s.error.kind);
     } else if (s.state === "closed") {
-      console.log(s.reason, s.error?.status);
+      if (s.error?.kind === "http") console.log(s.reason, s.error.status);
     }
   });
   client.onError((e: TypedSseError) => {
     const kind: "decode" | "http" | string = e.kind;
-    console.log(kind, e.message, e.status, e.raw, e.field, e.attempts, e.last?.kind);
+    // The fields of an error are known once its kind is: a union discriminated on `kind`.
+    if (e.kind === "http" || e.kind === "unauthorized") console.log(e.status, e.body.length);
+    else if (e.kind === "decode") console.log(e.raw, e.eventType);
+    else if (e.kind === "invalid_option") console.log(e.field);
+    else if (e.kind === "gave_up") console.log(e.attempts, e.last.kind);
+    // Another kind's field reads as undefined; only its own kind makes it certain.
+    const maybe: number | undefined = e.status;
+    // @ts-expect-error: before `kind` is checked, a status may be absent
+    const sure: number = e.status;
+    console.log(kind, e.message, maybe, sure);
   });
+
+  // The error classes: `instanceof` narrows to their unions.
+  try {
+    new SseClient("/events", { jitter: 2 });
+  } catch (e) {
+    if (e instanceof SseConfigError) {
+      const which: "invalid_url" | "invalid_option" = e.kind;
+      console.log(which, e.kind === "invalid_option" ? e.field : e.url);
+    } else if (e instanceof TypedSseError) {
+      const stream: SseStreamError = e as SseStreamError;
+      console.log(stream.kind);
+    }
+  }
+  const made: unknown = null;
+  if (made instanceof SseStreamError && made.kind === "network") console.log(made.cause);
 
   const ready: "connecting" | "open" | "reconnecting" | "offline" | "paused" | "closed" = client.readyState;
   const last: string = client.lastEventId;
@@ -77,10 +102,14 @@ export async function main(): Promise<void> {
   });
   const offComment: () => void = streamed.onComment((text: string) => console.log(text.length));
   streamed.onError((e) => {
-    const body: string | undefined = e.body;
-    const limit: number | undefined = e.limit;
-    if (e.kind === "too_large") console.log(limit);
-    console.log(body);
+    if (e.kind === "too_large") {
+      const limit: number = e.limit;
+      console.log(limit);
+    }
+    if (e.kind === "http") {
+      const body: string = e.body;
+      console.log(body);
+    }
   });
   offComment();
   // @ts-expect-error: the transport is "fetch" or "eventsource"

@@ -1,9 +1,16 @@
-// The npm package's public classes, `SseClient` and `TypedEventSource`: JavaScript over the wasm
-// core (`src/js/mod.rs`). The package's entry point is this file (scripts/package-entry.mjs adds
-// the `init` exports of the `web` build). The work is in wasm and in the hub (`glue.js`); these
-// classes give it the shape JavaScript users expect: an EventTarget, an async iterable, an
-// object that needs no `free()`.
-import { SseCore, typedSseError } from "./typed_sse_core.js";
+// The npm package's public classes, `SseClient` and `TypedEventSource`, and its error classes:
+// JavaScript over the wasm core (`src/js/mod.rs`). The package's entry point is this file,
+// bundled with the modules it imports (scripts/package-entry.mjs, which adds the `init` exports
+// of the `web` build). The work is in wasm and in the hub (`hub.js`); these classes give it the
+// shape JavaScript users expect: an EventTarget, an async iterable, an object that needs no
+// `free()`.
+import { SseCore } from "./typed_sse_core.js";
+import { makeError, reportUnheard } from "./errors.js";
+import { Hub } from "./hub.js";
+import { events } from "./iterator.js";
+import { hubSettings, readOptions } from "./options.js";
+
+export { SseConfigError, SseStreamError, TypedSseError } from "./errors.js";
 
 // A client's hub, for TypedEventSource (set in SseClient's static block).
 let hubOf;
@@ -21,11 +28,14 @@ export class SseClient {
 
   constructor(url, options) {
     if (typeof url !== "string" && !(url instanceof URL)) {
-      throw typedSseError("invalid_url", `invalid URL: expected a string or a URL, got ${url === null ? "null" : typeof url}`, { url: String(url) });
+      throw makeError("invalid_url", `invalid URL: expected a string or a URL, got ${url === null ? "null" : typeof url}`, { url: String(url) });
     }
-    const core = new SseCore(String(url), options);
+    // The options first: an `invalid_option` error comes before an `invalid_url` one.
+    const read = readOptions(options);
+    const hub = new Hub(hubSettings(read));
+    const core = new SseCore(String(url), read, hub);
     this.#core = core;
-    this.#hub = core.hub;
+    this.#hub = hub;
     this.#url = core.url;
     // Once closed (close(), abort, or a failure), the client frees its wasm half at once: the
     // connection's state, closures and listeners. What remains is this small JS object, which
@@ -55,7 +65,7 @@ export class SseClient {
 
   /** The events of `type` as an async iterable of `{ data, meta }`, for `for await`. */
   events(type, options) {
-    return this.#hub.events(type, options);
+    return events(this.#hub, type, options);
   }
 
   /** Calls `listener(state)` on every state change; returns an unsubscribe function. */
@@ -139,13 +149,13 @@ export class TypedEventSource extends EventTarget {
       try {
         url = `${url}`;
       } catch (e) {
-        throw typedSseError("invalid_url", `invalid URL: it cannot be read as text (${e?.message ?? "?"})`, { url: "" });
+        throw makeError("invalid_url", `invalid URL: it cannot be read as text (${e?.message ?? "?"})`, { url: "" });
       }
     }
     if (init !== undefined && init !== null && typeof init === "object" && init.decode !== undefined) {
       const message = "invalid option `decode`: a TypedEventSource hands events over as " +
         "EventSource does, with `data` as text; use SseClient for decoded data";
-      throw typedSseError("invalid_option", message, { field: "decode" });
+      throw makeError("invalid_option", message, { field: "decode" });
     }
     // Data is text, as EventSource hands it over; anything but an object (or nothing) is left
     // for SseClient to refuse.
@@ -164,9 +174,13 @@ export class TypedEventSource extends EventTarget {
     // is already what it will be: CONNECTING before a reconnect, CLOSED when it gave up.
     // One `error` event per failure: when the client gives up, the last failure is reported
     // and then `gave_up`, which closes it; only the one that closed it is dispatched.
+    // With no `error` listener (nor `onerror`), the error goes to the console, as an
+    // SseClient's does with no error listener (unless `logErrors: false`).
+    const log = options?.logErrors !== false;
     this.#client.onError((error) => {
       const { state, error: closing } = this.#client.state;
       if (this.#closed || (state === "closed" && closing && closing.kind !== error.kind)) return;
+      if (log && !this.#listeners.has("error")) reportUnheard(error);
       this.dispatchEvent(Object.assign(new Event("error"), { error }));
     });
     this.#forward("message");
@@ -183,7 +197,7 @@ export class TypedEventSource extends EventTarget {
   }
 
   // Every listener is added through a wrapper of its own, for two reasons. What a listener
-  // throws is reported (see `reportUncaught` in glue.js) and never rethrown: Node's EventTarget
+  // throws is reported (see `reportUncaught` in errors.js) and never rethrown: Node's EventTarget
   // rethrows it, which ends the process, where a browser's reports it and goes on. And the
   // wrappers tell when a type's last listener goes, `once` and `signal` included: the type is
   // then no longer forwarded, so a page that listens to ever new types holds nothing for them.

@@ -3,7 +3,12 @@
 //! The public classes, `SseClient` and `TypedEventSource`, are JavaScript (`client.js`, the
 //! package's entry point): a JS class can be an `EventTarget`, an async iterable, and be kept
 //! alive while open and collected once closed. Each `SseClient` holds a [`Core`] (this module)
-//! and its [`Hub`] (`glue.js`). JS listeners live in the Hub, which attaches them to each native
+//! and its [`Hub`] (`hub.js`). The JS half is ordinary ES modules (`hub.js`, `options.js`,
+//! `iterator.js`, `errors.js`, `meta.js`) that the package build bundles with `client.js`: none
+//! is a wasm-bindgen snippet. `client.js` makes the hub and hands it to [`Core::new`], and wasm
+//! reaches JS only through the hub's methods (a snippet that imported another module made the
+//! test runner's page load hang, and wasm-bindgen copies a snippet file alone).
+//! JS listeners live in the Hub, which attaches them to each native
 //! `EventSource` the shell opens: an event reaches them through the decoder and a call, without
 //! entering wasm, which keeps the per-event cost close to a bare `EventSource`. The Hub plugs
 //! into the core as its [`Attached`] listeners; the machine keeps the connection's life
@@ -20,19 +25,18 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use crate::transport::Attached;
-use crate::{Error, EventSource};
-use options::Decode;
+use crate::EventSource;
 
 mod glue {
     use wasm_bindgen::prelude::*;
 
-    #[wasm_bindgen(module = "/src/js/glue.js")]
+    // No `module`: the hub is an object made by client.js (src/js/hub.js), whose methods wasm
+    // calls.
+    #[wasm_bindgen]
     extern "C" {
-        /// The JS listeners of one client and the per-event path to them.
+        /// The JS listeners of one client and the per-event path to them (src/js/hub.js).
         #[derive(Clone, Debug)]
         pub(crate) type Hub;
-        #[wasm_bindgen(constructor)]
-        pub(crate) fn new(json: bool) -> Hub;
         #[wasm_bindgen(method)]
         pub(crate) fn attach(this: &Hub, source: &web_sys::EventSource);
         #[wasm_bindgen(method)]
@@ -71,15 +75,17 @@ mod glue {
         pub(crate) fn last_event(this: &Hub) -> Option<web_sys::MessageEvent>;
 
         /// Throws a `TypedSseError` of kind `invalid_option` unless `listener` is a function.
-        #[wasm_bindgen(js_name = checkListener, catch)]
-        pub(crate) fn check_listener(listener: &JsValue) -> Result<(), JsValue>;
-        pub(crate) fn unsubscriber(off: &JsValue, id: f64) -> js_sys::Function;
-        #[wasm_bindgen(js_name = makeError)]
-        pub(crate) fn make_error(kind: &str, message: &str, details: &JsValue) -> JsValue;
-        #[wasm_bindgen(js_name = wasmError)]
-        pub(crate) fn wasm_error(kind: &str, text: &str, details: &JsValue) -> JsValue;
-        #[wasm_bindgen(js_name = refreshUrl)]
+        #[wasm_bindgen(method, js_name = checkListener, catch)]
+        pub(crate) fn check_listener(this: &Hub, listener: &JsValue) -> Result<(), JsValue>;
+        #[wasm_bindgen(method)]
+        pub(crate) fn unsubscriber(this: &Hub, off: &JsValue, id: f64) -> js_sys::Function;
+        /// The `TypedSseError` of an error made here: its message is written in JS from the
+        /// kind, the details and the variant's own `text` (see `convert::error`).
+        #[wasm_bindgen(method, js_name = wasmError)]
+        pub(crate) fn wasm_error(this: &Hub, kind: &str, text: &str, details: &JsValue) -> JsValue;
+        #[wasm_bindgen(method, js_name = refreshUrl)]
         pub(crate) fn refresh_url(
+            this: &Hub,
             refresh: &js_sys::Function,
             done: &js_sys::Function,
         ) -> web_sys::AbortController;
@@ -116,13 +122,6 @@ impl Attached for Hub {
     }
 }
 
-/// A `TypedSseError` of `kind` with `details` (an object of extra properties, or undefined): for
-/// `client.js`, which is not a snippet and so cannot import `glue.js` itself.
-#[wasm_bindgen(js_name = typedSseError)]
-pub fn typed_sse_error(kind: &str, message: &str, details: &JsValue) -> JsValue {
-    glue::make_error(kind, message, details)
-}
-
 /// The wasm half of the JS API's `SseClient` (`client.js`): the connection, its state and the
 /// listeners kept in wasm. The JS class holds it and its [`Hub`], and frees it as soon as the
 /// client is closed (the hub's `closed`), so that a closed client holds nothing in wasm.
@@ -146,34 +145,31 @@ impl std::fmt::Debug for Core {
     }
 }
 
-fn thrown(error: Error) -> JsValue {
-    convert::error(&error)
-}
-
 #[wasm_bindgen(js_class = SseCore)]
 impl Core {
-    /// Connects to `url` with `options` (see `SseOptions`). Throws a `TypedSseError` of kind
-    /// `invalid_url` or `invalid_option` (naming the field).
+    /// Connects to `url` with `options`, as `readOptions` (src/js/options.js) returned them
+    /// checked, and `hub`, made by client.js for these options. Throws a `TypedSseError` of
+    /// kind `invalid_url` or `invalid_option` (naming the field).
     #[wasm_bindgen(constructor)]
-    pub fn new(url: &str, options: JsValue) -> Result<Core, JsValue> {
-        let (builder, parsed) = options::apply(&options, EventSource::builder(url))?;
-        let hub = Hub::new(parsed.decode == Decode::Json);
+    pub fn new(url: &str, options: js_sys::Array, hub: JsValue) -> Result<Core, JsValue> {
+        let hub: Hub = hub.unchecked_into();
+        let (builder, parsed) = options::apply(&options, &hub, EventSource::builder(url));
         let (errors, ends) = (hub.clone(), hub.clone());
         let attached: Rc<dyn Attached> = Rc::new(hub.clone());
         let source = builder
             // Every error from wasm reaches the JS error listeners, which the hub keeps.
-            .on_error(move |e| errors.emit_error(&convert::error(e)))
+            .on_error(move |e| errors.emit_error(&convert::error(&errors, e)))
             // The end, before the hub is cleared: it ends the iterators and lets the client go.
             // Registered before the source starts, so it sees even a close during `build` (a
             // signal aborted already).
             .on_state(move |state| {
                 if state.is_closed() {
-                    ends.closed(&convert::state(state));
+                    ends.closed(&convert::state(&ends, state));
                 }
             })
             .attached(attached)
             .build()
-            .map_err(thrown)?;
+            .map_err(|e| convert::error(&hub, &e))?;
         let weak = Rc::downgrade(source.registry());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(registry) = weak.upgrade() {
@@ -199,22 +195,16 @@ impl Core {
         })
     }
 
-    /// The JS listeners and their per-event path.
-    #[wasm_bindgen(getter)]
-    pub fn hub(&self) -> JsValue {
-        self.hub.clone().into()
-    }
-
     /// Calls `listener(state)` on every state change; returns an unsubscribe function.
     #[wasm_bindgen(js_name = onState)]
     pub fn on_state(&self, listener: JsValue) -> Result<Function, JsValue> {
-        glue::check_listener(&listener)?;
+        self.hub.check_listener(&listener)?;
         let hub = self.hub.clone();
         let id = self
             .source
             .registry()
             .add_state_listener(Box::new(move |state| {
-                hub.call_listener("state", &listener, &convert::state(state));
+                hub.call_listener("state", &listener, &convert::state(&hub, state));
             }));
         Ok(self.unsubscriber(id))
     }
@@ -223,7 +213,7 @@ impl Core {
     /// function.
     #[wasm_bindgen(js_name = onComment)]
     pub fn on_comment(&self, listener: JsValue) -> Result<Function, JsValue> {
-        glue::check_listener(&listener)?;
+        self.hub.check_listener(&listener)?;
         let hub = self.hub.clone();
         let id = self
             .source
@@ -243,7 +233,7 @@ impl Core {
     /// The full state object, as passed to `onState` listeners.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> JsValue {
-        convert::state(&self.source.state())
+        convert::state(&self.hub, &self.source.state())
     }
 
     /// The id of the last event delivered (empty before any).
@@ -264,6 +254,6 @@ impl Core {
     }
 
     fn unsubscriber(&self, id: u64) -> Function {
-        glue::unsubscriber(self.off.as_ref(), id as f64)
+        self.hub.unsubscriber(self.off.as_ref(), id as f64)
     }
 }

@@ -1,5 +1,5 @@
-//! The options object of `new SseClient(url, options)`: checked and normalised in `glue.js`
-//! (every error names its field), then applied to the builder here.
+//! The options object of `new SseClient(url, options)`: checked and normalised in
+//! `options.js` (every error names its field), then applied to the builder here.
 
 use std::rc::Rc;
 
@@ -10,73 +10,72 @@ use wasm_bindgen::prelude::*;
 use crate::dom::Pending;
 use crate::{Builder, ReconnectPolicy, Resume, Transport};
 
-#[wasm_bindgen(module = "/src/js/glue.js")]
-extern "C" {
-    /// The options, checked, by position (`Opt`); throws a `TypedSseError` of kind
-    /// `invalid_option`.
-    #[wasm_bindgen(js_name = readOptions, catch)]
-    fn read_options(options: &JsValue) -> Result<Array, JsValue>;
+use super::glue::Hub;
+
+/// Declares `Opt`, where each option lies in what `readOptions` (options.js) returns, with the
+/// name JS gives it: the order of `FIELDS` there, then `contentType`.
+/// test/js/fixtures/options.json lists that order: `cargo test` checks these names against it,
+/// and `node --test test/js/` checks options.js.
+macro_rules! options {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        #[derive(Clone, Copy)]
+        enum Opt {
+            $($(#[$doc])* $variant,)*
+        }
+        /// The names of `Opt`, in order.
+        #[cfg(test)]
+        const NAMES: &[&str] = &[$($name),*];
+    };
 }
 
-/// Where each option lies in what `readOptions` returns: the order of `FIELDS` in glue.js, then
-/// `contentType` (a test below checks it against glue.js).
-#[derive(Clone, Copy)]
-enum Opt {
-    WithCredentials,
-    Decode,
-    Reconnect,
-    InitialDelayMs,
-    MaxDelayMs,
-    Multiplier,
-    Jitter,
-    MaxRetries,
-    ResumeParam,
-    IdleTimeoutMs,
-    HeartbeatEvent,
-    PauseWhenOffline,
-    PauseWhenHidden,
-    RefreshUrl,
-    RefreshTimeoutMs,
-    MaxRetryAfterMs,
-    Transport,
-    Method,
-    Headers,
-    Body,
-    Credentials,
-    Fetch,
-    MaxEventBytes,
-    ServerRetry,
-    Signal,
-    LastEventId,
-    Resume,
-    DoneMarker,
-    TerminalEvents,
-    ContentType,
-}
-
-/// How a JS listener receives `data`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Decode {
-    Json,
-    Text,
+options! {
+    WithCredentials = "withCredentials",
+    Decode = "decode",
+    Reconnect = "reconnect",
+    InitialDelayMs = "initialDelayMs",
+    MaxDelayMs = "maxDelayMs",
+    Multiplier = "multiplier",
+    Jitter = "jitter",
+    MaxRetries = "maxRetries",
+    ResumeParam = "resumeParam",
+    IdleTimeoutMs = "idleTimeoutMs",
+    HeartbeatEvent = "heartbeatEvent",
+    PauseWhenOffline = "pauseWhenOffline",
+    PauseWhenHidden = "pauseWhenHidden",
+    RefreshUrl = "refreshUrl",
+    RefreshTimeoutMs = "refreshTimeoutMs",
+    MaxRetryAfterMs = "maxRetryAfterMs",
+    Transport = "transport",
+    Method = "method",
+    Headers = "headers",
+    Body = "body",
+    Credentials = "credentials",
+    Fetch = "fetch",
+    MaxEventBytes = "maxEventBytes",
+    ServerRetry = "serverRetry",
+    Signal = "signal",
+    LastEventId = "lastEventId",
+    Resume = "resume",
+    DoneMarker = "doneMarker",
+    TerminalEvents = "terminalEvents",
+    // JS only: read by the hub (options.js `hubSettings`), as `Decode` is.
+    LogErrors = "logErrors",
+    ContentType = "contentType",
 }
 
 /// The options that are not builder settings.
 #[derive(Debug)]
 pub(crate) struct Parsed {
-    pub(crate) decode: Decode,
     /// For the hub, which checks the events it receives itself: whether `[DONE]` ends the
     /// stream, and the terminal event types (an array) or predicate (a function), if any.
     pub(crate) done_marker: bool,
     pub(crate) terminal: JsValue,
 }
 
-/// Applies `options` (undefined, null or a plain object) to `builder`; `Err` is the
-/// `TypedSseError` to throw.
-pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Parsed), JsValue> {
-    let o = read_options(options)?;
+/// Applies `o`, the options as `readOptions` returned them (checked, by position), to `builder`.
+pub(crate) fn apply(o: &Array, hub: &Hub, builder: Builder) -> (Builder, Parsed) {
     let get = |key: Opt| Some(o.get(key as u32)).filter(|v| !v.is_undefined());
-    // Whole numbers within a timer's range, checked in glue.js.
+    // Whole numbers within a timer's range, checked in options.js.
     let ms = |key: Opt| get(key).and_then(|v| v.as_f64()).map(|n| n as u32);
     let flag = |key: Opt| get(key).and_then(|v| v.as_bool());
     let text = |key: Opt| get(key).and_then(|v| v.as_string());
@@ -112,7 +111,7 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
         b = b.last_event_id(&id);
     }
     if let Some(signal) = get(Opt::Signal) {
-        b = b.signal(signal.unchecked_ref()); // an AbortSignal, checked in glue.js
+        b = b.signal(signal.unchecked_ref()); // an AbortSignal, checked in options.js
     }
     if let Some(param) = get(Opt::ResumeParam) {
         b = b.resume_param(param.as_string().as_deref()); // null turns it off
@@ -136,7 +135,8 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
         b = b.refresh_timeout_ms(n);
     }
     if let Some(function) = get(Opt::RefreshUrl).and_then(|v| v.dyn_into::<Function>().ok()) {
-        b = b.refresher(Rc::new(move |done| Some(refresh(&function, done))));
+        let hub = hub.clone();
+        b = b.refresher(Rc::new(move |done| Some(refresh(&hub, &function, done))));
     }
 
     // The fetch transport.
@@ -186,67 +186,42 @@ pub(crate) fn apply(options: &JsValue, builder: Builder) -> Result<(Builder, Par
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         b = b.terminal_events(&names);
     }
-
-    let decode = if text(Opt::Decode).as_deref() == Some("text") {
-        Decode::Text
-    } else {
-        Decode::Json
-    };
-    Ok((
+    // Read by the hub, which client.js made for these options (`hubSettings`).
+    let _ = (Opt::Decode, Opt::LogErrors);
+    (
         b,
         Parsed {
-            decode,
             done_marker,
             terminal,
         },
-    ))
+    )
 }
 
-/// Calls the user's `refreshUrl()` through `glue.js`, which resolves a returned promise, and
+/// Calls the user's `refreshUrl()` through the hub, which resolves a returned promise, and
 /// passes the URL (or what went wrong) to `done`.
-fn refresh(function: &Function, done: Box<dyn FnOnce(Result<String, String>)>) -> Pending {
+fn refresh(
+    hub: &Hub,
+    function: &Function,
+    done: Box<dyn FnOnce(Result<String, String>)>,
+) -> Pending {
     let mut done = Some(done);
     let callback = Closure::wrap(Box::new(move |url: Option<String>, error: String| {
         if let Some(done) = done.take() {
             done(url.ok_or(error));
         }
     }) as Box<dyn FnMut(Option<String>, String)>);
-    let controller = super::glue::refresh_url(function, callback.as_ref().unchecked_ref());
+    let controller = hub.refresh_url(function, callback.as_ref().unchecked_ref());
     Pending::new(controller, callback)
 }
 
 #[cfg(test)]
 mod tests {
-    /// `Opt` lists the options in the order glue.js sends them.
+    /// `Opt` lists the options in the order of test/js/fixtures/options.json, which
+    /// test/js/options.test.mjs checks against `OPTION_ORDER` in options.js.
     #[test]
-    fn opt_follows_the_order_of_glue_js() {
-        let glue = include_str!("glue.js");
-        let fields = glue.split("const FIELDS = {").nth(1).unwrap();
-        let fields = fields.split("\n};").next().unwrap();
-        let mut js: Vec<String> = fields
-            .lines()
-            .filter_map(|line| line.strip_prefix("  ")?.split_once(':'))
-            .filter(|(name, _)| name.chars().all(|c| c.is_ascii_alphanumeric()))
-            .map(|(name, _)| name.to_owned())
-            .collect();
-        assert!(glue.contains("const OPTION_ORDER = [...Object.keys(FIELDS), \"contentType\"];"));
-        js.push("contentType".into());
-        let source = include_str!("options.rs");
-        let body = source
-            .split("enum Opt {")
-            .nth(1)
-            .unwrap()
-            .split('}')
-            .next()
-            .unwrap();
-        let rust: Vec<String> = body
-            .lines()
-            .filter_map(|l| l.trim().strip_suffix(','))
-            .map(|v| {
-                let mut c = v.chars();
-                c.next().unwrap().to_lowercase().chain(c).collect()
-            })
-            .collect();
-        assert_eq!(rust, js);
+    fn opt_follows_the_order_of_the_options_fixture() {
+        let fixture: Vec<String> =
+            serde_json::from_str(include_str!("../../test/js/fixtures/options.json")).unwrap();
+        assert_eq!(super::NAMES, fixture);
     }
 }

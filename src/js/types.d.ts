@@ -104,6 +104,12 @@ export interface SseOptions {
   /** The longest a server's `Retry-After` is honoured; a longer one waits this long. Default
    *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */
   maxRetryAfterMs?: number;
+  /** Whether an error that nobody listens for (no `onError` listener; on a `TypedEventSource`
+   *  no `error` listener nor `onerror`) is printed with `console.error`, once each time it
+   *  happens, so that no failure is silent. Default `true`; `false` drops such errors. A
+   *  listener's own exception is reported anyway, as an uncaught one (`reportError` in a page,
+   *  a warning in Node). */
+  logErrors?: boolean;
 }
 
 /** What a listener receives besides the data. */
@@ -119,50 +125,130 @@ export interface EventMeta {
 }
 
 /** Kinds of `TypedSseError`. */
-export type SseErrorKind =
-  | "invalid_url" | "invalid_option" | "decode" | "no_content" | "unauthorized" | "http"
-  | "content_type" | "network" | "idle_timeout" | "too_large" | "gave_up" | "listener"
-  | "overflow";
+export type SseErrorKind = TypedSseError["kind"];
 
-/** Every error this package throws or reports: an `Error` with a `kind` and its details. */
-export interface TypedSseError extends Error {
+/** What every `TypedSseError` has. */
+interface SseErrorBase<K extends string> extends Error {
   name: "TypedSseError";
-  kind: SseErrorKind;
-  /** `http`, `unauthorized`: the HTTP status. */
-  status?: number;
-  /** `http`, `unauthorized`: the first 4 KB of the response body, where the transport can read
-   *  it (fetch); empty with the native transport. */
-  body?: string;
-  /** `too_large`: the `maxEventBytes` limit that was passed. */
-  limit?: number;
-  /** `content_type`: what the server sent. */
-  contentType?: string;
-  /** `decode`, `listener`: the event type. */
-  eventType?: string;
-  /** `decode`: the data exactly as received. */
-  raw?: string;
-  /** `decode`: what the decoder (or `JSON.parse`) threw; `listener`: what the listener threw;
-   *  `network`, fetch transport: what fetch rejected with (in Node a `TypeError: fetch failed`
-   *  whose own `cause` says why; the message names that too). */
-  cause?: unknown;
-  /** `overflow`: the iterator's `buffer`, which one more unread event would have passed. */
-  buffer?: number;
-  /** `invalid_option`: the offending field. */
-  field?: string;
-  /** `invalid_url`: the URL as given. */
-  url?: string;
-  /** `idle_timeout`: the configured timeout. */
-  timeoutMs?: number;
-  /** `gave_up`: reconnect attempts made, and the failure that used the last one. */
-  attempts?: number;
-  last?: TypedSseError;
+  kind: K;
 }
+
+/** `invalid_url`: the URL could not be used. Thrown by the constructor. */
+export interface InvalidUrlError extends SseErrorBase<"invalid_url"> {
+  /** The URL as given. */
+  url: string;
+}
+/** `invalid_option`: an option (or an argument of `on`, `events`, `onState`...) was not valid.
+ *  Thrown by the constructor and the methods; reported to `onError` only when a `headers` or
+ *  `fetch` function gives what fetch cannot use (the client then closes). */
+export interface InvalidOptionError extends SseErrorBase<"invalid_option"> {
+  /** The offending field (`"jitter"`, `"headers"`, `"listener"`...). */
+  field: string;
+}
+/** `decode`: an event's data could not be decoded (`JSON.parse`, or the listener's `decode`).
+ *  The stream goes on. */
+export interface DecodeError extends SseErrorBase<"decode"> {
+  /** The event type. */
+  eventType: string;
+  /** The data exactly as received. */
+  raw: string;
+  /** What the decoder (or `JSON.parse`) threw, when it was decoded in JS. */
+  cause?: unknown;
+}
+/** `no_content`: the server answered 204, which asks the client not to reconnect: it closes. */
+export interface NoContentError extends SseErrorBase<"no_content"> {}
+/** `unauthorized` (401, 403: the client closes, after `refreshUrl` or a `headers` function had
+ *  their chance) and `http` (any other status: 429 and 5xx are retried, others close it). */
+export interface HttpStatusError<K extends "unauthorized" | "http" = "unauthorized" | "http"> extends SseErrorBase<K> {
+  /** The HTTP status. */
+  status: number;
+  /** The first 4 KB of the response body, where the transport can read it (fetch); empty with
+   *  the native transport. */
+  body: string;
+}
+/** `content_type`: the server answered 200 with a type other than `text/event-stream`: the
+ *  client closes. */
+export interface ContentTypeError extends SseErrorBase<"content_type"> {
+  /** What the server sent (empty when none). */
+  contentType: string;
+}
+/** `network`: the connection could not be made or dropped; retried under the policy. */
+export interface NetworkError extends SseErrorBase<"network"> {
+  /** Fetch transport: what fetch rejected with (in Node a `TypeError: fetch failed` whose own
+   *  `cause` says why; the message names that too). */
+  cause?: unknown;
+}
+/** `too_large`: one event passed `maxEventBytes`: the connection was dropped and is retried. */
+export interface TooLargeError extends SseErrorBase<"too_large"> {
+  /** The `maxEventBytes` limit that was passed. */
+  limit: number;
+}
+/** `idle_timeout`: nothing arrived within `idleTimeoutMs`: the connection is recycled. */
+export interface IdleTimeoutError extends SseErrorBase<"idle_timeout"> {
+  /** The configured timeout. */
+  timeoutMs: number;
+}
+/** `gave_up`: `maxRetries` is spent: the client closes. */
+export interface GaveUpError extends SseErrorBase<"gave_up"> {
+  /** Reconnect attempts made. */
+  attempts: number;
+  /** The failure that used the last one. */
+  last: SseStreamError;
+}
+/** `listener`: a listener (or a decoder, `terminalEvents` function...) threw; the others still
+ *  receive the event. */
+export interface ListenerError extends SseErrorBase<"listener"> {
+  /** The event type the listener was registered for (`"state"`, `"comment"`, `"error"` for
+   *  those). */
+  eventType: string;
+  /** What it threw. */
+  cause: unknown;
+}
+/** `overflow`: an `events()` iterator held `buffer` unread events and one more came: it ends
+ *  with this error once the waiting ones are read. */
+export interface OverflowError extends SseErrorBase<"overflow"> {
+  /** The event type. */
+  eventType: string;
+  /** The iterator's `buffer`. */
+  buffer: number;
+}
+
+/** The fields that some kinds of error have. */
+type SseErrorField =
+  | "url" | "field" | "eventType" | "raw" | "status" | "body" | "contentType" | "limit"
+  | "timeoutMs" | "attempts" | "last" | "buffer";
+/** An error of one kind, whose other kinds' fields read as `undefined`: `e.status ?? ""` works
+ *  on any error, and `e.kind === "http"` makes `e.status` a number. */
+type Only<E> = E & { readonly [K in Exclude<SseErrorField, keyof E>]?: undefined };
+
+/** An error in how the client was built or called: fix the code; retrying cannot help. */
+export type SseConfigError = Only<InvalidUrlError> | Only<InvalidOptionError>;
+/** A failure while the client ran: the network, the server's answer or the events. */
+export type SseStreamError =
+  | Only<DecodeError> | Only<NoContentError> | Only<HttpStatusError<"unauthorized">>
+  | Only<HttpStatusError<"http">> | Only<ContentTypeError> | Only<NetworkError>
+  | Only<TooLargeError> | Only<IdleTimeoutError> | Only<GaveUpError> | Only<ListenerError>
+  | Only<OverflowError>;
+/** Every error this package throws or reports: a union discriminated on `kind`
+ *  (`if (e.kind === "http") e.status`). */
+export type TypedSseError = SseConfigError | SseStreamError;
+
+/** The error classes, for `instanceof`: `e instanceof TypedSseError` (any error of this
+ *  package), `SseConfigError` (thrown: the call was wrong), `SseStreamError` (reported while the
+ *  client runs). Each narrows to its union. */
+export interface SseErrorClass<E extends { kind: string }> {
+  new (kind: E["kind"], message: string, details?: object): E;
+  readonly prototype: E;
+}
+export declare const TypedSseError: SseErrorClass<TypedSseError>;
+export declare const SseConfigError: SseErrorClass<SseConfigError>;
+export declare const SseStreamError: SseErrorClass<SseStreamError>;
 
 /** The connection state, as passed to `onState` listeners. */
 export type SseState =
   | { state: "connecting" }
   | { state: "open" }
-  | { state: "reconnecting"; attempt: number; delayMs: number; reason: SseErrorKind; error: TypedSseError }
+  | { state: "reconnecting"; attempt: number; delayMs: number; reason: SseStreamError["kind"]; error: SseStreamError }
   | { state: "offline" }
   | { state: "paused" }
   | { state: "closed"; reason: SseCloseReason; error?: TypedSseError };
@@ -216,7 +302,7 @@ export interface SseEvent<T> {
  *  native EventSource or fetch, with a reconnect policy. `close()` releases everything: there is
  *  no `free()` to call. */
 export declare class SseClient {
-  /** Connects to `url`. Throws a `TypedSseError` of kind `invalid_url`, or `invalid_option`
+  /** Connects to `url`. Throws an `SseConfigError`: kind `invalid_url`, or `invalid_option`
    *  naming the field. */
   constructor(url: string | URL, options?: SseOptions | null);
   /** Calls `listener(data, meta)` for every event of `type`; returns an unsubscribe function.

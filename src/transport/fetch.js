@@ -4,6 +4,16 @@
 // decision (what a status means, when to retry) is the Rust machine's; this only reports.
 
 const BODY_PREVIEW = 4096;
+
+/** What `head`'s first argument means when it is no HTTP status: the names of the signals
+ *  src/transport/fetch.rs reads (its `Report`). test/js/fixtures/transport.json holds both
+ *  sides' values, checked by `cargo test` and by `node --test test/js/`. */
+export const REPORT = { FAILED: 0, ENDED: -1, MISUSE: -2 };
+
+/** Whether a `Content-Type` is `text/event-stream`, whatever its parameters: the rule of
+ *  `is_event_stream` (src/machine/decide.rs), which decides again on the head; ASCII
+ *  whitespace and case only. The fixture above holds the cases both must agree on. */
+export const isEventStream = (type) => /^[\t\n\f\r ]*text\/event-stream[\t\n\f\r ]*(;|$)/i.test(type);
 // How long a refusal's body may take to show its first 4 KB: a server that stalls there must
 // not hold the client in `connecting` (the status alone is enough to decide).
 const PREVIEW_MS = 1000;
@@ -29,10 +39,10 @@ function within(promise, ms, message, signal) {
  *    origin of the response's final URL, after any redirect; "" when it has none), or any
  *    other answer with the first 4 KB of its body as text;
  *  - `chunk(bytes)` for every chunk of an accepted stream;
- *  - `head(-1, "", "", "")` when an accepted stream ends;
- *  - `head(0, "", "", message)` when the request or the stream failed (retried), with the
+ *  - `head(REPORT.ENDED, "", "", "")` when an accepted stream ends;
+ *  - `head(REPORT.FAILED, "", "", message)` when the request or the stream failed (retried), with the
  *    error thrown left in `options.cause`;
- *  - `head(-2, field, "", message)` when the `headers` or `fetch` option (`field`) gave what
+ *  - `head(REPORT.MISUSE, field, "", message)` when the `headers` or `fetch` option (`field`) gave what
  *    fetch cannot use: a programming error, which closes the client as `invalid_option`.
  *  `headers` is an object or a function returning one (or a promise of one), called before
  *  every connection so that each carries a fresh token. Returns an AbortController: once it is
@@ -100,9 +110,7 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       // the body would otherwise stay open.
       if (signal.aborted) return response.body?.cancel().catch(() => {});
       const type = response.headers.get("content-type") ?? "";
-      // The rule of `is_event_stream` (src/machine/decide.rs), which decides again on the
-      // head: ASCII whitespace and case only, so that both accept exactly the same types.
-      const accepted = response.status === 200 && /^[\t\n\f\r ]*text\/event-stream[\t\n\f\r ]*(;|$)/i.test(type);
+      const accepted = response.status === 200 && isEventStream(type);
       if (!accepted) {
         const body = await preview(response, signal).catch(() => "");
         return report(response.status, type, response.headers.get("retry-after") ?? "", body);
@@ -112,7 +120,7 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       }
       report(200, type, "", originOf(response.url));
       // An accepted stream without a body (a Response made by a `fetch` option) ends at once.
-      if (response.body === null) return report(-1, "", "", "");
+      if (response.body === null) return report(REPORT.ENDED, "", "", "");
       const reader = response.body.getReader();
       // A listener of the open state may have closed the client during `report`.
       if (signal.aborted) return reader.cancel().catch(() => {});
@@ -120,18 +128,18 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
       for (;;) {
         const { done, value } = await reader.read();
         if (signal.aborted) return;
-        if (done) return report(-1, "", "", "");
+        if (done) return report(REPORT.ENDED, "", "", "");
         chunk(value);
       }
     },
   ).catch((error) => {
-    if (error?.[MISUSE]) return report(-2, error.field, "", error.message);
+    if (error?.[MISUSE]) return report(REPORT.MISUSE, error.field, "", error.message);
     const text = describeFailure(error);
     const message = redact(text);
     // Read by fetch.rs as the `cause` of the error; Node's header errors quote the value they
     // refuse: such a cause is not kept either.
     options.cause = message === text ? error : undefined;
-    report(0, "", "", message);
+    report(REPORT.FAILED, "", "", message);
   });
   return controller;
 }

@@ -113,6 +113,18 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// What `head`'s first argument means when it is no HTTP status (`REPORT` in fetch.js):
+/// test/js/fixtures/transport.json holds the values, checked here and by test/js/.
+mod report {
+    /// The request or the stream failed (retried); the message says why.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) const FAILED: i32 = 0;
+    /// An accepted stream ended.
+    pub(super) const ENDED: i32 = -1;
+    /// The `headers` or `fetch` option gave what fetch cannot use.
+    pub(super) const MISUSE: i32 = -2;
+}
+
 impl Connection {
     /// Starts the request; what it sees goes to `sink` as connection `conn`, and the attached
     /// listeners expect events from `origin`.
@@ -154,9 +166,9 @@ impl Connection {
                         let head = super::head(status, content_type, &retry_after, body);
                         sink.failed(conn, Failure::Rejected(head))
                     }
-                    // -2: the `headers` or `fetch` option (named in `content_type`) gave
+                    // The `headers` or `fetch` option (named in `content_type`) gave
                     // something fetch cannot use: a programming error, not worth a retry.
-                    _ if status == -2 => {
+                    _ if status == report::MISUSE => {
                         let field = content_type;
                         let error = Error::InvalidOption {
                             field,
@@ -164,13 +176,14 @@ impl Connection {
                         };
                         sink.failed(conn, Failure::Fatal(error))
                     }
-                    // 0: the request failed; -1: an accepted stream ended (cleanly when
-                    // there is no message).
-                    _ if status == -1 && body.is_empty() => sink.failed(conn, Failure::Ended),
+                    // An accepted stream ended (cleanly when there is no message).
+                    _ if status == report::ENDED && body.is_empty() => {
+                        sink.failed(conn, Failure::Ended)
+                    }
                     _ if body.is_empty() => {
                         sink.failed(conn, Failure::Network("the stream ended".into()))
                     }
-                    // 0: the request failed.
+                    // report::FAILED: the request failed.
                     _ => {
                         if let Some(listeners) = &listeners {
                             let cause = Reflect::get(&init, &JsValue::from_str("cause"));
@@ -258,6 +271,38 @@ fn reader(
         if let Err(too_large) = fed {
             let limit = too_large.limit;
             sink.failed(conn, Failure::TooLarge { limit });
+        }
+    }
+}
+
+#[cfg(test)]
+mod contract_tests {
+    use crate::machine::is_event_stream;
+
+    fn fixture() -> serde_json::Value {
+        serde_json::from_str(include_str!("../../test/js/fixtures/transport.json")).unwrap()
+    }
+
+    /// The signals of `head` have the values fetch.js gives them.
+    #[test]
+    fn reports_match_the_transport_fixture() {
+        let reports = &fixture()["reports"];
+        assert_eq!(reports["FAILED"], super::report::FAILED);
+        assert_eq!(reports["ENDED"], super::report::ENDED);
+        assert_eq!(reports["MISUSE"], super::report::MISUSE);
+    }
+
+    /// `is_event_stream` accepts the content types that fetch.js's `isEventStream` accepts.
+    #[test]
+    fn the_content_type_rule_matches_the_transport_fixture() {
+        let fixture = fixture();
+        let cases = fixture["contentTypes"].as_object().unwrap();
+        for (content_type, accepted) in cases {
+            assert_eq!(
+                is_event_stream(content_type),
+                accepted.as_bool().unwrap(),
+                "{content_type:?}"
+            );
         }
     }
 }

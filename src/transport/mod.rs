@@ -71,7 +71,7 @@ pub(crate) trait Sink {
     fn failed(&self, conn: ConnId, failure: Failure);
 }
 
-/// Listeners that run outside wasm (the JS API's, in `glue.js`). On the native transport they
+/// Listeners that run outside wasm (the JS API's, in `hub.js`). On the native transport they
 /// attach themselves to each `EventSource`, so an event reaches them without a call into wasm,
 /// and the shell reads their counters only when it needs them: an idle tick, a failure, a
 /// resume. On the fetch transport, events are parsed in wasm and handed to them.
