@@ -13,7 +13,7 @@ const server = process.env.SERVER_URL;
 if (!server) throw new Error("SERVER_URL is not set (scripts/bench.sh starts the server)");
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc");
 const QUICK = process.env.BENCH_QUICK === "1";
-const RUN = QUICK ? { small: 5_000, large: 500, rounds: 2 } : { small: 100_000, large: 10_000, rounds: Number(process.env.ROUNDS || 7) };
+const RUN = QUICK ? { small: 5_000, large: 500, rounds: 2 } : { small: Number(process.env.NODE_NS || 100_000), large: Number(process.env.NODE_NL || 10_000), rounds: Number(process.env.ROUNDS || 5) };
 const BASELINES = ["eventsource", "eventsource4", "fetch_parser"];
 
 const clients = nodeClients(await installPackage());

@@ -28,17 +28,22 @@ const pkg = await initPackage();
 // throughput clients for bench/out/pkg-prof (the same wasm code, with names, and unminified JS).
 let rust, gloo, createParser;
 let Client = SseClient;
+let EventSourceClass = TypedEventSource;
+// Another build of the package for the throughput clients (e.g. bench/out/pkg-prof, which keeps
+// its function names, for a CPU profile).
+window.usePackage = async (url) => {
+  const other = await import(url);
+  await other.default();
+  ({ SseClient: Client, TypedEventSource: EventSourceClass } = other);
+  return true;
+};
 window.loadClients = async (variant = "o3") => {
   rust = await import(`/bench/out/rust-${variant}/typed_sse_bench_rust.js`);
   gloo = await import(`/bench/out/gloo-${variant}/typed_sse_bench_gloo.js`);
   ({ createParser } = await import("/bench/out/eventsource-parser/index.js"));
   await rust.default();
   await gloo.default();
-  if (variant === "prof") {
-    const prof = await import("/bench/out/pkg-prof/typed_sse.js");
-    await prof.default();
-    Client = prof.SseClient;
-  }
+  if (variant === "prof") await window.usePackage("/bench/out/pkg-prof/typed_sse.js");
   return true;
 };
 
@@ -130,8 +135,8 @@ const clients = {
   }),
   eventsource_lib: (url, n) => eventSourceLike(new peers.EventSource(url), n),
   eventsource4_lib: (url, n) => eventSourceLike(new peers.EventSource4(url), n),
-  typed_event_source: (url, n) => eventSourceLike(new TypedEventSource(url, { reconnect: false }), n),
-  typed_event_source_fetch: (url, n) => eventSourceLike(new TypedEventSource(url, { reconnect: false, transport: "fetch" }), n),
+  typed_event_source: (url, n) => eventSourceLike(new EventSourceClass(url, { reconnect: false }), n),
+  typed_event_source_fetch: (url, n) => eventSourceLike(new EventSourceClass(url, { reconnect: false, transport: "fetch" }), n),
   event_source_plus: (url, n) => new Promise((resolve) => {
     let count = 0, sum = 0;
     const controller = new peers.EventSourcePlus(url).listen({

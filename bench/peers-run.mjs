@@ -4,6 +4,8 @@
 // Writes bench/peers.json and the generated "Peers" section of BENCHMARKS.md (BENCH_QUICK=1:
 // a short run, everything written under bench/out/ instead, so that no figure of it is ever
 // published). `node bench/peers-run.mjs --render` writes the section again from bench/peers.json.
+// NS, NL and ROUNDS change the events per run (~90 B and ~2 KB) and the rounds (Chromium; Node
+// reads NODE_NS, NODE_NL and ROUNDS).
 //
 // Throughput is measured as in bench/run.mjs: one response per run, the clients one after
 // another, order rotated every round, heap collected before each run, and ratios paired by
@@ -20,7 +22,7 @@ const RENDER = process.argv.includes("--render");
 const QUICK = process.env.BENCH_QUICK === "1";
 const server = process.env.SERVER_URL;
 if (!server && !RENDER) throw new Error("SERVER_URL is not set: run `npm run bench:peers`");
-const RUN = QUICK ? { small: 10_000, large: 1_000, rounds: 2 } : { small: 200_000, large: 20_000, rounds: Number(process.env.ROUNDS || 5) };
+const RUN = QUICK ? { small: 10_000, large: 1_000, rounds: 2 } : { small: Number(process.env.NS || 200_000), large: Number(process.env.NL || 20_000), rounds: Number(process.env.ROUNDS || 5) };
 const OUT = QUICK ? join(ROOT, "bench/out") : ROOT;
 const OUT_BENCH = QUICK ? join(ROOT, "bench/out") : join(ROOT, "bench");
 const log = (...a) => console.error(...a);
