@@ -53,7 +53,7 @@ SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180
   e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs
 echo "screenshots: e2e/out/"
 
-step "benchmark smoke: bundle size and memory growth (no timing)"
+step "benchmark smoke: bundle size, memory growth, every peer client receives every event (no timing)"
 SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs
 stop_server
 
