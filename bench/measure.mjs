@@ -97,6 +97,31 @@ export async function throughput(page, server, { size, n, rounds, clients = CLIE
   }]));
 }
 
+/** Events/s of `clients` read one after another, `rounds` times after a warm-up of a tenth of
+ *  `n` each, the order rotated every round and `gc()` awaited before each run; `run(client, n)`
+ *  resolves with the run's milliseconds. Per client: median, min, max, and for each of the
+ *  `baselines` the median over the rounds of the client's rate divided by the baseline's rate in
+ *  the same round (`vs[baseline]`), so that drift of a busy machine, which moves a round's runs
+ *  alike, cancels out. */
+export async function pairedThroughput({ clients, n, rounds, run, gc = async () => {}, baselines = [] }) {
+  const rates = Object.fromEntries(clients.map((c) => [c, []]));
+  for (const c of clients) await run(c, Math.ceil(n / 10));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of clients.map((_, i) => clients[(i + r) % clients.length])) {
+      await gc();
+      rates[c].push((n / (await run(c, n))) * 1000);
+    }
+  }
+  const bases = baselines.filter((b) => rates[b]);
+  return Object.fromEntries(clients.map((c) => [c, {
+    median: median(rates[c]), min: Math.min(...rates[c]), max: Math.max(...rates[c]), rates: rates[c],
+    vs: Object.fromEntries(bases.map((b) => {
+      const ratios = rates[c].map((x, r) => x / rates[b][r]);
+      return [b, { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) }];
+    })),
+  }]));
+}
+
 /** Native, the JS API with either transport, and fetch + eventsource-parser (which needs the
  *  page's `loadClients()`, as `openBenchPage(server, { rustClients: true })` does). */
 export const LATENCY_CLIENTS = ["native", "typed_sse_js", "typed_sse_fetch_js", "fetch_parser_js"];

@@ -9,7 +9,15 @@
 //   typed_sse_fetch_js    the npm package's SseClient, transport "fetch"
 //   typed_sse_fetch_rust  typed-sse's Rust API, Transport::Fetch, decoding into a struct
 //   fetch_bytes_only      fetch reading the body and doing nothing else: the limit
-import initPackage, { SseClient } from "/pkg/typed_sse.js";
+// and what a user would pick instead (bench/peers.mjs bundles them into bench/out/peers/; the
+// page's `loadPeers()` loads them), with the package's EventSource-shaped class beside them:
+//   eventsource_lib       the `eventsource` library (current major), `message` listener + JSON.parse
+//   eventsource4_lib      the same, `eventsource` 4
+//   event_source_plus     event-source-plus, `onMessage` + JSON.parse
+//   fetch_event_source    @microsoft/fetch-event-source, `onmessage` + JSON.parse
+//   typed_event_source    the npm package's TypedEventSource (native transport) + JSON.parse
+//   typed_event_source_fetch  the same, transport "fetch"
+import initPackage, { SseClient, TypedEventSource } from "/pkg/typed_sse.js";
 
 const pkg = await initPackage();
 
@@ -20,17 +28,36 @@ const pkg = await initPackage();
 // throughput clients for bench/out/pkg-prof (the same wasm code, with names, and unminified JS).
 let rust, gloo, createParser;
 let Client = SseClient;
+let EventSourceClass = TypedEventSource;
+// Another build of the package for the throughput clients (e.g. bench/out/pkg-prof, which keeps
+// its function names, for a CPU profile).
+window.usePackage = async (url) => {
+  const other = await import(url);
+  await other.default();
+  ({ SseClient: Client, TypedEventSource: EventSourceClass } = other);
+  return true;
+};
 window.loadClients = async (variant = "o3") => {
   rust = await import(`/bench/out/rust-${variant}/typed_sse_bench_rust.js`);
   gloo = await import(`/bench/out/gloo-${variant}/typed_sse_bench_gloo.js`);
   ({ createParser } = await import("/bench/out/eventsource-parser/index.js"));
   await rust.default();
   await gloo.default();
-  if (variant === "prof") {
-    const prof = await import("/bench/out/pkg-prof/typed_sse.js");
-    await prof.default();
-    Client = prof.SseClient;
-  }
+  if (variant === "prof") await window.usePackage("/bench/out/pkg-prof/typed_sse.js");
+  return true;
+};
+
+// The peer libraries (bench/peers.mjs builds the files), for the peer comparison and its smoke test.
+let peers;
+window.loadPeers = async () => {
+  const load = (name) => import(`/bench/out/peers/${name}.js`);
+  peers = {
+    EventSource: (await load("eventsource")).EventSource,
+    EventSource4: (await load("eventsource4")).EventSource,
+    EventSourcePlus: (await load("event_source_plus")).EventSourcePlus,
+    fetchEventSource: (await load("fetch_event_source")).fetchEventSource,
+  };
+  ({ createParser } = await load("eventsource_parser"));
   return true;
 };
 
@@ -38,6 +65,16 @@ const checksum = (d) => d.price + (d.symbol ? d.symbol.length : d.items.reduce((
 
 // What typed-sse's fetch transport sends too (src/transport/fetch.js).
 const fetchInit = (signal) => ({ headers: { Accept: "text/event-stream" }, cache: "no-store", signal });
+
+// An EventSource-shaped client (the browser's, a library's, the package's TypedEventSource):
+// a `message` listener, as an application adds it, closed after the n-th event.
+const eventSourceLike = (es, n) => new Promise((resolve) => {
+  let count = 0, sum = 0;
+  es.addEventListener("message", (e) => {
+    sum += checksum(JSON.parse(e.data));
+    if (++count === n) { es.close(); resolve(sum); }
+  });
+});
 
 // Each resolves with a checksum once `n` events were decoded, and closes its connection.
 const clients = {
@@ -96,6 +133,34 @@ const clients = {
   typed_sse_fetch_rust: (url, n, large) => new Promise((resolve) => {
     const runner = rust.start_fetch(url, large, n, (sum) => { setTimeout(() => runner.free()); resolve(sum); });
   }),
+  eventsource_lib: (url, n) => eventSourceLike(new peers.EventSource(url), n),
+  eventsource4_lib: (url, n) => eventSourceLike(new peers.EventSource4(url), n),
+  typed_event_source: (url, n) => eventSourceLike(new EventSourceClass(url, { reconnect: false }), n),
+  typed_event_source_fetch: (url, n) => eventSourceLike(new EventSourceClass(url, { reconnect: false, transport: "fetch" }), n),
+  event_source_plus: (url, n) => new Promise((resolve) => {
+    let count = 0, sum = 0;
+    const controller = new peers.EventSourcePlus(url).listen({
+      onMessage: (m) => {
+        sum += checksum(JSON.parse(m.data));
+        if (++count === n) { controller.abort(); resolve(sum); }
+      },
+    });
+  }),
+  fetch_event_source: (url, n) => new Promise((resolve, reject) => {
+    const controller = new AbortController();
+    let count = 0, sum = 0;
+    peers.fetchEventSource(url, {
+      signal: controller.signal,
+      // A headless tab may count as hidden: the library would close the stream then.
+      openWhenHidden: true,
+      onmessage: (m) => {
+        sum += checksum(JSON.parse(m.data));
+        if (++count === n) { controller.abort(); resolve(sum); }
+      },
+      // Its default retries forever; a failed run should fail.
+      onerror: (e) => { reject(e); throw e; },
+    }).catch(reject);
+  }),
   // The whole body (the stream ends after its n events); the checksum is the byte count.
   fetch_bytes_only: async (url) => {
     const response = await fetch(url, fetchInit());
@@ -116,6 +181,14 @@ window.throughput = async (name, url, n, large) => {
   const ms = performance.now() - t0;
   if (!(sum > 0)) throw new Error(`${name} decoded nothing`);
   return ms;
+};
+
+// The checksum of the first `n` events as `name` decoded them (the smoke test compares it with
+// the stream's own), within `ms` or an error.
+window.receive = (name, url, n, large, ms = 20000) => {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${name}: not ${n} events within ${ms} ms`)), ms); });
+  return Promise.race([clients[name](url, n, large), late]).finally(() => clearTimeout(timer));
 };
 
 // Per event, the time from the server's send (`sent`, epoch ms) to the listener call, in ms.

@@ -1,14 +1,23 @@
 // The benchmarks' smoke version, run by `npm test`: budgets with clear margins, no throughput
-// (a 2-core machine is too noisy for timing assertions). Memory is checked with both transports.
+// (a 2-core machine is too noisy for timing assertions). Memory is checked with both transports,
+// and every client of the peer comparison (`npm run bench:peers`), in Chromium and in Node,
+// is checked to receive every event of a short stream.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, BUNDLE_BUDGET_GZIP, bundleSize, openBenchPage, memory } from "./measure.mjs";
+import { BROWSER_CLIENTS, buildPeers } from "./peers.mjs";
+import { installPackage, nodeClients } from "./node-clients.mjs";
 
 const server = process.env.SERVER_URL;
-let browser, page;
+let browser, page, peerSizes, typedSse;
 
-before(async () => { ({ browser, page } = await openBenchPage(server)); });
+before(async () => {
+  peerSizes = await buildPeers();
+  typedSse = await installPackage();
+  ({ browser, page } = await openBenchPage(server));
+  await page.eval("loadPeers()");
+});
 after(async () => { await browser?.close(); });
 
 test("the npm package is within its size budget (wasm + JS, gzip -9)", () => {
@@ -16,6 +25,13 @@ test("the npm package is within its size budget (wasm + JS, gzip -9)", () => {
   const total = s.wasm_gzip + s.js_gzip;
   console.log(`package: wasm ${s.wasm_gzip} B + JS ${s.js_gzip} B gzipped = ${total} B (budget ${BUNDLE_BUDGET_GZIP} B)`);
   assert.ok(total <= BUNDLE_BUDGET_GZIP, `${total} B gzipped is over the ${BUNDLE_BUDGET_GZIP} B budget`);
+});
+
+test("the peer libraries bundle (rolldown, minified) into files of a plausible size", () => {
+  console.log(JSON.stringify(peerSizes));
+  for (const [name, s] of Object.entries(peerSizes)) {
+    assert.ok(s.js_gzip > 500 && s.js_gzip < 100_000, `${name}: ${s.js_gzip} B gzipped`);
+  }
 });
 
 for (const transport of ["eventsource", "fetch"]) {
@@ -28,5 +44,39 @@ for (const transport of ["eventsource", "fetch"]) {
     assert.ok(m.reconnect_wasm_growth_bytes <= 65_536, `wasm grew ${m.reconnect_wasm_growth_bytes} B over ${m.reconnects} reconnects`);
     assert.ok(m.js_heap_growth_bytes <= 1_048_576, `JS heap grew ${m.js_heap_growth_bytes} B over ${m.cycles} cycles`);
     assert.ok(m.reconnect_js_heap_growth_bytes <= 1_048_576, `JS heap grew ${m.reconnect_js_heap_growth_bytes} B over ${m.reconnects} reconnects`);
+  });
+}
+
+// The stream's own checksum, read here with no client: the same fields the clients read, summed
+// in stream order, so that a lost, repeated or reordered event shows.
+async function expected(url, n) {
+  const text = await (await fetch(url)).text();
+  const data = text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)));
+  assert.equal(data.length, n, "the stream has its events");
+  return data.reduce((sum, d) => sum + d.price + (d.symbol ? d.symbol.length : d.items.reduce((s, i) => s + i.value, 0)), 0);
+}
+
+const SHORT = { small: 300, large: 30 };
+for (const size of ["small", "large"]) {
+  const n = SHORT[size];
+  const url = (who) => `${server}/sse/bench?n=${n}&size=${size}&key=smoke-${who}-${size}`;
+
+  test(`every Chromium client of the comparison receives every event (${n} ~${size === "small" ? "90 B" : "2 KB"} events)`, async () => {
+    const want = await expected(url("expected"), n);
+    for (const c of BROWSER_CLIENTS.filter((c) => c !== "typed_sse_fetch_rust")) {
+      const got = await page.eval(`receive(${JSON.stringify(c)}, ${JSON.stringify(url(c))}, ${n}, ${size === "large"})`, 30000);
+      assert.ok(Math.abs(got - want) < 1e-6 * Math.abs(want), `${c}: checksum ${got}, expected ${want}`);
+    }
+  });
+
+  test(`every Node client of the comparison receives every event (${n} ~${size === "small" ? "90 B" : "2 KB"} events; typed-sse installed from its packed tarball)`, async () => {
+    const want = await expected(url("expected-node"), n);
+    const clients = nodeClients(typedSse);
+    for (const [c, run] of Object.entries(clients)) {
+      let timer;
+      const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${c}: not ${n} events within 20 s`)), 20000); });
+      const got = await Promise.race([run(url(`node-${c}`), n), late]).finally(() => clearTimeout(timer));
+      assert.ok(Math.abs(got - want) < 1e-6 * Math.abs(want), `${c}: checksum ${got}, expected ${want}`);
+    }
   });
 }

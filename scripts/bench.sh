@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: builds the package and the comparison clients (release, wasm-opt from npm's
 # binaryen), measures what each size setting buys and the parser's speed on the host, starts the
-# test server, runs bench/run.mjs and stops the server. Set BENCH_SKIP_SETTINGS=1 to skip the
+# test server, runs bench/run.mjs and bench/peers-run.mjs (the peer libraries, Chromium and Node)
+# and stops the server. Set BENCH_SKIP_SETTINGS=1 to skip the
 # size-settings sweep (~4 min).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -34,4 +35,6 @@ CARGO_TARGET_DIR="$ROOT/target/bench-host-o3" CARGO_PROFILE_RELEASE_OPT_LEVEL=3 
 TOKIO_WORKER_THREADS=1 start_server 0 --serve "bench=$ROOT/bench"
 step "measuring in headless Chromium (a few minutes)"
 SERVER_URL="$SERVER_URL" node bench/run.mjs
+step "peers: the libraries users would pick instead, in Chromium and Node"
+SERVER_URL="$SERVER_URL" node bench/peers-run.mjs
 stop_server

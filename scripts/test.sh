@@ -72,7 +72,7 @@ E2E=(
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap "${E2E[@]}"
 echo "screenshots: e2e/out/"
 
-step "benchmark smoke: bundle size and memory growth (no timing)"
+step "benchmark smoke: bundle size, memory growth, every peer client receives every event (no timing)"
 SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs
 stop_server
 
