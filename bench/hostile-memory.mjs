@@ -13,6 +13,8 @@ const CASES = [
   ["an event with a 15 MB type, a 15 MB id and 15 MB of data (maxEventBytes 50,000,000)", "/sse/big-fields?bytes=15000000", { maxEventBytes: 50_000_000 }],
   ["an endless line at the default cap (16 MiB)", "/sse/endless?bytes=20000000", {}],
   ["3,000,000 tiny events (`data: x`)", "/sse/tiny?n=3000000", {}],
+  ["one event of 5,000,000 bytes that are not UTF-8 (15 MB as text)", "/sse/big?bytes=5000000&invalid=1", {}],
+  ["one event of 16,000,000 bytes that are not UTF-8 (48 MB as text: over the cap)", "/sse/big?bytes=16000000&invalid=1", {}],
 ];
 
 // The inside of an async function with `SseClient`, `server` and `wasmBytes` in scope.
