@@ -33,6 +33,8 @@ mod gather;
 mod lines;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
+mod held;
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod speed;
