@@ -55,8 +55,8 @@ impl Gather {
             if room == 0 {
                 if self.last.capacity() < PIECE {
                     let needed = self.last.len() + bytes.len().min(PIECE - self.last.len());
-                    let target = (2 * self.last.capacity())
-                        .clamp(needed, PIECE.min(limit).max(needed));
+                    let target =
+                        (2 * self.last.capacity()).clamp(needed, PIECE.min(limit).max(needed));
                     self.last
                         .try_reserve_exact(target - self.last.len())
                         .map_err(fail)?;

@@ -125,7 +125,11 @@ fn one_big_data_line_costs_twice_its_size_at_most() {
             "{chunk}-byte chunks: {} bytes requested for an event of {S} (at most 2 S + {SLACK})",
             counts.requested
         );
-        assert!(counts.peak <= 2 * S + SLACK, "{chunk}: peak {}", counts.peak);
+        assert!(
+            counts.peak <= 2 * S + SLACK,
+            "{chunk}: peak {}",
+            counts.peak
+        );
     }
 }
 

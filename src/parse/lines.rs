@@ -33,7 +33,8 @@ impl Parser {
         };
         for (i, &byte) in chunk.iter().enumerate() {
             if BOM.get(seen) != Some(&byte) {
-                self.line.extend(span(&BOM, 0, seen), self.max_event_bytes)?;
+                self.line
+                    .extend(span(&BOM, 0, seen), self.max_event_bytes)?;
                 self.bom = Bom::Past;
                 return Ok(i);
             }

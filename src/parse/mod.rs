@@ -294,7 +294,8 @@ impl Parser {
     /// Moves data that lies in `chunk` into the data buffer, with its LF.
     fn own_data(&mut self, chunk: &[u8]) -> Result<(), TooLarge> {
         if let Some(InChunk { start, end, .. }) = self.data_in_chunk.take() {
-            self.data.extend(span(chunk, start, end), self.max_event_bytes)?;
+            self.data
+                .extend(span(chunk, start, end), self.max_event_bytes)?;
             self.data.extend(b"\n", self.max_event_bytes)?;
         }
         Ok(())
