@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { ROOT, BUNDLE_BUDGET_GZIP, bundleSize, openBenchPage, memory } from "./measure.mjs";
 import { BROWSER_CLIENTS, buildPeers } from "./peers.mjs";
 import { installPackage, nodeClients } from "./node-clients.mjs";
+import { CASES, inChromium, inNode } from "./hostile-memory.mjs";
+import { launch } from "../e2e/helpers.mjs";
 
 const server = process.env.SERVER_URL;
 let browser, page, peerSizes, typedSse;
@@ -77,6 +79,24 @@ for (const size of ["small", "large"]) {
       const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${c}: not ${n} events within 20 s`)), 20000); });
       const got = await Promise.race([run(url(`node-${c}`), n), late]).finally(() => clearTimeout(timer));
       assert.ok(Math.abs(got - want) < 1e-6 * Math.abs(want), `${c}: checksum ${got}, expected ${want}`);
+    }
+  });
+}
+
+// What one hostile input leaves of wasm memory (fetch transport), in a fresh Chromium page and a
+// fresh Node process each: the budgets of bench/hostile-memory.mjs (BENCHMARKS.md, "Hostile
+// inputs"), which are the targets of an event's memory (2 S + 1 MiB) or tighter.
+let playwright;
+after(async () => { await playwright?.close(); });
+for (const [name, path, options, budget] of CASES) {
+  test(`wasm memory after ${name} is within ${(budget / 1048576).toFixed(1)} MiB (fetch, Chromium and Node)`, async () => {
+    playwright ??= await launch();
+    const chromium = await inChromium(playwright, path, options);
+    const node = inNode(path, options);
+    console.log(JSON.stringify({ name, chromium, node }));
+    for (const [where, r] of [["Chromium", chromium], ["Node", node]]) {
+      const growth = r.after - r.before;
+      assert.ok(growth <= budget, `${where}: wasm memory grew ${growth} B, over the ${budget} B budget`);
     }
   });
 }

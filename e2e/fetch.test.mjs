@@ -335,6 +335,37 @@ test("fetch mode: a refusal whose body stalls is decided on its status within a 
   assert.ok(r.delayMs >= 2_000, "Retry-After from the custom fetch's response is honoured");
 });
 
+test("fetch mode: a refusal's body preview keeps its one-second deadline when the wall clock is set back", async () => {
+  const r = await run(async ({ server }) => {
+    const realNow = Date.now;
+    // The body's first piece arrives; when it is read, the wall clock goes back an hour and
+    // the rest never comes: a deadline kept on the wall clock would wait that hour for it.
+    let pulls = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        // The first pull comes at once (the stream fills its queue), before the preview starts.
+        if (pulls++ === 0) return controller.enqueue(new TextEncoder().encode("busy"));
+        Date.now = () => realNow() - 3_600_000;
+        return new Promise(() => {});
+      },
+    });
+    const stalled = async () => new Response(body, { status: 503 });
+    const started = performance.now();
+    const c = new window.sse.SseClient(`${server}/sse/messages`, { transport: "fetch", fetch: stalled, initialDelayMs: 10 });
+    try {
+      const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 5_000));
+      const s = await Promise.race([timeout, new Promise((resolve) => c.onState((s) => { if (s.state === "reconnecting") resolve(s); }))]);
+      return s && { status: s.error.status, body: s.error.body, after: performance.now() - started };
+    } finally {
+      c.close();
+      Date.now = realNow;
+    }
+  });
+  assert.ok(r, "still connecting after 5 s: the deadline followed the wall clock");
+  assert.deepEqual([r.status, r.body], [503, "busy"]);
+  assert.ok(r.after < 3_000, `decided after ${r.after} ms`);
+});
+
 test("no console errors on the fetch test page (besides the statuses provoked above)", () => {
   assert.deepEqual(unexpected(errors, [401, 404, 429]), []);
 });

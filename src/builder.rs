@@ -208,12 +208,19 @@ impl Builder {
 
     /// The most bytes one event (or one unterminated line) may take (fetch transport), counted
     /// as the parser holds them: the event's type, the id it sets, its data so far (a line feed
-    /// after each `data` value) and the raw line being read, field name included. Past it the connection is dropped
-    /// with [`Error::TooLarge`] and the policy retries; what was delivered stays delivered.
-    /// The event's type and the id it sets count too. The parser holds at most twice the cap
-    /// (the event being read with its buffers' growth, and an earlier event's id), so a page
-    /// pays about twice its largest event in wasm memory, which never shrinks: lower the cap to
-    /// the largest event the server really sends. Default 16 MiB; from 1 to
+    /// after each `data` value) and the raw line being read, field name included; bytes that
+    /// are not valid UTF-8 count as the U+FFFD text they become (3 bytes each). Past it the
+    /// connection is dropped with [`Error::TooLarge`] and the policy retries; what was
+    /// delivered stays delivered.
+    ///
+    /// What a page pays: with the fetch transport every byte passes through wasm memory, which
+    /// never shrinks, so a page keeps what its largest event took. A line or data over 64 KiB
+    /// is gathered in 64 KiB pieces and joined once complete: an event of S bytes takes about
+    /// 2 × S at that moment (a 16 MB event leaves about 31 MiB), then S plus the freed pieces,
+    /// which the next big event reuses; an endless line stopped at the cap leaves about the cap
+    /// (16 MiB by default). The id that an event sets is copied once more for the resume point.
+    /// To pay less, lower the cap to the largest event the server really sends: a cap of 1 MiB
+    /// bounds what any stream can take to a few MiB. Default 16 MiB; from 1 to
     /// [`MAX_EVENT_BYTES_LIMIT`](crate::MAX_EVENT_BYTES_LIMIT) (256 MiB): `build()` refuses
     /// others with [`Error::InvalidOption`].
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {

@@ -57,6 +57,14 @@ pub fn json_chunks(bytes: usize, closed: bool) -> impl Iterator<Item = Bytes> + 
         .chain(closed.then(|| Bytes::from_static(b"\"}")))
 }
 
+/// `bytes` bytes that are not UTF-8 (each 0xE9, a lead byte with no continuation: one U+FFFD
+/// apiece when decoded, three times their size as text), in pieces of at most [`BIG_CHUNK`].
+pub fn invalid_chunks(bytes: usize) -> impl Iterator<Item = Bytes> + Send + 'static {
+    (0..bytes)
+        .step_by(BIG_CHUNK)
+        .map(move |start| Bytes::from(vec![0xE9; BIG_CHUNK.min(bytes - start)]))
+}
+
 /// `len` bytes of the fill `abc...xyzabc...`, from position `start`.
 fn fill_chunk(start: usize, len: usize) -> Bytes {
     (start..start + len)
@@ -94,6 +102,16 @@ mod tests {
                 .all(|(i, b)| b == b'a' + (i % 26) as u8));
         }
         assert!(sized_json_chunks(16_000_000).all(|c| c.len() <= BIG_CHUNK));
+    }
+
+    #[test]
+    fn invalid_chunks_are_the_exact_size_and_not_utf8() {
+        for bytes in [0, 1, BIG_CHUNK, 3 * BIG_CHUNK + 7] {
+            let all: Vec<u8> = invalid_chunks(bytes).flatten().collect();
+            assert_eq!(all.len(), bytes);
+            assert!(all.iter().all(|&b| b == 0xE9));
+            assert!(invalid_chunks(bytes).all(|c| c.len() <= BIG_CHUNK));
+        }
     }
 
     #[test]

@@ -514,13 +514,16 @@ async fn content_type(s: Scenario) -> Result<Response, BadParam> {
 
 /// `count` events (default 1, at most 100) with ids 1, 2, ..., whose JSON data is `bytes` long
 /// (default 1 MB, at most 16 MB): `{"size":N,"fill":"abc..."}`, then the stream ends. With
-/// `malformed=1` the JSON lacks its closing `"}`, for the decode-error memory tests. A client
+/// `malformed=1` the JSON lacks its closing `"}`, for the decode-error memory tests; with
+/// `invalid=1` the data is `bytes` bytes that are not UTF-8 (0xE9), for the memory of an event
+/// that grows threefold when decoded. A client
 /// resuming after it gets 204: there is nothing more. At most [`big::MAX_BIG_RESPONSES`] at
 /// once, else 503.
 async fn big(s: Scenario) -> Result<Response, BadParam> {
     let bytes = s.num("bytes", 1_000_000, 0..=limits::MAX_BIG_BYTES)?;
     let count = s.num("count", 1, 1..=limits::MAX_BIG_COUNT)?;
     let malformed = s.num("malformed", 0, 0..=1)? == 1;
+    let invalid = s.num("invalid", 0, 0..=1)? == 1;
     if resume::last_event_id(&s.headers, &s.params).0.is_some() {
         let _r = s.open(204);
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -533,12 +536,17 @@ async fn big(s: Scenario) -> Result<Response, BadParam> {
         return Ok(busy);
     };
     let r = s.open(200);
-    // Each event `id: i`, its JSON made piece by piece; `malformed=1` leaves the JSON unclosed.
+    // Each event `id: i`, its JSON made piece by piece; `malformed=1` leaves the JSON unclosed,
+    // `invalid=1` sends `bytes` bytes that are not UTF-8 instead.
     let pieces = (1..=count).flat_map(move |id| {
         // In range, so it fits in usize.
-        let json = big::json_chunks(bytes as usize, !malformed);
+        let data: Box<dyn Iterator<Item = axum::body::Bytes> + Send> = if invalid {
+            Box::new(big::invalid_chunks(bytes as usize))
+        } else {
+            Box::new(big::json_chunks(bytes as usize, !malformed))
+        };
         std::iter::once(axum::body::Bytes::from(format!("id: {id}\ndata: ")))
-            .chain(json)
+            .chain(data)
             .chain(std::iter::once(axum::body::Bytes::from_static(b"\n\n")))
     });
     let held = BigResponse {

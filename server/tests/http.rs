@@ -131,6 +131,18 @@ async fn the_big_scenario_sends_several_malformed_events_when_asked() {
         assert_eq!(data.len(), 998, "the closing \"}} is left out");
         assert!(serde_json::from_str::<serde_json::Value>(data).is_err());
     }
+    let invalid = get("/sse/big?bytes=100000&invalid=1", &[]).await;
+    let body = tokio::time::timeout(Duration::from_secs(5), invalid.into_body().collect())
+        .await
+        .expect("the stream ends after its event")
+        .unwrap()
+        .to_bytes();
+    let data = body
+        .strip_prefix(b"id: 1\ndata: ".as_slice())
+        .and_then(|rest| rest.strip_suffix(b"\n\n".as_slice()))
+        .expect("one event");
+    assert_eq!(data.len(), 100_000);
+    assert!(data.iter().all(|&b| b == 0xE9), "not UTF-8");
     let too_many = get("/sse/big?bytes=10&count=101", &[]).await;
     assert_eq!(too_many.status(), StatusCode::BAD_REQUEST);
 }

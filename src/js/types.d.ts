@@ -74,8 +74,9 @@ export interface SseOptions {
    *  holds them (the event's type, the id it sets, its data so far and the raw line being read,
    *  `data: ` included; bytes that are not valid UTF-8 count as the U+FFFD text they become,
    *  3 bytes each); past it the connection is dropped with a `too_large` error and retried.
-   *  A page pays up to about twice its largest event in wasm memory, for good: lower it to the
-   *  largest event the server sends. Default 16777216 (16 MiB), from 1 to 268435456 (256 MiB). */
+   *  A page keeps about twice its largest event in wasm memory, for good (an endless line at
+   *  the cap: about the cap): lower it to the largest event the server sends. Default
+   *  16777216 (16 MiB), from 1 to 268435456 (256 MiB). */
   maxEventBytes?: number;
   /** Fetch: whether the server's `retry:` replaces `initialDelayMs` (growth, cap, jitter and
    *  budget stay the policy's). Default `true`. */

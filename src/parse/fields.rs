@@ -1,9 +1,7 @@
 //! What each line means ("Interpreting an event stream"): a comment, a field (`event`, `data`,
 //! `id`, `retry`; any other is ignored), or a blank line, which dispatches the event.
 
-use super::{
-    after, grow, recycle, recycle_text, span, InChunk, Item, Parser, TooLarge, KEEP_AT_MOST,
-};
+use super::{after, recycle_text, span, InChunk, Item, Parser, TooLarge, KEEP_AT_MOST};
 
 impl Parser {
     /// Processes a non-blank line. `at` is where the line starts in `chunk` when it lies there
@@ -87,8 +85,7 @@ impl Parser {
             // Only the last piece of the line was scanned: its other bytes are not known ASCII.
             _ => {
                 let done = self.field(&line, None, false, chunk, sink);
-                recycle(&mut line);
-                self.line = line;
+                self.line.reuse(line);
                 return done;
             }
         };
@@ -97,7 +94,7 @@ impl Parser {
                 // At least "data:" goes, so the LF needs no new room.
                 line.drain(..value_start);
                 line.push(b'\n');
-                self.data = line;
+                self.data.set(line);
             }
             b"event" => {
                 line.drain(..value_start);
@@ -113,8 +110,7 @@ impl Parser {
             }
             _ => {
                 let done = self.field(&line, None, false, chunk, sink);
-                recycle(&mut line);
-                self.line = line;
+                self.line.reuse(line);
                 return done;
             }
         }
@@ -141,9 +137,8 @@ impl Parser {
             }
             _ => {
                 self.own_data(chunk)?;
-                grow(&mut self.data, value.len() + 1, self.max_event_bytes)?;
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
+                self.data.extend(value, self.max_event_bytes)?;
+                self.data.extend(b"\n", self.max_event_bytes)?;
             }
         }
         Ok(())
@@ -171,7 +166,11 @@ impl Parser {
         // The data buffer without its final LF (the value in the chunk has none to remove).
         let data = match self.data_in_chunk.take() {
             Some(InChunk { start, end, ascii }) => Some((span(chunk, start, end), ascii)),
-            None => self.data.split_last().map(|(_lf, data)| (data, false)),
+            // Joined into one buffer if gathered in pieces: consumers take the data as one text.
+            None => {
+                let data: &[u8] = self.data.join(limit)?;
+                data.split_last().map(|(_lf, data)| (data, false))
+            }
         };
         match data {
             Some((data, ascii)) => sink(Item::Event {
@@ -193,7 +192,7 @@ impl Parser {
             }
             None => {}
         }
-        recycle(&mut self.data);
+        self.data.recycle();
         recycle_text(&mut self.event_type);
         // The decoded text of a big invalid event is not kept either.
         recycle_text(&mut self.scratch);

@@ -1,7 +1,7 @@
 //! Cutting the byte stream into lines: one leading byte order mark skipped, then lines ending at
 //! CR, LF or CRLF ("Parsing an event stream"), whichever chunks they arrive in.
 
-use super::{span, Parser};
+use super::{span, Parser, TooLarge};
 
 /// UTF-8's byte order mark. The UTF-8 decode the standard prescribes drops one at the very start
 /// of the stream; anywhere else it is content (U+FEFF).
@@ -27,24 +27,25 @@ impl Parser {
     /// Consumes what `chunk` holds of a leading BOM; returns where the stream's content starts
     /// in `chunk` (its length if all of it was BOM so far). Bytes that looked like the start of
     /// a BOM but were not become the start of the first line.
-    pub(super) fn skip_bom(&mut self, chunk: &[u8]) -> usize {
+    pub(super) fn skip_bom(&mut self, chunk: &[u8]) -> Result<usize, TooLarge> {
         let Bom::Pending(mut seen) = self.bom else {
-            return 0;
+            return Ok(0);
         };
         for (i, &byte) in chunk.iter().enumerate() {
             if BOM.get(seen) != Some(&byte) {
-                self.line.extend_from_slice(span(&BOM, 0, seen));
+                self.line
+                    .extend(span(&BOM, 0, seen), self.max_event_bytes)?;
                 self.bom = Bom::Past;
-                return i;
+                return Ok(i);
             }
             seen += 1;
             if seen == BOM.len() {
                 self.bom = Bom::Past;
-                return i + 1;
+                return Ok(i + 1);
             }
         }
         self.bom = Bom::Pending(seen);
-        chunk.len()
+        Ok(chunk.len())
     }
 
     /// Where the line after the one ending at `chunk[end]` (a CR or LF) starts. A CR that ends

@@ -21,21 +21,27 @@
 //! Memory is bounded by `max_event_bytes`: everything held for the event being read (its type,
 //! the id it sets, its data and the line being read) may not exceed it, and buffers grow
 //! fallibly (`try_reserve`), so a cap the memory cannot hold ends the line with [`TooLarge`]
-//! rather than a trap. A line that spans chunks is gathered once; a big `data`, `event` or `id`
-//! value then moves out of the line buffer instead of being copied, and every buffer a big
-//! event grew is released after it. What a connection holds at most is therefore the event
-//! being read (at most the cap, plus the buffers' growth) and the last event ID of an earlier
-//! event (at most the cap).
+//! rather than a trap. A line that spans chunks, and data over many lines, are gathered in
+//! fixed pieces ([`gather`]), never by doubling a buffer, and joined once when complete; a big
+//! `data`, `event` or `id` value then moves out of the line buffer instead of being copied, and
+//! every buffer a big event grew is released after it. What a connection holds at most is
+//! therefore the event being read (at most the cap, plus one piece; twice a line's size while
+//! its pieces are joined) and the last event ID of an earlier event (at most the cap).
 
 mod fields;
+mod gather;
 mod lines;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod held;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod speed;
 #[cfg(test)]
 mod tests;
+
+use gather::Gather;
 
 /// The default cap on what one event holds (type, id, data, the line being read): 16 MiB, far
 /// above any real event, low enough that a hostile endless line cannot take the page's memory.
@@ -106,9 +112,9 @@ pub(crate) struct Parser {
     /// The previous chunk ended with a CR: an LF starting this one completes a CRLF, not a line.
     after_cr: bool,
     /// The start of a line whose end has not arrived yet, carried over from previous chunks.
-    line: Vec<u8>,
+    line: Gather,
     /// The data buffer, as bytes: each `data` value followed by LF.
-    data: Vec<u8>,
+    data: Gather,
     /// The data buffer when it holds one value that lies in the chunk being fed (the trailing LF
     /// implied). Copied into `data` before `feed` returns.
     data_in_chunk: Option<InChunk>,
@@ -137,8 +143,8 @@ impl Parser {
             max_event_bytes,
             bom: lines::Bom::default(),
             after_cr: false,
-            line: Vec::new(),
-            data: Vec::new(),
+            line: Gather::default(),
+            data: Gather::default(),
             data_in_chunk: None,
             event_type: String::new(),
             id: String::new(),
@@ -175,7 +181,7 @@ impl Parser {
         chunk: &[u8],
         sink: &mut impl FnMut(Item<'_>),
     ) -> Result<(), TooLarge> {
-        let mut pos = self.skip_bom(chunk);
+        let mut pos = self.skip_bom(chunk)?;
         if pos == chunk.len() {
             return Ok(());
         }
@@ -191,7 +197,7 @@ impl Parser {
             };
             let end = pos + line_end.at;
             self.carry(span(chunk, pos, end))?;
-            let line = std::mem::take(&mut self.line);
+            let line = self.line.take(self.max_event_bytes)?;
             self.carried_field(line, chunk, sink)?;
             pos = self.next_line(chunk, end);
         }
@@ -223,9 +229,7 @@ impl Parser {
     /// Appends `piece` to the line carried over to the next chunk, within the cap.
     fn carry(&mut self, piece: &[u8]) -> Result<(), TooLarge> {
         self.check(self.line.len().saturating_add(piece.len()))?;
-        grow(&mut self.line, piece.len(), self.max_event_bytes)?;
-        self.line.extend_from_slice(piece);
-        Ok(())
+        self.line.extend(piece, self.max_event_bytes)
     }
 
     /// End of stream: the event being read (not yet terminated by a blank line) is discarded, as
@@ -240,8 +244,8 @@ impl Parser {
     pub(crate) fn finish(&mut self) {
         self.bom = lines::Bom::default();
         self.after_cr = false;
-        recycle(&mut self.line);
-        recycle(&mut self.data);
+        self.line.recycle();
+        self.data.recycle();
         self.data_in_chunk = None;
         recycle_text(&mut self.event_type);
         self.has_new_id = false;
@@ -290,31 +294,12 @@ impl Parser {
     /// Moves data that lies in `chunk` into the data buffer, with its LF.
     fn own_data(&mut self, chunk: &[u8]) -> Result<(), TooLarge> {
         if let Some(InChunk { start, end, .. }) = self.data_in_chunk.take() {
-            grow(&mut self.data, end - start + 1, self.max_event_bytes)?;
-            self.data.extend_from_slice(span(chunk, start, end));
-            self.data.push(b'\n');
+            self.data
+                .extend(span(chunk, start, end), self.max_event_bytes)?;
+            self.data.extend(b"\n", self.max_event_bytes)?;
         }
         Ok(())
     }
-}
-
-/// Makes room for `extra` more bytes in `buf`, or fails as the cap does: a cap that the memory
-/// cannot hold (wasm32 addresses 4 GiB at most) ends the stream with [`TooLarge`], not a trap.
-///
-/// Grows by doubling, but never past the cap (the caller checked that `extra` fits it): the
-/// package's allocator moves a growing buffer rather than extending it, so the blocks it left
-/// behind (together about its final size) are part of what a big line costs, and a capacity
-/// doubled past the cap would double that too.
-fn grow(buf: &mut Vec<u8>, extra: usize, limit: usize) -> Result<(), TooLarge> {
-    let needed = buf.len().saturating_add(extra);
-    if needed <= buf.capacity() {
-        return Ok(());
-    }
-    let target = needed
-        .max(buf.capacity().saturating_mul(2))
-        .min(limit.max(needed));
-    buf.try_reserve_exact(target - buf.len())
-        .map_err(|_| TooLarge { limit })
 }
 
 /// A `data` value that lies in the chunk being fed.

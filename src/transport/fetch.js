@@ -15,7 +15,8 @@ export const REPORT = { FAILED: 0, ENDED: -1, MISUSE: -2 };
  *  whitespace and case only. The fixture above holds the cases both must agree on. */
 export const isEventStream = (type) => /^[\t\n\f\r ]*text\/event-stream[\t\n\f\r ]*(;|$)/i.test(type);
 // How long a refusal's body may take to show its first 4 KB: a server that stalls there must
-// not hold the client in `connecting` (the status alone is enough to decide).
+// not hold the client in `connecting` (the status alone is enough to decide). Measured on the
+// monotonic clock: the wall clock set back would stretch it by as much.
 const PREVIEW_MS = 1000;
 
 /** `promise`, or a rejection with `message` after `ms`, or at once when `signal` aborts: the
@@ -210,9 +211,9 @@ async function preview(response, signal) {
   const reader = response.body.getReader();
   const parts = [];
   let size = 0;
-  const until = Date.now() + PREVIEW_MS;
+  const until = performance.now() + PREVIEW_MS;
   while (size < BODY_PREVIEW) {
-    const left = until - Date.now();
+    const left = until - performance.now();
     const read = left > 0 ? await within(reader.read(), left, "late", signal).catch(() => ({ done: true })) : { done: true };
     const { done, value } = read;
     if (done) break;

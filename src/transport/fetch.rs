@@ -243,7 +243,10 @@ fn reader(
     last_event_id: &str,
 ) -> impl FnMut(Uint8Array) {
     let mut parser = Parser::with_last_event_id(max_event_bytes, last_event_id);
-    let mut bytes = Vec::new();
+    // Reserved whole at once: grown chunk by chunk, it moved each time a bigger chunk came, and
+    // a move in the middle of a big line left it among the line's pieces, whose room is then
+    // no longer one block for the next big allocation (Node's chunks vary from ~30 to 64 KB).
+    let mut bytes = Vec::with_capacity(SLICE as usize);
     move |chunk: Uint8Array| {
         let Some(sink) = sink.upgrade() else { return };
         let mut report = |item: Item<'_>| match item {
