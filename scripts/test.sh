@@ -24,9 +24,8 @@ run cargo test --workspace
 # The hooks' host tests (src/hooks.rs) compile only with a framework feature.
 run cargo test -p typed-sse --lib --features yew,leptos hooks::
 
-step "npm package (wasm-pack, release): web and bundler builds"
-build_package web pkg
-build_package bundler pkg-bundler
+step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
+bash scripts/package.sh --pack pkg
 
 step "TypeScript: the package's types and the README's JS/TS quick starts (tsc --strict)"
 node e2e/readme-snippets.mjs
