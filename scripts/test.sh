@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: formatting, clippy (host and wasm32), host tests, the package builds, TypeScript and
-# Vite checks, then the browser suites and the end-to-end tests in headless Chromium against a
+# Every test: formatting, clippy (host and wasm32), host tests, the package build, TypeScript and
+# Vite checks, then the browser suites, the end-to-end tests and the package's consumers in headless Chromium against a
 # test server started here. Installs what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -51,6 +51,9 @@ SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180
   e2e/js-api.test.mjs e2e/event-source.test.mjs e2e/idioms.test.mjs e2e/fetch.test.mjs e2e/node.test.mjs e2e/hostile.test.mjs e2e/resume-ids.test.mjs e2e/vite-app.test.mjs \
   e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs
 echo "screenshots: e2e/out/"
+
+step "consumers: the packed tarball installed into fresh Vite, webpack, esbuild, Node, TypeScript, worker and CSP projects"
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap e2e/consumers.test.mjs
 
 step "benchmark smoke: bundle size and memory growth (no timing)"
 SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs
