@@ -26,6 +26,7 @@ run cargo test -p typed-sse --lib --features yew,leptos hooks::
 
 step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
 bash scripts/package.sh --pack pkg
+run node --test --test-reporter=tap scripts/shrink-package.test.mjs
 
 step "TypeScript: the package's types and the README's JS/TS quick starts (tsc --strict)"
 node e2e/readme-snippets.mjs
