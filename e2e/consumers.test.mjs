@@ -2,7 +2,7 @@
 // install it: copied with npm into fresh projects in a temp folder, whose tools come from
 // e2e/consumers/package-lock.json, then each project streams from the test server: a plain page
 // with an import map, a page under a strict Content Security Policy, a module Web Worker, Vite
-// (dev server and build), webpack 5, esbuild, Node (ESM and CommonJS), and TypeScript (strict,
+// (dev server and build), webpack 5, esbuild, rolldown, Node (ESM and CommonJS), and TypeScript (strict,
 // Vite's lib; `tsc --init`'s defaults), all with skipLibCheck off. None calls init().
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -65,13 +65,16 @@ async function pageResult(url) {
   const page = await browser.newPage();
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
+  let failed;
+  const uncaught = new Promise((resolve) => { failed = resolve; });
+  page.on("pageerror", (e) => { errors.push(String(e)); failed(); });
   // Chromium asks every origin for one; the dev servers have none (a 404 console error).
   await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
   try {
     const sep = url.includes("?") ? "&" : "?";
     await page.goto(`${url}${sep}server=${encodeURIComponent(SERVER)}&key=${key("consumer")}`);
-    await page.waitForFunction(() => window.__result !== undefined || window.__failed, null, { timeout: 20_000 })
+    // Until the page reports, or throws (a failed import reports nothing), or 20 s pass.
+    await Promise.race([uncaught, page.waitForFunction(() => window.__result !== undefined, null, { timeout: 20_000 })])
       .catch(() => {});
     const result = await page.evaluate(() => window.__result);
     return { result, errors };
@@ -147,6 +150,11 @@ test("webpack 5", async () => {
 test("esbuild", async () => {
   run(process.execPath, ["build.mjs"], join(dir, "esbuild"));
   await streams(siteUrl("esbuild/dist/index.html"));
+});
+
+test("rolldown", async () => {
+  run(process.execPath, ["build.mjs"], join(dir, "rolldown"));
+  await streams(siteUrl("rolldown/dist/index.html"));
 });
 
 test("Node, ES module", () => {

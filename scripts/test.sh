@@ -24,6 +24,10 @@ run cargo test --workspace
 # The hooks' host tests (src/hooks.rs) compile only with a framework feature.
 run cargo test -p typed-sse --lib --features yew,leptos hooks::
 
+step "crates.io: cargo package of typed-sse and typed-sse-axum (each packaged crate built alone)"
+# --allow-dirty: this checks what would be published, not whether the work tree is committed.
+run cargo package -p typed-sse -p typed-sse-axum --allow-dirty
+
 step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
 bash scripts/package.sh --pack pkg
 run node --test --test-reporter=tap scripts/shrink-package.test.mjs
