@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test: formatting, clippy (host and wasm32), host tests, the package build, TypeScript and
-# Vite checks, then the browser suites, the end-to-end tests and the package's consumers in headless Chromium against a
-# test server started here. Installs what is missing first.
+# Every test: formatting, clippy (host and wasm32), host tests, cargo package, the npm package's
+# build, TypeScript and Vite checks, then the browser suites, the end-to-end tests and the
+# package's consumers (headless Chromium, Node) against a test server started here. Installs
+# what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
