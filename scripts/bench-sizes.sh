@@ -18,11 +18,11 @@ measure() { # name, then env assignments, wasm-pack flags, no-small-alloc, no-sh
       *=*) envs+=("$a");; *) flags+=("$a");;
     esac
   done
-  rm -rf "$out"
-  env CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="$rustflags" "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out" --out-name typed_sse_core "$ROOT" >/dev/null
+  rm -rf "$out" "$out-core"
+  env CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="$rustflags" "${envs[@]}" wasm-pack --quiet build --release "${flags[@]}" --target web --out-dir "$out-core" --out-name typed_sse_core "$ROOT" >/dev/null
+  if [ "$shrink" = 1 ]; then node scripts/shrink-package.mjs "$out-core" >/dev/null; fi
   # The package's entry points, as build_package adds them: the rows measure what ships.
-  node scripts/package-entry.mjs "$out" web >/dev/null
-  if [ "$shrink" = 1 ]; then node scripts/shrink-package.mjs "$out" >/dev/null; fi
+  node scripts/package-entry.mjs "$out-core" "$out" >/dev/null
   local json
   json=$(node -e 'import("./bench/measure.mjs").then(m => console.log(JSON.stringify({ setting: process.argv[1], ...m.bundleSize(process.argv[2]) })))' "$name" "$out")
   echo "  $json"
@@ -37,5 +37,5 @@ measure "panic = \"unwind\"" CARGO_PROFILE_RELEASE_PANIC=unwind
 measure "no wasm-opt" --no-opt
 measure "dlmalloc (no small-alloc)" no-small-alloc
 measure "no shrink-package.mjs" no-shrink
-rm -rf "$out"
+rm -rf "$out" "$out-core"
 (IFS=,; echo "[${rows[*]}]") > "$ROOT/bench/out/sizes.json"

@@ -51,18 +51,24 @@ stop_server() {
 # The npm package's allocator (see src/lib.rs): a cfg of this build alone, never a crate feature.
 NPM_RUSTFLAGS="--cfg typed_sse_npm_alloc"
 
-# build_package TARGET OUT_DIR: the npm package, release profile, wasm-opt from npm's binaryen;
-# the wasm core as typed_sse_core.js; then the public entry points (scripts/package-entry.mjs: the JS classes, and for `web`
-# the Node entry point), then short import names and minified JS (scripts/shrink-package.mjs).
+# build_package OUT_DIR: the npm package (scripts/package.sh, steps 2 to 4), into OUT_DIR emptied
+# first. `build_package web OUT_DIR`, the form of earlier builds, does the same: there is one
+# package for every environment now.
 build_package() {
-  local target="$1" out="$2"
+  [ "$1" = web ] && shift
+  local out="$1" core="$ROOT/target/npm/core"
+  step "package 2/5: the wasm core (wasm-pack, release)"
+  rm -rf "$core"
   # A target directory of its own: the cfg changes every crate's flags, and sharing target/ with
   # the other wasm builds would rebuild their dependencies each time.
   CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
-    wasm-pack --quiet build --release --target "$target" --out-dir "$out" \
+    wasm-pack --quiet build --release --target web --out-dir "$core" \
     --out-name typed_sse_core "$ROOT"
-  node "$ROOT/scripts/package-entry.mjs" "$out" "$target"
-  node "$ROOT/scripts/shrink-package.mjs" "$out"
+  step "package 3/5: short names between the wasm and its glue"
+  node "$ROOT/scripts/shrink-package.mjs" "$core"
+  step "package 4/5: entry points, types and manifest into $out"
+  rm -rf "$out"
+  node "$ROOT/scripts/package-entry.mjs" "$core" "$out"
 }
 
 # The comparison clients of the benchmarks, into bench/out/: every one with the package's release
@@ -90,17 +96,19 @@ build_bench_clients() {
     fi
   done
   if [ "${1:-}" = --profiling ]; then
-    local prof="$ROOT/bench/out/pkg-prof" flags
+    local prof="$ROOT/bench/out/pkg-prof" core="$ROOT/target/npm/core-prof" flags
+    rm -rf "$core"
     CARGO_TARGET_DIR="$ROOT/target/npm" RUSTFLAGS="${RUSTFLAGS:-} $NPM_RUSTFLAGS" \
-      wasm-pack --quiet build --release --no-opt --target web --out-dir "$prof" \
+      wasm-pack --quiet build --release --no-opt --target web --out-dir "$core" \
       --out-name typed_sse_core "$ROOT"
-    node "$ROOT/scripts/package-entry.mjs" "$prof" web
     # The wasm-opt flags of [package.metadata.wasm-pack.profile.release] in Cargo.toml.
     flags=$(node -e '
       const toml = require("fs").readFileSync(process.argv[1], "utf8");
       const section = toml.split("[package.metadata.wasm-pack.profile.release]")[1];
       console.log(JSON.parse(section.match(/wasm-opt\s*=\s*(\[.*\])/)[1]).join(" "));' "$ROOT/Cargo.toml")
     # shellcheck disable=SC2086 # the flags are words
-    wasm-opt $flags -g "$prof/typed_sse_core_bg.wasm" -o "$prof/typed_sse_core_bg.wasm"
+    wasm-opt $flags -g "$core/typed_sse_core_bg.wasm" -o "$core/typed_sse_core_bg.wasm"
+    rm -rf "$prof"
+    node "$ROOT/scripts/package-entry.mjs" "$core" "$prof" --keep-names
   fi
 }

@@ -1,85 +1,215 @@
-// Gives a wasm-pack build of the package its entry points: `node scripts/package-entry.mjs DIR TARGET`.
+// Assembles the npm package from wasm-pack's output: `node scripts/package-entry.mjs CORE OUT`.
+// Run by scripts/package.sh (`npm run package`), step 4.
 //
-// wasm-pack builds the wasm core as `typed_sse_core.js` (`--out-name typed_sse_core`). The public
-// API is JavaScript (src/js/client.js: `SseClient`, `TypedEventSource`) over that core, so:
-// - `typed_sse.js` is client.js bundled with the ES modules it imports (hub.js, options.js,
-//   iterator.js, errors.js, meta.js; the core stays an import), plus for the `web` target the
-//   core's `init` exports;
-// - `typed_sse.d.ts` is src/js/types.d.ts, plus the same `init` exports' types;
-// - for `web`, `node.js` (src/js/node.js) is the entry point in Node: it loads the wasm file
-//   itself, so `import { SseClient } from "typed-sse"` works in a plain Node ES module with no
-//   init() and no hand-loaded wasm file. Browsers and bundlers resolve to typed_sse.js.
-// package.json points "main", "types" and "exports" at these files.
-// - the React, Vue and Svelte bindings (src/js/bindings/) are copied as they are, with their
-//   types, as the subpath exports `typed-sse/react`, `typed-sse/vue` and `typed-sse/svelte`;
-//   each framework is an optional peer dependency, and the entry point above imports none.
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+// CORE is wasm-pack's `--target web` output (`--out-name typed_sse_core`, names already shortened
+// by scripts/shrink-package.mjs); OUT is an empty folder that becomes the package, ready for
+// `npm pack`. One package serves every environment through its `exports` conditions
+// (docs/package.md says which file each one gets and why):
+//
+// - `typed_sse.js`: browsers, bundlers and Web Workers. One ES module: src/js/client.js with
+//   every module it imports and the core's glue, bundled by rolldown. It loads the wasm file
+//   next to it (`new URL("typed_sse_core_bg.wasm", import.meta.url)`, a form Vite and webpack
+//   follow and copy) with top-level await, so the classes work as soon as the import resolves:
+//   no `init()` to call.
+// - `node.js` (Node, `import`) and `node.cjs` (Node, `require`): the same API; the wasm file is
+//   read from the package folder and compiled synchronously while the module loads.
+// - `typed_sse.d.ts` / `typed_sse.d.cts`: src/js/types.d.ts, the `init` exports' types, and the
+//   `Symbol.dispose` declaration that the types need under `lib: ["ES2022", "DOM"]`.
+// - the wasm file, README.md, CHANGELOG.md and both licence files.
+//
+// `init` (the default export) and `initSync` stay exported for code written for earlier builds:
+// they return the instance already made.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { rolldown } from "rolldown";
 
-const [dir, target] = process.argv.slice(2);
-if (!dir || !target) throw new Error("usage: node scripts/package-entry.mjs DIR TARGET");
-const CORE = "typed_sse_core";
-const source = (name) => readFileSync(new URL(`../src/js/${name}`, import.meta.url), "utf8");
+// `--keep-names`: unminified, for the benchmark's CPU profiles (bench/out/pkg-prof).
+const args = process.argv.slice(2);
+const keepNames = args.includes("--keep-names");
+const [coreDir, outDir] = args.filter((a) => a !== "--keep-names").map((p) => resolve(p));
+if (!coreDir || !outDir) throw new Error("usage: node scripts/package-entry.mjs CORE_DIR OUT_DIR [--keep-names]");
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CORE = join(coreDir, "typed_sse_core.js");
+const WASM = "typed_sse_core_bg.wasm";
+if (!existsSync(CORE)) throw new Error(`package-entry: no ${CORE} (wasm-pack --target web --out-name typed_sse_core)`);
+if (existsSync(outDir) && readdirSync(outDir).length) throw new Error(`package-entry: ${outDir} is not empty`);
+mkdirSync(outDir, { recursive: true });
 
-const manifestPath = join(dir, "package.json");
-const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-if (manifest.main !== `${CORE}.js` && manifest.module !== `${CORE}.js`) {
-  throw new Error(`package-entry: expected wasm-pack's --out-name ${CORE} in ${manifestPath}`);
+// --- the JavaScript entry points --------------------------------------------------------------
+
+const client = JSON.stringify(join(ROOT, "src/js/client.js"));
+const core = JSON.stringify(CORE);
+const API = `export * from ${client};\nexport { default, initSync } from ${core};\n`;
+const ENTRIES = {
+  // A failed load (the file missing, a CSP without 'wasm-unsafe-eval') names the likely fixes.
+  "typed_sse.js": `import init from ${core};
+${API}
+const wasmUrl = new URL("${WASM}", import.meta.url);
+try {
+  await init({ module_or_path: wasmUrl });
+} catch (cause) {
+  throw new Error(\`typed-sse could not load its WebAssembly module from \${wasmUrl}: \${cause}. \` +
+    "Serve ${WASM} next to typed_sse.js (a bundler that moves typed_sse.js must copy it), " +
+    "and if the page has a Content Security Policy, allow 'wasm-unsafe-eval' in script-src.", { cause });
 }
+`,
+  "node.js": `import { readFileSync } from "node:fs";
+import { initSync } from ${core};
+${API}
+initSync({ module: readFileSync(new URL("./${WASM}", import.meta.url)) });
+`,
+  "node.cjs": `import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { initSync } from ${core};
+${API}
+initSync({ module: readFileSync(join(__dirname, "${WASM}")) });
+`,
+};
 
-const web = target === "web";
-const initJs = web ? `export { default, initSync } from "./${CORE}.js";\n` : "";
-const initTypes = web
-  ? `export { default, initSync } from "./${CORE}.js";\nexport type { InitInput, InitOutput, SyncInitInput } from "./${CORE}.js";\n`
-  : "";
-/** src/js/client.js and the modules it imports, as one ES module that imports the wasm core
- *  (`./typed_sse_core.js`, which wasm-pack wrote next to it). Not minified: the last step
- *  (scripts/shrink-package.mjs) minifies every file of the package. */
-async function bundleEntry() {
-  const core = `./${CORE}.js`;
+// wasm-bindgen copies each snippet (JS that Rust calls) to CORE/snippets/<crate>-<hash>/<path>;
+// the bundle takes the file from the source tree instead, so that a snippet's own relative
+// imports resolve to the modules beside it in src/.
+const fromSource = {
+  name: "typed-sse-sources",
+  resolveId(source, importer) {
+    if (source.startsWith("\0entry:")) return source;
+    if (!importer || !source.startsWith(".")) return null;
+    const path = resolve(dirname(importer), source);
+    const snippet = relative(join(coreDir, "snippets"), path).match(/^[^/]+-[0-9a-f]{16}\/(.+)$/);
+    if (snippet) return join(ROOT, snippet[1]);
+    // src/js/client.js imports the core by the name it has beside it in the package.
+    if (importer.startsWith(join(ROOT, "src")) && source.endsWith("/typed_sse_core.js")) return CORE;
+    return null;
+  },
+  load(id) {
+    // Named without the file's extension: an id ending in .cjs would be parsed as CommonJS.
+    return id.startsWith("\0entry:") ? ENTRIES[id.slice("\0entry:".length).replace(/-(c?js)$/, ".$1")] : null;
+  },
+};
+
+for (const file of Object.keys(ENTRIES)) {
+  const node = file !== "typed_sse.js";
   const bundle = await rolldown({
-    input: fileURLToPath(new URL("../src/js/client.js", import.meta.url)),
-    external: [core],
-    platform: "browser",
+    input: `\0entry:${file.replace(/\.(c?js)$/, "-$1")}`,
+    platform: node ? "node" : "browser",
+    plugins: [fromSource],
+    external: [/^node:/],
     logLevel: "warn",
+    // The glue's own fallback URL (`init()` with no argument) is dead code in the CommonJS
+    // entry, which has no import.meta; the warning about it is expected.
+    onLog(level, log, handler) {
+      if (file === "node.cjs" && log.code === "EMPTY_IMPORT_META") return;
+      handler(level, log);
+    },
   });
-  const { output } = await bundle.generate({ format: "esm" });
+  const { output } = await bundle.write({
+    file: join(outDir, file),
+    format: file.endsWith(".cjs") ? "cjs" : "esm",
+    exports: "named",
+    minify: !keepNames,
+    sourcemap: true,
+    // The map's sources read as the package's own paths (typed-sse/src/js/client.js), not as
+    // paths on the machine that built it; their text is inside the map.
+    sourcemapPathTransform: (source) => `typed-sse/${relative(ROOT, resolve(outDir, source)).replace(/^.*?\/(typed_sse_core)/, "$1")}`,
+  });
   await bundle.close();
-  if (output.length !== 1) throw new Error(`package-entry: bundling client.js gave ${output.length} files, expected one`);
-  return output[0].code;
+  const chunks = output.filter((o) => o.type === "chunk");
+  if (chunks.length !== 1) throw new Error(`bundling ${file}: ${chunks.length} chunks, expected one`);
+}
+const browser = readFileSync(join(outDir, "typed_sse.js"), "utf8");
+// Vite and webpack copy the wasm file only when they see exactly this form.
+if (!/new URL\(["'`]typed_sse_core_bg\.wasm["'`],\s*import\.meta\.url\)/.test(browser)) {
+  throw new Error("bundling typed_sse.js: `new URL(\"typed_sse_core_bg.wasm\", import.meta.url)` is gone");
 }
 
-writeFileSync(join(dir, "typed_sse.js"), (await bundleEntry()) + initJs);
-writeFileSync(join(dir, "typed_sse.d.ts"), source("types.d.ts") + initTypes);
+// --- types ----------------------------------------------------------------------------------
 
-const files = ["typed_sse.js", "typed_sse.d.ts"];
-if (web) {
-  copyFileSync(new URL("../src/js/node.js", import.meta.url), join(dir, "node.js"));
-  files.push("node.js");
-}
-// The framework bindings: plain ES modules that import the package by its own name.
-const BINDINGS = ["react", "vue", "svelte"];
-for (const name of [...BINDINGS, "sse-store"]) {
-  for (const ext of [".js", ".d.ts"]) {
-    copyFileSync(new URL(`../src/js/bindings/${name}${ext}`, import.meta.url), join(dir, `${name}${ext}`));
-    files.push(`${name}${ext}`);
+// `[Symbol.dispose]()` is typed with TypeScript's `esnext.disposable` lib, which a project with
+// `lib: ["ES2022", "DOM"]` (Vite's template) does not include: without this declaration the
+// package's types fail there (TS2550) unless `skipLibCheck` hides it. Declared the way
+// @types/node does, so that it merges with the lib's own declaration where that is present.
+const dispose = `declare global {
+  interface SymbolConstructor {
+    /** The well-known symbol of \`using\` declarations (ES2026 explicit resource management). */
+    readonly dispose: unique symbol;
   }
 }
-manifest.peerDependencies = { react: "^18.0.0 || ^19.0.0", vue: "^3.5.0", svelte: "^5.0.0" };
-manifest.peerDependenciesMeta = Object.fromEntries(BINDINGS.map((name) => [name, { optional: true }]));
-delete manifest.main;
-delete manifest.module;
-manifest[web ? "main" : "module"] = "typed_sse.js";
-manifest.types = "typed_sse.d.ts";
-manifest.files = [...new Set([...(manifest.files ?? []), ...files])];
-const wasm = `./${CORE}_bg.wasm`;
-manifest.exports = {
-  ".": { types: "./typed_sse.d.ts", ...(web ? { node: "./node.js" } : {}), default: "./typed_sse.js" },
-  ...Object.fromEntries(BINDINGS.map((name) => [`./${name}`, { types: `./${name}.d.ts`, default: `./${name}.js` }])),
-  [wasm]: wasm,
-  "./package.json": "./package.json",
+`;
+const initTypes = `
+/** Kept for code written for earlier builds: the module is ready when the import resolves, so
+ *  this resolves at once, whatever it is given. */
+export default function init(moduleOrPath?: unknown): Promise<unknown>;
+/** Kept for code written for earlier builds: the module is ready when the import resolves. */
+export function initSync(module?: unknown): unknown;
+`;
+const types = dispose + readFileSync(join(ROOT, "src/js/types.d.ts"), "utf8") + initTypes;
+writeFileSync(join(outDir, "typed_sse.d.ts"), types);
+writeFileSync(join(outDir, "typed_sse.d.cts"), types);
+
+// --- the manifest and the files beside the code -----------------------------------------------
+
+copyFileSync(join(coreDir, WASM), join(outDir, WASM));
+for (const f of ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]) copyFileSync(join(ROOT, f), join(outDir, f));
+
+// The React, Vue and Svelte bindings (src/js/bindings/): plain ES modules, copied as they are
+// with their types, as the subpath exports `typed-sse/react`, `/vue` and `/svelte`. They import
+// the package by its own name, so each environment's condition above applies to them too; each
+// framework is an optional peer dependency, and the main entry imports none.
+const BINDINGS = ["react", "vue", "svelte"];
+for (const name of [...BINDINGS, "sse-store"]) {
+  for (const ext of [".js", ".d.ts"]) copyFileSync(join(ROOT, `src/js/bindings/${name}${ext}`), join(outDir, `${name}${ext}`));
+}
+
+const built = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
+const files = readdirSync(outDir).sort();
+const manifest = {
+  name: built.name,
+  version: built.version,
+  description: "Typed Server-Sent Events for browsers, workers and Node: EventSource or fetch (headers, POST, status, retry:), typed listeners, JSON decoding and a reconnect policy, in WebAssembly.",
+  license: built.license,
+  repository: built.repository,
+  keywords: [...new Set([...(built.keywords ?? []), "fetch", "node"])],
+  type: "module",
+  // Each subpath: the types first, then Node (ESM or CommonJS), then everything else (browsers,
+  // bundlers, workers). Further subpaths (framework bindings) are added beside ".".
+  exports: {
+    ".": {
+      node: {
+        require: { types: "./typed_sse.d.cts", default: "./node.cjs" },
+        types: "./typed_sse.d.ts",
+        default: "./node.js",
+      },
+      types: "./typed_sse.d.ts",
+      default: "./typed_sse.js",
+    },
+    ...Object.fromEntries(BINDINGS.map((name) => [`./${name}`, { types: `./${name}.d.ts`, default: `./${name}.js` }])),
+    [`./${WASM}`]: `./${WASM}`,
+    "./package.json": "./package.json",
+  },
+  peerDependencies: { react: "^18.0.0 || ^19.0.0", vue: "^3.5.0", svelte: "^5.0.0" },
+  peerDependenciesMeta: Object.fromEntries(BINDINGS.map((name) => [name, { optional: true }])),
+  // For tools that predate `exports`.
+  main: "./node.cjs",
+  module: "./typed_sse.js",
+  types: "./typed_sse.d.ts",
+  files,
+  sideEffects: false,
+  engines: { node: ">=20" },
 };
-writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-console.log(`package entry: ${dir}/typed_sse.js (${target})`);
+writeFileSync(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+
+// --- what ships is checked as it is -----------------------------------------------------------
+
+const esm = await import(pathToFileURL(join(outDir, "node.js")).href);
+const cjs = createRequire(import.meta.url)(join(outDir, "node.cjs"));
+const names = (m) => Object.keys(m).filter((k) => k !== "__esModule").sort().join(" ");
+for (const name of ["SseClient", "TypedEventSource", "default", "initSync"]) {
+  if (typeof esm[name] !== "function") throw new Error(`node.js: no ${name} export`);
+}
+if (names(esm) !== names(cjs)) throw new Error(`node.js exports ${names(esm)} but node.cjs ${names(cjs)}`);
+const browserExports = browser.match(/export\s*\{([^}]*)\}\s*;?\s*(\/\/# sourceMappingURL=\S+\s*)?$/)?.[1]
+  .split(",").map((e) => e.trim().split(/\s+as\s+/).pop()).sort().join(" ");
+if (browserExports !== names(esm)) throw new Error(`typed_sse.js exports ${browserExports} but node.js ${names(esm)}`);
+console.log(`package: ${outDir} (${files.join(", ")})`);

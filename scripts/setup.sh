@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs what typed-sse needs to build, demo and test, and skips what is already there.
 # Safe to run again: every step checks first. Used by `npm start` and `npm test`.
+# With --package, only what `npm run package` needs: no Chromium, no Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PACKAGE_ONLY=""; [ "${1:-}" = --package ] && PACKAGE_ONLY=1
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# The CLI must match the wasm-bindgen crate exactly, so read the pin from Cargo.toml.
-WB_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)
-[ -n "$WB_VERSION" ] || { echo "setup: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; }
+# The CLI must match the wasm-bindgen crate exactly: the version Cargo.lock resolved (Cargo.toml
+# gives dependents a compatible range; the lock file holds this project to one version).
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[ -n "$WB_VERSION" ] || { echo "setup: cannot read the wasm-bindgen version from Cargo.lock" >&2; exit 1; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -28,7 +31,7 @@ if ! command -v wasm-pack >/dev/null 2>&1; then
   cargo install wasm-pack
 fi
 
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+if [ -z "$PACKAGE_ONLY" ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
   say "installing Chromium and chromedriver"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -36,7 +39,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 # The resume layer's tests (axum/tests) start their own redis-server on a free 127.0.0.1 port.
-if ! command -v redis-server >/dev/null 2>&1; then
+if [ -z "$PACKAGE_ONLY" ] && ! command -v redis-server >/dev/null 2>&1; then
   say "installing redis-server"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -49,4 +52,8 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 
-say "tools ready: $(wasm-bindgen --version), $(wasm-pack --version), $(chromium --version 2>/dev/null | head -n1)"
+if [ -n "$PACKAGE_ONLY" ]; then
+  say "tools ready for the package: $(wasm-bindgen --version), $(wasm-pack --version)"
+else
+  say "tools ready: $(wasm-bindgen --version), $(wasm-pack --version), $(chromium --version 2>/dev/null | head -n1)"
+fi

@@ -4,26 +4,15 @@
 //    such as "__wbg_new_with_base_44e8…", and the exports such as "wasm_bindgen__convert__…_h3da8…")
 //    become short names ("_0", "_1", …; "$0", "$1", …) in the .wasm, the glue and the .d.ts
 //    alike. The hashes in those names do not compress: this saves about 3 KB gzipped.
-// 2. Every .js file is minified (oxc, through rolldown's `minify`, a dependency of Vite). The
-//    types and their docs stay in the .d.ts files, which are left unminified.
-// 3. Snippet files that nothing imports any more are removed.
-// 5. For the `web` target (the package a browser loads as it is, with no bundler in between),
-//    the JS becomes one module: typed_sse.js with the core's glue and the snippets inside it
-//    (rolldown). One file compresses better than five (about 0.9 KB gzipped less), and a page
-//    makes one request for it instead of five. The `bundler` target keeps its files: there the
-//    wasm module imports the snippets by path, and the application's bundler merges them.
-// 4. The result is checked: the module compiles, and what it imports and exports
+// 2. The result is checked: the module compiles, and what it imports and exports
 //    (`WebAssembly.Module.imports`/`exports`) matches what the glue and the snippets provide and
 //    use. A mismatch fails the build with the names involved.
 //
 // Both renames touch names that only the package's own files use; the public exports keep
 // theirs. Anything unexpected (a name missing from the glue, a short name already taken) stops
 // the build instead of shipping a broken package.
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { rolldown } from "rolldown";
-import { minify } from "rolldown/utils";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: node scripts/shrink-package.mjs DIR");
@@ -115,6 +104,10 @@ function renameExports(payload, rename) {
 const sources = new Map([...jsFiles, ...dtsFiles].map((f) => [f, readFileSync(f, "utf8")]));
 const word = (name) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
 const inGlue = (name) => jsFiles.some((f) => word(name).test(sources.get(f)));
+// A wasm export that the glue exports under the same name (a free `#[wasm_bindgen]` function
+// such as `typedSseError`) is part of the glue's API, which src/js imports by name: it keeps it.
+const glueApi = new Set(jsFiles.flatMap((f) =>
+  [...sources.get(f).matchAll(/^export (?:async )?(?:function|class|const|let) ([\w$]+)/gm)].map((m) => m[1])));
 
 const wasm = readFileSync(wasmFile);
 const sections = [];
@@ -132,11 +125,12 @@ for (let pos = 8; pos < wasm.length;) {
   }
   if (id === 7) {
     let next = 0;
-    // The exports the glue calls, but the memory (a name the glue also uses for other things).
+    // The exports the glue calls, but the memory (a name the glue also uses for other things)
+    // and the glue's own API.
     // Any other export (none today) may be meant for someone else and keeps its name.
     let renames;
     [payload, renames] = renameExports(payload, (name) =>
-      name !== "memory" && inGlue(name) ? `$${(next++).toString(36)}` : name);
+      name !== "memory" && !glueApi.has(name) && inGlue(name) ? `$${(next++).toString(36)}` : name);
     importRenames = new Map([...importRenames, ...renames]);
   }
   sections.push(Buffer.from([id, ...leb(payload.length)]), Buffer.from(payload));
@@ -155,29 +149,10 @@ for (const [from, to] of importRenames) {
 writeFileSync(wasmFile, Buffer.concat([wasm.subarray(0, 8), ...sections]));
 for (const f of dtsFiles) writeFileSync(f, sources.get(f));
 
-// --- 3. unused snippets ---------------------------------------------------------------------
-
 const glueSources = new Map(jsFiles.map((f) => [f, sources.get(f)]));
-for (const f of jsFiles.filter((f) => f.includes("/snippets/"))) {
-  const path = f.slice(dir.length).replace(/^\/+/, "./");
-  const imported = [...glueSources].some(([g, src]) => g !== f && src.includes(path)) ||
-    wasm.includes(Buffer.from(path));
-  if (!imported) {
-    rmSync(f);
-    glueSources.delete(f);
-  }
-}
+for (const [f, src] of glueSources) writeFileSync(f, src);
 
-// --- 2. minified JS -------------------------------------------------------------------------
-
-for (const [f, src] of glueSources) {
-  // Tools (Deno, some bundlers) find the types through this header comment: keep it.
-  const header = src.match(/^\/\* @ts-self-types="[^"]*" \*\/\n/)?.[0] ?? "";
-  const { code, errors } = await minify(f, src, { module: true, compress: true, mangle: true });
-  if (errors?.length) throw new Error(`minifying ${f}: ${errors.map((e) => e.message).join("; ")}`);
-  writeFileSync(f, header + code);
-}
-// --- 4. the module and the glue still agree -------------------------------------------------
+// --- 2. the module and the glue still agree -------------------------------------------------
 
 const module = new WebAssembly.Module(readFileSync(wasmFile));
 const glue = [...glueSources].filter(([f]) => !f.includes("/snippets/")).map(([, src]) => src).join("\n");
@@ -202,35 +177,4 @@ if (problems.length) {
   throw new Error(`shrink-package: the wasm module and its glue disagree in ${dir}:\n  ${[...new Set(problems)].join("\n  ")}`);
 }
 
-// --- 5. one module for the web target -------------------------------------------------------
-
-const core = join(dir, "typed_sse_core.js");
-const entry = join(dir, "typed_sse.js");
-const web = /export function initSync\b|export\s*\{[^}]*\binitSync\b/.test(readFileSync(core, "utf8"));
-let bundled = "";
-if (web) {
-  const bundle = await rolldown({ input: entry, platform: "browser", logLevel: "warn" });
-  const { output } = await bundle.generate({ format: "esm", minify: true });
-  await bundle.close();
-  if (output.length !== 1) throw new Error(`bundling ${entry}: ${output.length} files, expected one`);
-  // The wasm file is found next to the module, as before: `new URL(..., import.meta.url)`.
-  if (!output[0].code.includes("typed_sse_core_bg.wasm")) throw new Error(`bundling ${entry}: the wasm file's URL is gone`);
-  writeFileSync(entry, output[0].code);
-  rmSync(core);
-  rmSync(join(dir, "snippets"), { recursive: true, force: true });
-  // What ships is checked as it is: the bundled module instantiates the wasm (every import it
-  // needs is provided, or this throws) and exports the package's API.
-  const shipped = await import(`${pathToFileURL(entry).href}?check=${Date.now()}`);
-  shipped.initSync({ module: readFileSync(wasmFile) });
-  for (const name of ["SseClient", "TypedEventSource", "default", "initSync"]) {
-    if (typeof shipped[name] !== "function") throw new Error(`bundling ${entry}: no ${name} export`);
-  }
-  const manifestPath = join(dir, "package.json");
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-  manifest.files = manifest.files.filter((f) => f !== "typed_sse_core.js" && f !== "snippets");
-  // wasm-pack's list named the snippets; what is left with side effects is the one module.
-  delete manifest.sideEffects;
-  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  bundled = "; JS bundled into typed_sse.js";
-}
-console.log(`shrunk ${dir}: ${importRenames.size} names, ${glueSources.size} JS files; imports and exports checked${bundled}`);
+console.log(`shrunk ${dir}: ${importRenames.size} names; imports and exports checked`);

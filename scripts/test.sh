@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test: formatting, clippy (host and wasm32), host tests, the package builds, TypeScript and
-# Vite checks, then the browser suites and the end-to-end tests in headless Chromium against a
-# test server started here. Installs what is missing first.
+# Every test: formatting, clippy (host and wasm32), host tests, cargo package, the npm package's
+# build, TypeScript and Vite checks, then the browser suites, the end-to-end tests and the
+# package's consumers (headless Chromium, Node) against a test server started here. Installs
+# what is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -26,9 +27,13 @@ run node --test --test-reporter=tap test/js/
 # The hooks' host tests (src/hooks.rs) compile only with a framework feature.
 run cargo test -p typed-sse --lib --features yew,leptos hooks::
 
-step "npm package (wasm-pack, release): web and bundler builds"
-build_package web pkg
-build_package bundler pkg-bundler
+step "crates.io: cargo package of typed-sse and typed-sse-axum (each packaged crate built alone)"
+# --allow-dirty: this checks what would be published, not whether the work tree is committed.
+run cargo package -p typed-sse -p typed-sse-axum --allow-dirty
+
+step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
+bash scripts/package.sh --pack pkg
+run node --test --test-reporter=tap scripts/shrink-package.test.mjs
 
 step "TypeScript: the package's types and the JS/TS blocks of the README and docs/ (tsc --strict)"
 node e2e/readme-snippets.mjs
@@ -71,6 +76,9 @@ E2E=(
 )
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap "${E2E[@]}"
 echo "screenshots: e2e/out/"
+
+step "consumers: the packed tarball installed into fresh Vite, webpack, esbuild, Node, TypeScript, worker and CSP projects"
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap e2e/consumers.test.mjs
 
 step "benchmark smoke: bundle size, memory growth, every peer client receives every event (no timing)"
 SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs

@@ -1,5 +1,5 @@
 // A tiny app as a user would write it: import the npm package, subscribe, show what arrives.
-// Built by Vite in the test suite from the `bundler` build of the package.
+// Built by Vite in the test suite from the package in pkg/.
 import { SseClient } from "typed-sse";
 
 const server = new URLSearchParams(location.search).get("server") ?? location.origin;

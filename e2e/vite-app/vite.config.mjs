@@ -1,13 +1,13 @@
 import { defineConfig } from "vite";
 import { fileURLToPath } from "node:url";
 
-// "typed-sse" resolves to the package built by wasm-pack (`--target bundler`), as it would from
-// node_modules after `npm install typed-sse`.
+// "typed-sse" resolves to the package's browser entry in pkg/ (`typed_sse.js`), as it would from
+// node_modules after installing the package (e2e/consumers/ installs the packed tarball itself).
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
   resolve: {
-    alias: { "typed-sse": fileURLToPath(new URL("../../pkg-bundler/typed_sse.js", import.meta.url)) },
+    alias: { "typed-sse": fileURLToPath(new URL("../../pkg/typed_sse.js", import.meta.url)) },
   },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
   logLevel: "warn",

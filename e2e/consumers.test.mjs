@@ -1,0 +1,211 @@
+// The packed tarball (dist/typed-sse-<version>.tgz, from `bash scripts/package.sh --pack`) as users
+// install it: copied with npm into fresh projects in a temp folder, whose tools come from
+// e2e/consumers/package-lock.json, then each project streams from the test server: a plain page
+// with an import map, a page under a strict Content Security Policy, a module Web Worker, Vite
+// (dev server and build), webpack 5, esbuild, rolldown, Node (ESM and CommonJS), and TypeScript (strict,
+// Vite's lib; `tsc --init`'s defaults), all with skipLibCheck off. None calls init().
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERVER, launch, key } from "./helpers.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { version } = JSON.parse(readFileSync(join(ROOT, "pkg/package.json"), "utf8"));
+const TARBALL = join(ROOT, `dist/typed-sse-${version}.tgz`);
+const EXPECTED = { eventsource: [1, 2, 3], fetch: [1, 2, 3], typedEventSource: [1, 2, 3] };
+
+let dir; // the temp folder holding every consumer project and their node_modules
+let site; // a static file server over `dir`, as a user's own web server
+let browser;
+const children = [];
+
+function run(command, args, cwd, env = {}) {
+  try {
+    return String(execFileSync(command, args, { cwd, env: { ...process.env, ...env }, stdio: "pipe", timeout: 180_000 }));
+  } catch (e) {
+    const tail = (s) => String(s ?? "").split("\n").map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).slice(-20).join("\n");
+    throw new Error(`${command} ${args.join(" ")} (in ${cwd}) failed:\n${tail(e.stdout)}\n${tail(e.stderr)}`);
+  }
+}
+const npm = (args, cwd) => run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], cwd);
+const tool = (name) => join(dir, "node_modules", ...name.split("/"));
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
+
+// Pages under /csp/ get a policy allowing only the page's own origin, the test server and
+// 'wasm-unsafe-eval' (`?csp=no-wasm`: the same without 'wasm-unsafe-eval').
+function policy(url) {
+  const wasm = url.searchParams.get("csp") === "no-wasm" ? "" : " 'wasm-unsafe-eval'";
+  return `default-src 'none'; script-src 'self'${wasm}; connect-src 'self' ${SERVER}`;
+}
+
+function serve(root) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    const path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(root) || !existsSync(path) || !statSync(path).isFile()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    const headers = { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": "no-store" };
+    if (url.pathname.startsWith("/csp/") && url.pathname.endsWith(".html")) headers["content-security-policy"] = policy(url);
+    res.writeHead(200, headers).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+// Opens `url` in Chromium and waits for the page's `window.__result`; returns it with the
+// page's uncaught errors and console errors.
+async function pageResult(url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  let failed;
+  const uncaught = new Promise((resolve) => { failed = resolve; });
+  page.on("pageerror", (e) => { errors.push(String(e)); failed(); });
+  // Chromium asks every origin for one; the dev servers have none (a 404 console error).
+  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+  try {
+    const sep = url.includes("?") ? "&" : "?";
+    await page.goto(`${url}${sep}server=${encodeURIComponent(SERVER)}&key=${key("consumer")}`);
+    // Until the page reports, or throws (a failed import reports nothing), or 20 s pass.
+    await Promise.race([uncaught, page.waitForFunction(() => window.__result !== undefined, null, { timeout: 20_000 })])
+      .catch(() => {});
+    const result = await page.evaluate(() => window.__result);
+    return { result, errors };
+  } finally {
+    await page.close();
+  }
+}
+
+async function streams(url) {
+  const { result, errors } = await pageResult(url);
+  assert.deepEqual({ result, errors }, { result: { ok: EXPECTED }, errors: [] });
+}
+
+before(async () => {
+  assert.ok(existsSync(TARBALL), `${TARBALL} is missing: run bash scripts/package.sh --pack first`);
+  dir = mkdtempSync(join(tmpdir(), "typed-sse-consumers-"));
+  cpSync(join(ROOT, "e2e/consumers"), dir, { recursive: true });
+  npm(["ci"], dir);
+  // The tarball, copied into node_modules as `npm install typed-sse` would from the registry.
+  npm(["install", "--no-save", TARBALL], dir);
+  assert.ok(!lstatSync(join(dir, "node_modules/typed-sse")).isSymbolicLink());
+  site = await serve(dir);
+  browser = await launch();
+});
+
+after(async () => {
+  for (const child of children) child.kill();
+  await browser?.close();
+  site?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const siteUrl = (path) => `http://127.0.0.1:${site.address().port}/${path}`;
+
+test("the tarball holds the package and nothing else", () => {
+  const files = run("tar", ["tzf", TARBALL], ROOT).trim().split("\n").map((f) => f.replace(/^package\//, "")).sort();
+  assert.deepEqual(files, [
+    "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "node.cjs", "node.cjs.map", "node.js", "node.js.map",
+    "package.json", "typed_sse.d.cts", "typed_sse.d.ts", "typed_sse.js", "typed_sse.js.map", "typed_sse_core_bg.wasm",
+  ]);
+  const manifest = JSON.parse(readFileSync(join(dir, "node_modules/typed-sse/package.json"), "utf8"));
+  assert.equal(manifest.sideEffects, false);
+  assert.ok(manifest.engines?.node);
+});
+
+test("a plain page with an import map", () => streams(siteUrl("page/index.html")));
+
+test("a page under a CSP that allows only 'self' and 'wasm-unsafe-eval'", () => streams(siteUrl("csp/index.html")));
+
+test("without 'wasm-unsafe-eval', the import fails with an error that names it", async () => {
+  const { result, errors } = await pageResult(siteUrl("csp/index.html?csp=no-wasm"));
+  assert.equal(result, undefined);
+  assert.ok(errors.some((e) => e.includes("typed-sse could not load its WebAssembly module") && e.includes("'wasm-unsafe-eval'")), errors.join("\n"));
+});
+
+test("a module Web Worker", () => streams(siteUrl("worker/index.html")));
+
+test("Vite build", async () => {
+  run(process.execPath, [tool("vite/bin/vite.js"), "build", "--base", "./", "--logLevel", "warn"], join(dir, "vite"));
+  await streams(siteUrl("vite/dist/index.html"));
+});
+
+test("Vite dev server", async () => {
+  const url = await viteDev(join(dir, "vite"));
+  await streams(url);
+});
+
+test("webpack 5", async () => {
+  run(process.execPath, ["build.mjs"], join(dir, "webpack"));
+  await streams(siteUrl("webpack/dist/index.html"));
+});
+
+test("esbuild", async () => {
+  run(process.execPath, ["build.mjs"], join(dir, "esbuild"));
+  await streams(siteUrl("esbuild/dist/index.html"));
+});
+
+test("rolldown", async () => {
+  run(process.execPath, ["build.mjs"], join(dir, "rolldown"));
+  await streams(siteUrl("rolldown/dist/index.html"));
+});
+
+test("Node, ES module", () => {
+  const out = run(process.execPath, ["app.mjs"], join(dir, "node-esm"), { SERVER_URL: SERVER, KEY: key("node-esm") });
+  assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { ok: [1, 2, 3], typedEventSource: "function" });
+});
+
+test("Node, CommonJS", () => {
+  const out = run(process.execPath, ["app.cjs"], join(dir, "node-cjs"), { SERVER_URL: SERVER, KEY: key("node-cjs") });
+  assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { ok: [1, 2, 3], typedEventSource: "function" });
+});
+
+test("TypeScript strict, lib ES2022 + DOM, skipLibCheck false", () => {
+  run(process.execPath, [tool("typescript/bin/tsc"), "-p", "ts-es2022"], dir);
+});
+
+test("TypeScript, tsc --init defaults (nodenext, ESM and CommonJS files), skipLibCheck false", () => {
+  run(process.execPath, [tool("typescript/bin/tsc"), "-p", "ts-init"], dir);
+});
+
+// `npm install path/to/folder` makes node_modules/typed-sse a symlink to the folder. Vite's dev
+// server then serves the package from outside the project, and refuses the wasm file (403:
+// outside `server.fs.allow`). docs/package.md and the README say to install the tarball instead;
+// this test keeps that advice true (it fails the day the folder form works).
+test("npm install <folder> (a symlink) breaks Vite's dev server, as docs/package.md says", async () => {
+  const linked = join(dir, "linked");
+  cpSync(join(ROOT, "e2e/consumers/vite-link"), join(linked, "vite-link"), { recursive: true });
+  cpSync(join(ROOT, "e2e/consumers/stream.js"), join(linked, "stream.js"));
+  writeFileSync(join(linked, "package.json"), '{ "private": true }\n');
+  npm(["install", join(ROOT, "pkg")], linked);
+  assert.ok(lstatSync(join(linked, "node_modules/typed-sse")).isSymbolicLink());
+  const { result, errors } = await pageResult(await viteDev(join(linked, "vite-link")));
+  assert.equal(result, undefined);
+  assert.ok(errors.some((e) => e.includes("typed-sse could not load its WebAssembly module") && e.includes("403")), errors.join("\n"));
+});
+
+// Starts `vite` (the consumer's own) in `root` on a free port; resolves to its URL.
+function viteDev(root) {
+  const child = spawn(process.execPath, [tool("vite/bin/vite.js"), "--host", "127.0.0.1", "--port", "0", "--logLevel", "info"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vite did not start:\n${output}`)), 30_000);
+    const look = (chunk) => {
+      output += chunk;
+      // eslint-disable-next-line no-control-regex
+      const url = output.replace(/\x1b\[[0-9;]*m/g, "").match(/Local:\s+(http:\/\/\S+)/)?.[1];
+      if (url) { clearTimeout(timer); resolve(url); }
+    };
+    child.stdout.on("data", look);
+    child.stderr.on("data", look);
+    child.on("exit", (code) => reject(new Error(`vite exited (${code}):\n${output}`)));
+  });
+}
