@@ -294,13 +294,23 @@ fn check_max_event_bytes(bytes: usize) -> Result<(), Error> {
     }
     Err(Error::InvalidOption {
         field: "max_event_bytes".into(),
-        message: format!("expected a whole number of bytes from 1 to {MAX_EVENT_BYTES_LIMIT}"),
+        message: MAX_EVENT_BYTES_RANGE.into(),
     })
 }
+
+/// The message for a cap out of range, written out: `format!` with the number linked the
+/// integer formatting into the constructor (a test checks that it names the limit).
+const MAX_EVENT_BYTES_RANGE: &str = "expected a whole number of bytes from 1 to 268435456";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_event_cap_message_names_the_limit() {
+        let limit = MAX_EVENT_BYTES_LIMIT.to_string();
+        assert!(MAX_EVENT_BYTES_RANGE.ends_with(&format!(" 1 to {limit}")));
+    }
 
     #[test]
     fn the_event_cap_is_one_the_parser_can_hold() {
