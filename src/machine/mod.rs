@@ -39,8 +39,10 @@ fn ended() -> Error {
     }
 }
 
-/// Where the machine is. `State` is what users see; this is what the machine needs.
-#[derive(Clone, Debug, PartialEq)]
+/// Where the machine is. `State` is what users see; this is what the machine needs. Not
+/// `PartialEq`: its derived comparison of every field cost ~250 B of wasm where `matches!`
+/// on the variant is what the machine asks.
+#[derive(Clone, Debug)]
 enum Phase {
     Idle,
     /// A connection is being made (`open: false`) or is open.
@@ -156,14 +158,14 @@ impl Machine {
 
     /// Takes in what happened at `now` (milliseconds, any monotonic origin).
     pub(crate) fn handle(&mut self, input: Input, now: u64) {
-        if self.phase == Phase::Closed {
+        if matches!(self.phase, Phase::Closed) {
             return;
         }
         match input {
             Input::Start { online, hidden } => {
                 self.online = online;
                 self.hidden = hidden;
-                if self.phase == Phase::Idle {
+                if matches!(self.phase, Phase::Idle) {
                     self.resume(now);
                 }
             }
@@ -262,7 +264,7 @@ impl Machine {
                 }
             }
             Input::ProbeAnswered(answer) => {
-                if self.phase == Phase::Probing {
+                if matches!(self.phase, Phase::Probing) {
                     self.act(decide::probe(answer), now);
                 }
             }

@@ -91,10 +91,10 @@ impl Machine {
         if !self.settings.pause_when_hidden {
             return;
         }
-        if hidden && self.phase != Phase::Paused && !self.keeps_answer() {
+        if hidden && !matches!(self.phase, Phase::Paused) && !self.keeps_answer() {
             self.suspend();
             self.go(Phase::Paused, State::Paused);
-        } else if !hidden && self.phase == Phase::Paused {
+        } else if !hidden && matches!(self.phase, Phase::Paused) {
             self.resume(now);
         }
     }
