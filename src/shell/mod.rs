@@ -299,19 +299,16 @@ impl Shell {
                     resumable: None,
                     finished: false,
                 };
-                let resumed;
-                let settings = if get {
-                    resumed = FetchSettings {
-                        method: None,
-                        body: None,
-                        ..self.effects.fetch.clone()
-                    };
-                    &resumed
-                } else {
-                    &self.effects.fetch
-                };
+                // `get`: the settings say to leave out the method and the body, rather than
+                // a copy of them without (a derived `Clone` of the settings cost ~0.2 KB).
                 Ok(Live::Fetch(fetch::Connection::open(
-                    &request, settings, conn, sink, attached, &origin,
+                    &request,
+                    &self.effects.fetch,
+                    get,
+                    conn,
+                    sink,
+                    attached,
+                    &origin,
                 )))
             }
         };
