@@ -231,35 +231,22 @@ impl Machine {
                     } else {
                         self.end_connection();
                     }
-                    let lost = match &failure {
-                        Failure::Ended => Some((ended(), true)),
-                        Failure::Network(message) => Some((
-                            Error::Network {
-                                message: message.clone(),
-                            },
-                            false,
-                        )),
-                        Failure::TooLarge { limit } => {
-                            Some((Error::TooLarge { limit: *limit }, false))
-                        }
-                        _ => None,
-                    };
-                    if let Some((error, clean)) = lost {
-                        if self.answer_lost(error, clean, received, now) {
-                            return;
-                        }
-                    }
-                    match failure {
+                    // The cuts a request not safe to repeat may lose its answer to (`clean`: the
+                    // stream ended); the error is built once, and retried with unless lost.
+                    let (error, clean) = match failure {
                         Failure::Unexplained => {
                             self.phase = Phase::Probing;
                             let url = self.connected_url.clone();
-                            self.outputs.push(Output::Probe { url });
+                            return self.outputs.push(Output::Probe { url });
                         }
-                        Failure::Network(message) => self.retry(Error::Network { message }, now),
-                        Failure::Ended => self.retry(ended(), now),
-                        Failure::Rejected(head) => self.act(decide::response(head), now),
-                        Failure::TooLarge { limit } => self.retry(Error::TooLarge { limit }, now),
-                        Failure::Fatal(error) => self.fail(error),
+                        Failure::Rejected(head) => return self.act(decide::response(head), now),
+                        Failure::Fatal(error) => return self.fail(error),
+                        Failure::Ended => (ended(), true),
+                        Failure::Network(message) => (Error::Network { message }, false),
+                        Failure::TooLarge { limit } => (Error::TooLarge { limit }, false),
+                    };
+                    if let Some(error) = self.answer_lost(error, clean, received, now) {
+                        self.retry(error, now);
                     }
                 }
             }

@@ -28,7 +28,7 @@ impl Machine {
                     let received = self.received();
                     self.end_failed_connection();
                     let error = Error::IdleTimeout { timeout_ms };
-                    if !self.answer_lost(error.clone(), false, received, now) {
+                    if let Some(error) = self.answer_lost(error, false, received, now) {
                         self.retry(error, now);
                     }
                 } else {
