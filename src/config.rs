@@ -77,11 +77,16 @@ impl Config {
         }
         // An id the server could never have sent (the parser drops ids with NUL, and no field
         // holds a line break), and one that would make the `Last-Event-ID` header invalid.
-        if self.last_event_id.contains(['\0', '\r', '\n']) {
-            return Err(Error::InvalidOption {
-                field: "last_event_id".into(),
-                message: "an event id cannot contain NUL, CR or LF".into(),
-            });
+        // (Bytes, not `contains` with a set of chars, which links a char searcher.)
+        if self
+            .last_event_id
+            .bytes()
+            .any(|b| matches!(b, 0 | b'\r' | b'\n'))
+        {
+            return Err(invalid_option(
+                "last_event_id",
+                "an event id cannot contain NUL, CR or LF",
+            ));
         }
         let url = dom::resolve_url(&self.url).map_err(|message| Error::InvalidUrl {
             url: self.url,
@@ -99,28 +104,25 @@ impl Config {
         // The fetch transport sends it as the `Last-Event-ID` header: an id no header can carry
         // would fail every connection (Node refuses it) or reach the server altered.
         if transport == Transport::Fetch && !fits_header(&self.last_event_id) {
-            return Err(Error::InvalidOption {
-                field: "last_event_id".into(),
-                message: "the fetch transport sends it as the Last-Event-ID header, which \
-                          cannot carry a control character, nor a space or tab at either end"
-                    .into(),
-            });
+            return Err(invalid_option(
+                "last_event_id",
+                "the fetch transport sends it as the Last-Event-ID header, which cannot carry \
+                 a control character, nor a space or tab at either end",
+            ));
         }
         // Asked for by name where there is none (Node, some workers): said so here, rather than
         // as the `invalid_url` that constructing one would throw.
         if transport == Transport::EventSource && !dom::has_event_source() {
-            return Err(Error::InvalidOption {
-                field: "transport".into(),
-                message: "this environment has no EventSource: use the fetch transport".into(),
-            });
+            return Err(invalid_option(
+                "transport",
+                "this environment has no EventSource: use the fetch transport",
+            ));
         }
         if let (Transport::EventSource, Some(field)) = (transport, self.fetch_only) {
-            return Err(Error::InvalidOption {
-                field: field.into(),
-                message: "needs the fetch transport: native EventSource sends no headers, \
-                          method or body"
-                    .into(),
-            });
+            return Err(invalid_option(
+                field,
+                "needs the fetch transport: native EventSource sends no headers, method or body",
+            ));
         }
         // Checked for fetch only: the native transport ignores it, as the README says.
         if transport == Transport::Fetch {
@@ -276,10 +278,10 @@ pub(crate) fn check_timers(settings: &Settings) -> Result<(), Error> {
     ];
     for (field, ms) in durations {
         if ms.is_some_and(|ms| ms > MAX_TIMER_MS) {
-            return Err(Error::InvalidOption {
-                field: field.into(),
-                message: "at most 2147483647 ms (what a browser timer holds)".into(),
-            });
+            return Err(invalid_option(
+                field,
+                "at most 2147483647 ms (what a browser timer holds)",
+            ));
         }
     }
     Ok(())
@@ -292,15 +294,31 @@ fn check_max_event_bytes(bytes: usize) -> Result<(), Error> {
     if (1..=MAX_EVENT_BYTES_LIMIT).contains(&bytes) {
         return Ok(());
     }
-    Err(Error::InvalidOption {
-        field: "max_event_bytes".into(),
-        message: format!("expected a whole number of bytes from 1 to {MAX_EVENT_BYTES_LIMIT}"),
-    })
+    Err(invalid_option("max_event_bytes", MAX_EVENT_BYTES_RANGE))
 }
+
+/// An [`Error::InvalidOption`]: one function for the checks here, rather than the two
+/// allocations of its strings written out at each of them.
+fn invalid_option(field: &str, message: &str) -> Error {
+    Error::InvalidOption {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// The message for a cap out of range, written out: `format!` with the number linked the
+/// integer formatting into the constructor (a test checks that it names the limit).
+const MAX_EVENT_BYTES_RANGE: &str = "expected a whole number of bytes from 1 to 268435456";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_event_cap_message_names_the_limit() {
+        let limit = MAX_EVENT_BYTES_LIMIT.to_string();
+        assert!(MAX_EVENT_BYTES_RANGE.ends_with(&format!(" 1 to {limit}")));
+    }
 
     #[test]
     fn the_event_cap_is_one_the_parser_can_hold() {

@@ -5,7 +5,9 @@
 //! was not removed meanwhile), and slots are only compacted when no dispatch is under way. Nothing
 //! on this path allocates.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, OnceCell};
+
+use crate::cell::Shared;
 use std::rc::Rc;
 
 use web_sys::MessageEvent;
@@ -28,7 +30,7 @@ struct Slot<A: ?Sized> {
 
 /// Listeners that all receive the same argument, in registration order.
 pub(crate) struct ListenerList<A: ?Sized> {
-    slots: RefCell<Vec<Slot<A>>>,
+    slots: Shared<Vec<Slot<A>>>,
     /// Nesting depth of `emit`: removals during a dispatch only mark their slot.
     depth: Cell<u32>,
 }
@@ -36,7 +38,7 @@ pub(crate) struct ListenerList<A: ?Sized> {
 impl<A: ?Sized> Default for ListenerList<A> {
     fn default() -> Self {
         Self {
-            slots: RefCell::new(Vec::new()),
+            slots: Shared::new(Vec::new()),
             depth: Cell::new(0),
         }
     }
@@ -208,7 +210,7 @@ pub(crate) struct TypeEntry {
 mod tests {
     use super::*;
 
-    type Log = Rc<RefCell<Vec<String>>>;
+    type Log = Rc<std::cell::RefCell<Vec<String>>>;
 
     fn logger(log: &Log, name: &'static str) -> Box<dyn FnMut(&u32)> {
         let log = log.clone();

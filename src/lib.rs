@@ -40,6 +40,7 @@
 
 mod body;
 mod builder;
+mod cell;
 mod config;
 mod decode;
 mod dispatch;

@@ -1,7 +1,9 @@
 //! The listeners of one source: per event type, for every event, for states and for errors.
 //! The shell delivers to them; the Rust API and the JS API add and remove them.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
+
+use crate::cell::Shared;
 use std::rc::Rc;
 
 use crate::dispatch::{Handler, Incoming, ListenerId, ListenerList, TypeEntry};
@@ -10,7 +12,7 @@ use crate::{Error, State};
 /// Every listener of one source.
 #[derive(Default)]
 pub(crate) struct Registry {
-    types: RefCell<Vec<TypeEntry>>,
+    types: Shared<Vec<TypeEntry>>,
     catch_all: ListenerList<Incoming>,
     comments: ListenerList<str>,
     states: ListenerList<State>,

@@ -135,17 +135,18 @@ pub(crate) fn is_safe_method(method: Option<&str>) -> bool {
 impl Machine {
     /// A connection of a request that is not safe to repeat ended (`clean`) or failed with
     /// `error`, after the server `received` it (its head accepted it, or bytes arrived) or
-    /// not: the table on [`Resume`]. Returns `false` when the ordinary rules apply (a failure
-    /// before the head: the server never accepted the request).
+    /// not: the table on [`Resume`]. Gives `error` back when the ordinary rules apply (a
+    /// failure before the head: the server never accepted the request), for the caller to
+    /// retry with: built once, not cloned for a case that rarely applies.
     pub(super) fn answer_lost(
         &mut self,
         error: Error,
         clean: bool,
         received: bool,
         now: u64,
-    ) -> bool {
+    ) -> Option<Error> {
         if !self.settings.unsafe_request || !(received || clean) {
-            return false;
+            return Some(error);
         }
         let resumable = self.settings.resume != Resume::Never && !self.resume_id.is_empty();
         if received && resumable {
@@ -154,7 +155,7 @@ impl Machine {
         } else {
             self.shutdown(CloseReason::Ended);
         }
-        true
+        None
     }
 
     /// A terminal marker arrived on connection `conn`: the answer is complete.

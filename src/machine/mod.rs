@@ -39,8 +39,10 @@ fn ended() -> Error {
     }
 }
 
-/// Where the machine is. `State` is what users see; this is what the machine needs.
-#[derive(Clone, Debug, PartialEq)]
+/// Where the machine is. `State` is what users see; this is what the machine needs. Not
+/// `PartialEq`: its derived comparison of every field cost ~250 B of wasm where `matches!`
+/// on the variant is what the machine asks.
+#[derive(Clone, Debug)]
 enum Phase {
     Idle,
     /// A connection is being made (`open: false`) or is open.
@@ -156,14 +158,14 @@ impl Machine {
 
     /// Takes in what happened at `now` (milliseconds, any monotonic origin).
     pub(crate) fn handle(&mut self, input: Input, now: u64) {
-        if self.phase == Phase::Closed {
+        if matches!(self.phase, Phase::Closed) {
             return;
         }
         match input {
             Input::Start { online, hidden } => {
                 self.online = online;
                 self.hidden = hidden;
-                if self.phase == Phase::Idle {
+                if matches!(self.phase, Phase::Idle) {
                     self.resume(now);
                 }
             }
@@ -229,40 +231,27 @@ impl Machine {
                     } else {
                         self.end_connection();
                     }
-                    let lost = match &failure {
-                        Failure::Ended => Some((ended(), true)),
-                        Failure::Network(message) => Some((
-                            Error::Network {
-                                message: message.clone(),
-                            },
-                            false,
-                        )),
-                        Failure::TooLarge { limit } => {
-                            Some((Error::TooLarge { limit: *limit }, false))
-                        }
-                        _ => None,
-                    };
-                    if let Some((error, clean)) = lost {
-                        if self.answer_lost(error, clean, received, now) {
-                            return;
-                        }
-                    }
-                    match failure {
+                    // The cuts a request not safe to repeat may lose its answer to (`clean`: the
+                    // stream ended); the error is built once, and retried with unless lost.
+                    let (error, clean) = match failure {
                         Failure::Unexplained => {
                             self.phase = Phase::Probing;
                             let url = self.connected_url.clone();
-                            self.outputs.push(Output::Probe { url });
+                            return self.outputs.push(Output::Probe { url });
                         }
-                        Failure::Network(message) => self.retry(Error::Network { message }, now),
-                        Failure::Ended => self.retry(ended(), now),
-                        Failure::Rejected(head) => self.act(decide::response(head), now),
-                        Failure::TooLarge { limit } => self.retry(Error::TooLarge { limit }, now),
-                        Failure::Fatal(error) => self.fail(error),
+                        Failure::Rejected(head) => return self.act(decide::response(head), now),
+                        Failure::Fatal(error) => return self.fail(error),
+                        Failure::Ended => (ended(), true),
+                        Failure::Network(message) => (Error::Network { message }, false),
+                        Failure::TooLarge { limit } => (Error::TooLarge { limit }, false),
+                    };
+                    if let Some(error) = self.answer_lost(error, clean, received, now) {
+                        self.retry(error, now);
                     }
                 }
             }
             Input::ProbeAnswered(answer) => {
-                if self.phase == Phase::Probing {
+                if matches!(self.phase, Phase::Probing) {
                     self.act(decide::probe(answer), now);
                 }
             }

@@ -28,7 +28,7 @@ impl Machine {
                     let received = self.received();
                     self.end_failed_connection();
                     let error = Error::IdleTimeout { timeout_ms };
-                    if !self.answer_lost(error.clone(), false, received, now) {
+                    if let Some(error) = self.answer_lost(error, false, received, now) {
                         self.retry(error, now);
                     }
                 } else {
@@ -91,10 +91,10 @@ impl Machine {
         if !self.settings.pause_when_hidden {
             return;
         }
-        if hidden && self.phase != Phase::Paused && !self.keeps_answer() {
+        if hidden && !matches!(self.phase, Phase::Paused) && !self.keeps_answer() {
             self.suspend();
             self.go(Phase::Paused, State::Paused);
-        } else if !hidden && self.phase == Phase::Paused {
+        } else if !hidden && matches!(self.phase, Phase::Paused) {
             self.resume(now);
         }
     }

@@ -6,7 +6,9 @@
 //! browser holds keeps a source alive, and dropping the handle ends it. No borrow is held while
 //! user code runs: a listener may close the source, add listeners, or drop the handle.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
+
+use crate::cell::Shared;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -76,29 +78,29 @@ struct Stream {
 pub(crate) struct Shell {
     /// Itself, for the callbacks it creates and for the transport's reports.
     me: Weak<Shell>,
-    machine: RefCell<Machine>,
+    machine: Shared<Machine>,
     pub(crate) registry: Rc<Registry>,
     effects: Effects,
-    live: RefCell<Option<Live>>,
-    stream: RefCell<Stream>,
+    live: Shared<Option<Live>>,
+    stream: Shared<Stream>,
     /// The current chunk's events for the attached listeners (fetch).
-    batch: RefCell<batch::Batch>,
+    batch: Shared<batch::Batch>,
     /// The number of the live connection (0: none), readable without a borrow per event.
     live_conn: Cell<ConnId>,
     /// The resume point when the live connection opened: `Event::last_event_id` of its events
     /// that carry no id of their own.
-    carried_id: RefCell<Rc<str>>,
+    carried_id: Shared<Rc<str>>,
     /// Events the Rust listeners received (wrapping), and the latest of them that had an id, on
     /// the live connection: the resume point, as the fetch transport keeps it (a reset, an
     /// empty id, never moves it back).
     activity: Cell<u32>,
-    last_event: RefCell<Option<MessageEvent>>,
+    last_event: Shared<Option<MessageEvent>>,
     /// The total activity last reported to the machine.
     reported: Cell<u32>,
-    timer: RefCell<Option<Timeout>>,
+    timer: Shared<Option<Timeout>>,
     /// The probe's fetch, or the URL refresher's request, in flight.
-    pending: RefCell<Option<Pending>>,
-    watchers: RefCell<Vec<DomListener>>,
+    pending: Shared<Option<Pending>>,
+    watchers: Shared<Vec<DomListener>>,
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -119,20 +121,20 @@ impl Shell {
     pub(crate) fn new(machine: Machine, registry: Rc<Registry>, effects: Effects) -> Rc<Self> {
         Rc::new_cyclic(|me| Self {
             me: me.clone(),
-            machine: RefCell::new(machine),
+            machine: Shared::new(machine),
             registry,
             effects,
-            live: RefCell::new(None),
-            stream: RefCell::default(),
-            batch: RefCell::default(),
+            live: Shared::new(None),
+            stream: Shared::default(),
+            batch: Shared::default(),
             live_conn: Cell::new(0),
-            carried_id: RefCell::new(Rc::from("")),
+            carried_id: Shared::new(Rc::from("")),
             activity: Cell::new(0),
-            last_event: RefCell::new(None),
+            last_event: Shared::new(None),
             reported: Cell::new(0),
-            timer: RefCell::new(None),
-            pending: RefCell::new(None),
-            watchers: RefCell::new(Vec::new()),
+            timer: Shared::new(None),
+            pending: Shared::new(None),
+            watchers: Shared::new(Vec::new()),
         })
     }
 
@@ -299,19 +301,16 @@ impl Shell {
                     resumable: None,
                     finished: false,
                 };
-                let resumed;
-                let settings = if get {
-                    resumed = FetchSettings {
-                        method: None,
-                        body: None,
-                        ..self.effects.fetch.clone()
-                    };
-                    &resumed
-                } else {
-                    &self.effects.fetch
-                };
+                // `get`: the settings say to leave out the method and the body, rather than
+                // a copy of them without (a derived `Clone` of the settings cost ~0.2 KB).
                 Ok(Live::Fetch(fetch::Connection::open(
-                    &request, settings, conn, sink, attached, &origin,
+                    &request,
+                    &self.effects.fetch,
+                    get,
+                    conn,
+                    sink,
+                    attached,
+                    &origin,
                 )))
             }
         };

@@ -51,14 +51,17 @@ pub(crate) struct FetchSettings {
 }
 
 impl FetchSettings {
-    /// The `init` fields that do not change between connections, as the object `fetch.js` reads.
-    fn options(&self, with_credentials: bool) -> JsValue {
+    /// The `init` fields that do not change between connections, as the object `fetch.js` reads;
+    /// `get`: as a GET without the body, whatever the method (a stream resumed as
+    /// `Resume::Get` says).
+    fn options(&self, with_credentials: bool, get: bool) -> JsValue {
         let o = Object::new();
         let set = |k: &str, v: JsValue| {
             // Setting a property on a fresh plain object cannot fail.
             let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
         };
-        set("method", self.method.as_deref().unwrap_or("GET").into());
+        let method = self.method.as_deref().filter(|_| !get);
+        set("method", method.unwrap_or("GET").into());
         let credentials = match (&self.credentials, with_credentials) {
             (Some(c), _) => c.as_str(),
             (None, true) => "include",
@@ -66,7 +69,7 @@ impl FetchSettings {
         };
         set("credentials", credentials.into());
         set("headersTimeoutMs", self.headers_timeout_ms.into());
-        if let Some((body, content_type)) = &self.body {
+        if let Some((body, content_type)) = self.body.as_ref().filter(|_| !get) {
             set("body", body.as_str().into());
             if let Some(t) = content_type {
                 set("contentType", t.as_str().into());
@@ -127,10 +130,12 @@ mod report {
 
 impl Connection {
     /// Starts the request; what it sees goes to `sink` as connection `conn`, and the attached
-    /// listeners expect events from `origin`.
+    /// listeners expect events from `origin`. `get`: as a GET without the body, whatever the
+    /// method in `settings`.
     pub(crate) fn open(
         request: &Request,
         settings: &FetchSettings,
+        get: bool,
         conn: ConnId,
         sink: Weak<dyn Sink>,
         attached: Option<Rc<dyn Attached>>,
@@ -142,7 +147,7 @@ impl Connection {
         let s = sink.clone();
         let (requested, listeners) = (origin.to_owned(), attached.clone());
         // fetch.js leaves a failure's error here, as `cause` (see `startFetch`).
-        let options = settings.options(request.with_credentials);
+        let options = settings.options(request.with_credentials, get);
         let init = options.clone();
         // See `startFetch` in fetch.js for what each status means.
         let head = Closure::wrap(Box::new(
