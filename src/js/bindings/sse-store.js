@@ -18,26 +18,10 @@
 //   last event).
 //
 // The package is imported through its own name ("typed-sse"), so that a bundler or Node picks
-// the same entry point (export condition) for the bindings as for the application.
+// the same entry point (export condition) for the bindings as for the application. Every entry
+// point has its wasm instantiated by the time the import resolves (top-level await in the
+// browser's, synchronously in Node's): a client can be made at once, with no `init()`.
 import * as typedSse from "typed-sse";
-
-// The web build of the package needs its wasm module instantiated (`init()`, its default
-// export) before the first client; Node's entry point and the bundler build have done it already
-// (init() then resolves at once) or have no `init`. This is the one place that knows.
-let ready = null; // null: not asked yet; a Promise while loading; true once done
-function whenReady() {
-  if (ready === null) {
-    const init = typedSse.default;
-    if (typeof init !== "function") {
-      ready = true;
-    } else {
-      ready = Promise.resolve(init()).then(() => {
-        ready = true;
-      });
-    }
-  }
-  return ready;
-}
 
 /** The most events a store's buffer may keep. */
 export const MAX_BUFFER = 10_000;
@@ -138,7 +122,8 @@ export class SseStore {
   close = () => {
     this.#stopped = true;
     if (this.#client !== null) this.#disconnect();
-    // Not connected yet (the package still loading, say): it will not, and the state says so.
+    // Not connected yet (the first subscriber's microtask not run yet): it will not, and the
+    // state says so.
     else if (this.#state.state !== "closed") this.#setState(CLOSED);
   };
 
@@ -204,11 +189,6 @@ export class SseStore {
       return;
     }
     if (this.#client !== null && this.#clientTarget === target) return;
-    const isReady = whenReady();
-    if (isReady !== true) {
-      isReady.then(() => this.#queueSync(), (e) => this.#fail(e));
-      return;
-    }
     this.#disconnect();
     this.#connect(target);
   }
