@@ -1,7 +1,7 @@
 // The npm package's public classes, `SseClient` and `TypedEventSource`, and its error classes:
 // JavaScript over the wasm core (`src/js/mod.rs`). The package's entry point is this file,
-// bundled with the modules it imports (scripts/package-entry.mjs, which adds the `init` exports
-// of the `web` build). The work is in wasm and in the hub (`hub.js`); these classes give it the
+// bundled with the modules it imports and the wasm core's glue (scripts/package-entry.mjs, which
+// adds the loading of the wasm and the compatibility `init` exports). The work is in wasm and in the hub (`hub.js`); these classes give it the
 // shape JavaScript users expect: an EventTarget, an async iterable, an object that needs no
 // `free()`.
 import { SseCore } from "./typed_sse_core.js";
