@@ -24,7 +24,7 @@ const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 export function bundleSize(dir) {
   const files = readdirSync(dir, { recursive: true }).map(String);
   const wasm = files.find((f) => f.endsWith(".wasm"));
-  // What a browser loads: node.js is the Node entry point (scripts/node-entry.mjs), never fetched;
+  // What a browser loads: node.js is the Node entry point (scripts/package-entry.mjs), never fetched;
   // the framework bindings (typed-sse/react, /vue, /svelte) only by an app that imports one.
   const notLoaded = new Set(["node.js", "react.js", "vue.js", "svelte.js", "sse-store.js"]);
   const js = files.filter((f) => f.endsWith(".js") && !notLoaded.has(f));
