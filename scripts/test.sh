@@ -31,8 +31,9 @@ run cargo test --workspace
 # The hooks' host tests (src/hooks.rs) compile only with a framework feature; the doctests of
 # docs/rust-frameworks.md and of the hooks need all three.
 run cargo test -p typed-sse --lib --features yew,leptos,dioxus hooks::
-# The Leptos hook in a server build (Leptos's `ssr`): renders, connects to nothing.
+# The Leptos hook in a server build (Leptos's `ssr`): connects to nothing, renders `connecting`.
 run cargo test -p typed-sse --lib --features leptos,leptos/ssr leptos::
+run cargo test -p typed-sse-leptos-example --lib --features ssr
 
 step "npm package (wasm-pack, release): web and bundler builds"
 build_package web pkg
