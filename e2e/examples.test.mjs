@@ -1,4 +1,4 @@
-// The Yew and Leptos example apps (examples/*-app, built by `npm test`) in Chromium: they receive
+// The Yew, Leptos and Dioxus example apps (examples/*-app, built by `npm test`) in Chromium: they receive
 // events through the hook, show reconnecting when the server drops the stream and recover, and
 // unmounting the component closes the connection, as the server's stats show. Their streamed
 // answer POSTs a JSON prompt with a bearer token through the hook's fetch options.
@@ -10,7 +10,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-for (const app of ["yew", "leptos"]) {
+for (const app of ["yew", "leptos", "dioxus"]) {
   test(`${app}: events arrive, a drop shows reconnecting then open, a new URL resumes, unmounting closes`, async () => {
     let k = key(`${app}-example`);
     const { page, errors } = await open(browser, `/examples/${app}-app/index.html?key=${k}`);
@@ -102,7 +102,7 @@ async function serverAnswer(prompt, maxTokens) {
   return tokens;
 }
 
-for (const app of ["yew", "leptos"]) {
+for (const app of ["yew", "leptos", "dioxus"]) {
   test(`${app}: the streamed answer POSTs a JSON prompt with a bearer token and shows it token by token, as text`, async () => {
     const k = key(`${app}-example`);
     // Every text the answer shows, recorded in the page from its first script on, so that no

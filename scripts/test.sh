@@ -18,14 +18,26 @@ step "clippy (host)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32-unknown-unknown)"
 cargo clippy -p typed-sse --target wasm32-unknown-unknown --all-targets -- -D warnings
-cargo clippy -p typed-sse --target wasm32-unknown-unknown --no-default-features --features yew,leptos -- -D warnings
+# Each framework feature alone (none may lean on another's dependencies), host and wasm32, then
+# the example apps.
+for feature in yew leptos dioxus; do
+  cargo clippy -p typed-sse --no-default-features --features "$feature" -- -D warnings
+  cargo clippy -p typed-sse --target wasm32-unknown-unknown --no-default-features --features "$feature" -- -D warnings
+done
+cargo clippy -p typed-sse-yew-example -p typed-sse-leptos-example -p typed-sse-dioxus-example \
+  --target wasm32-unknown-unknown -- -D warnings
 
 step "host tests: pure logic and the server"
 run cargo test --workspace
+# The hooks' host tests (src/hooks.rs) compile only with a framework feature; the doctests of
+# docs/rust-frameworks.md and of the hooks need all three.
+run cargo test -p typed-sse --lib --features yew,leptos,dioxus hooks::
+# The Leptos hook in a server build (Leptos's `ssr`): connects to nothing, renders `connecting`.
+run cargo test -p typed-sse --lib --features leptos,leptos/ssr leptos::
+run cargo test -p typed-sse-leptos-example --lib --features ssr
+
 step "JS unit tests: hub, options, iterator, errors (Node, no wasm, no browser)"
 run node --test --test-reporter=tap test/js/
-# The hooks' host tests (src/hooks.rs) compile only with a framework feature.
-run cargo test -p typed-sse --lib --features yew,leptos hooks::
 
 step "crates.io: cargo package of typed-sse and typed-sse-axum (each packaged crate built alone)"
 # --allow-dirty: this checks what would be published, not whether the work tree is committed.
@@ -45,10 +57,10 @@ vite build --config e2e/vite-app/vite.config.mjs
 step "React, Vue and Svelte example apps: the packed package, tsc --strict (apps and docs), Vite builds"
 bash scripts/framework-apps.sh
 
-step "Yew and Leptos example apps (wasm-pack, release)"
-for app in yew-app leptos-app; do
-  wasm-pack --quiet build --release --target web --out-dir pkg "examples/$app"
-done
+step "Yew, Leptos and Dioxus example apps (wasm-pack, release)"
+wasm-pack --quiet build --release --target web --out-dir pkg examples/yew-app
+wasm-pack --quiet build --release --target web --out-dir pkg examples/leptos-app -- --features csr
+wasm-pack --quiet build --release --target web --out-dir pkg examples/dioxus-app
 
 start_server 0 --serve "e2e=$ROOT/e2e" --serve "bench=$ROOT/bench" --serve "examples=$ROOT/examples"
 echo "test server at $SERVER_URL"
@@ -56,7 +68,7 @@ echo "test server at $SERVER_URL"
 step "browser tests (wasm-bindgen-test) in headless Chromium"
 TYPED_SSE_SERVER="$SERVER_URL" run wasm-pack test --headless --chrome
 
-step "end-to-end tests (playwright-core): JS API, Vite app, Rust and JS framework apps, demo page, README quick starts"
+step "end-to-end tests (playwright-core): JS API, Vite app, Yew, Leptos, Dioxus, React, Vue and Svelte apps, demo page, README quick starts"
 # A per-test timeout: a test that waits forever fails instead of holding CI for its 90 minutes.
 E2E=(
   e2e/js-api.test.mjs

@@ -1,4 +1,4 @@
-//! What the Yew and Leptos hooks share: their options and the bounded event buffer.
+//! What the Yew, Leptos and Dioxus hooks share: their options and the bounded event buffer.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -29,7 +29,7 @@ impl fmt::Debug for HeadersFn {
     }
 }
 
-/// Options of `use_event_source` (Yew and Leptos alike).
+/// Options of `use_event_source` (Yew, Leptos and Dioxus alike).
 ///
 /// Defaults: no buffer (only the latest value), the default [`ReconnectPolicy`], no credentials.
 #[derive(Clone, Debug, PartialEq, Default)]

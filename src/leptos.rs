@@ -1,12 +1,16 @@
-//! [`use_event_source`] for [Leptos](https://leptos.dev) components (feature `leptos`).
+//! [`use_event_source`] for [Leptos](https://leptos.dev) 0.8 components (feature `leptos`).
+//! Server rendering shows the state `connecting` and connects to nothing: the hook connects in an
+//! effect, which Leptos runs in the browser only.
 //!
-//! ```ignore
+//! ```no_run
 //! use leptos::prelude::*;
 //! use typed_sse::leptos::{use_event_source, UseEventSourceOptions};
+//! # #[derive(Clone, serde::Deserialize)]
+//! # struct Quote { symbol: String }
 //!
 //! #[component]
 //! fn Ticker() -> impl IntoView {
-//!     let sse = use_event_source::<Quote>("/events", "tick", UseEventSourceOptions::default().buffer(20));
+//!     let sse = use_event_source::<Quote>("/events".to_owned(), "tick", UseEventSourceOptions::default().buffer(20));
 //!     view! {
 //!         <span>{move || sse.state.get().name()}</span>
 //!         <ul>{move || sse.buffer.get().into_iter().map(|q| view! { <li>{q.symbol}</li> }).collect_view()}</ul>
@@ -155,5 +159,70 @@ where
         source,
         last_id,
         opened,
+    }
+}
+
+/// Server-side rendering, on the host: the hook connects to nothing. Run with Leptos's `ssr`
+/// feature (`--features leptos,leptos/ssr`), as a server build of an application is; it holds
+/// without it too, and fails with `csr` (whose effects run anywhere). `examples/leptos-app`
+/// (feature `ssr`) renders a component using the hook to HTML.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod ssr_tests {
+    use super::*;
+    use any_spawner::{CustomExecutor, Executor, PinnedFuture, PinnedLocalFuture};
+    use std::cell::RefCell;
+    use std::task::Context;
+
+    /// A server's executor, polled by hand: if the hook's effect were spawned to run on the
+    /// server (Leptos's effects on in a server build), polling it would run it.
+    struct ByHand;
+
+    thread_local! {
+        static TASKS: RefCell<Vec<PinnedLocalFuture<()>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    impl CustomExecutor for ByHand {
+        fn spawn(&self, fut: PinnedFuture<()>) {
+            TASKS.with(|t| t.borrow_mut().push(fut));
+        }
+        fn spawn_local(&self, fut: PinnedLocalFuture<()>) {
+            TASKS.with(|t| t.borrow_mut().push(fut));
+        }
+        fn poll_local(&self) {
+            let waker = futures_util::task::noop_waker();
+            let mut cx = Context::from_waker(&waker);
+            // A few rounds: a task may spawn another. Tasks that stay pending are kept.
+            for _ in 0..3 {
+                let tasks = TASKS.with(|t| std::mem::take(&mut *t.borrow_mut()));
+                let pending: Vec<_> = tasks
+                    .into_iter()
+                    .filter_map(|mut task| task.as_mut().poll(&mut cx).is_pending().then_some(task))
+                    .collect();
+                TASKS.with(|t| t.borrow_mut().extend(pending));
+            }
+        }
+    }
+
+    #[derive(Clone, serde::Deserialize)]
+    struct Tick {}
+
+    #[test]
+    fn the_hook_connects_to_nothing_on_the_server() {
+        Executor::init_local_custom_executor(ByHand).expect("the only executor of this thread");
+        let owner = Owner::new();
+        owner.set();
+        // The hook, its effects given every chance to run: no source was built (building one
+        // on the host would have panicked or failed, and the state would say so).
+        let sse = use_event_source::<Tick>(
+            "http://127.0.0.1:9/events".to_owned(),
+            "tick",
+            UseEventSourceOptions::default().buffer(4),
+        );
+        Executor::poll_local();
+        assert_eq!(sse.state.get_untracked(), State::Connecting);
+        assert!(sse.error.get_untracked().is_none());
+        assert!(sse.buffer.get_untracked().is_empty());
+        assert!(sse.source.with_value(Option::is_none), "no connection");
+        sse.close();
     }
 }

@@ -35,7 +35,8 @@
 //! ```
 //!
 //! With the default feature `js`, the crate also exports the JavaScript API of the npm package.
-//! The features `yew` and `leptos` add a `use_event_source` hook for each framework.
+//! The features `yew` (Yew 0.23), `leptos` (Leptos 0.8) and `dioxus` (Dioxus 0.7) add a
+//! `use_event_source` hook for each framework (see `docs/rust-frameworks.md`).
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod body;
@@ -60,7 +61,9 @@ mod text;
 mod transport;
 mod union;
 
-#[cfg(any(feature = "yew", feature = "leptos"))]
+#[cfg(feature = "dioxus")]
+pub mod dioxus;
+#[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
 mod hooks;
 #[cfg(feature = "js")]
 mod js;
@@ -115,3 +118,9 @@ struct TransportsDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/llm.md")]
 struct LlmDoctests;
+
+/// `docs/rust-frameworks.md`'s examples, compiled as doctests when the three framework features
+/// are on (`cargo test --workspace` turns them on through the example apps).
+#[cfg(all(doctest, feature = "yew", feature = "leptos", feature = "dioxus"))]
+#[doc = include_str!("../docs/rust-frameworks.md")]
+struct RustFrameworksDoctests;

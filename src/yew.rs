@@ -1,7 +1,10 @@
-//! [`use_event_source`] for [Yew](https://yew.rs) function components (feature `yew`).
+//! [`use_event_source`] for [Yew](https://yew.rs) 0.23 function components (feature `yew`).
 //!
-//! ```ignore
+//! ```no_run
 //! use typed_sse::yew::{use_event_source, UseEventSourceOptions};
+//! use yew::prelude::*;
+//! # #[derive(Clone, serde::Deserialize)]
+//! # struct Quote { symbol: String }
 //!
 //! #[function_component]
 //! fn Ticker() -> Html {
@@ -10,7 +13,7 @@
 //!         <>
 //!             <span>{ sse.state.name() }</span>
 //!             <ul>{ for sse.buffer.iter().map(|q| html! { <li>{ &q.symbol }</li> }) }</ul>
-//!             <button onclick={sse.close.reform(|_| ())}>{ "Close" }</button>
+//!             <button onclick={sse.close.reform(|_: MouseEvent| ())}>{ "Close" }</button>
 //!         </>
 //!     }
 //! }

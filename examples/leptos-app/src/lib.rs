@@ -203,3 +203,34 @@ fn App() -> impl IntoView {
 pub fn start() {
     leptos::mount::mount_to_body(App);
 }
+
+/// A server build (`cargo test -p typed-sse-leptos-example --features ssr`): a component using
+/// the hook renders to HTML with the state `connecting` and nothing received, as the browser's
+/// first render does before the hook's effect connects (hydration starts from the same state).
+#[cfg(all(test, feature = "ssr"))]
+mod ssr {
+    use super::*;
+
+    #[component]
+    fn Badge() -> impl IntoView {
+        let sse = use_event_source::<Quote>(
+            "http://127.0.0.1:9/events".to_owned(),
+            "tick",
+            UseEventSourceOptions::default().buffer(20),
+        );
+        view! {
+            <span id="state" data-state=move || sse.state.get().name()>{move || badge(&sse.state.get())}</span>
+            <ol id="events">{move || sse.buffer.get().len()}</ol>
+        }
+    }
+
+    #[test]
+    fn renders_connecting_on_the_server() {
+        let owner = Owner::new();
+        owner.set();
+        let html = view! { <Badge /> }.to_html();
+        assert!(html.contains(r#"data-state="connecting""#), "{html}");
+        assert!(html.contains(">connecting<"), "{html}");
+        assert!(html.contains(r#"<ol id="events">0"#), "{html}");
+    }
+}
