@@ -53,6 +53,11 @@ SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=180
   e2e/examples.test.mjs e2e/demo.test.mjs e2e/mcp.test.mjs e2e/llm.test.mjs
 echo "screenshots: e2e/out/"
 
+step "resuming across servers: two instances on one Redis behind nginx, SIGKILLs; Nchan on Redis"
+# Each file starts and stops its own redis-server, nginx and server instances on free ports.
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap \
+  e2e/scale.test.mjs e2e/nchan.test.mjs
+
 step "benchmark smoke: bundle size and memory growth (no timing)"
 SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs
 stop_server
