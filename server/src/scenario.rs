@@ -1,6 +1,6 @@
 //! What every `/sse/...` scenario (and the `/v1/...` answers) starts from: the shared state
-//! ([`Shared`]), the [`Scenario`] extractor that reads and bounds a request and records it, and
-//! the [`Request`] that answers it as a stream of events.
+//! ([`Shared`]), the `Scenario` extractor that reads and bounds a request and records it, and
+//! the `Request` that answers it as a stream of events.
 //!
 //! Every scenario answers `POST` as well as `GET` (the `fetch` transport sends bodies): the body
 //! is read whole before answering, at most [`limits::MAX_BODY_BYTES`] (else `413`) within
