@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: Debian's Chromium through playwright-core, the test server's URL,
 // and a page that records console errors and uncaught exceptions.
 import { chromium } from "playwright-core";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,20 +71,35 @@ export function unexpected(errors, provokedStatuses = []) {
 
 const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
 
-// Runs `program` (an ES module's source) in a fresh Node process whose node_modules has the
-// package, as an app that installed it would (`import ... from "typed-sse"`), with SERVER_URL
-// set; returns the last line it printed, parsed as JSON.
-export function runInNode(program, timeoutMs = 30_000, { stderr = false } = {}) {
+// A fresh directory whose node_modules has the package, as an app that installed it would have
+// it (`import ... from "typed-sse"`), with `program` as app.mjs. The one place that says how a
+// Node app gets the package.
+function nodeApp(program) {
   const dir = mkdtempSync(join(tmpdir(), "typed-sse-node-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
+  writeFileSync(join(dir, "app.mjs"), program);
+  return dir;
+}
+
+// The last lines of a failed Node process's stderr: a stack through the minified package
+// repeats its whole source.
+function nodeFailure(stderr) {
+  const lines = String(stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+  return new Error(`the Node process failed: ${lines.slice(-14).join("\n")}`);
+}
+
+// Runs `program` (an ES module's source) in a fresh Node process whose node_modules has the
+// package, with SERVER_URL set; returns the last line it printed, parsed as JSON (and with
+// `{ stderr: true }`, what it printed on stderr as well).
+export function runInNode(program, timeoutMs = 30_000, { stderr = false } = {}) {
+  const dir = nodeApp(program);
   try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(PKG, join(dir, "node_modules", "typed-sse"), "dir");
-    writeFileSync(join(dir, "app.mjs"), program);
     const run = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER }, timeout: timeoutMs, stdio: "pipe" });
     if (run.status !== 0) {
-      // The last lines only: a stack through the minified package repeats its whole source.
-      const lines = String(run.stderr).split("\n").map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
-      throw new Error(`the Node process failed (${run.error?.message ?? `status ${run.status}`}): ${lines.slice(-14).join("\n")}`);
+      const failure = nodeFailure(run.stderr);
+      failure.message = failure.message.replace("failed:", `failed (${run.error?.message ?? `status ${run.status}`}):`);
+      throw failure;
     }
     const out = run.stdout;
     const result = JSON.parse(String(out).trim().split("\n").pop());
@@ -92,6 +107,32 @@ export function runInNode(program, timeoutMs = 30_000, { stderr = false } = {}) 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Starts `program` like `runInNode`, but without waiting: the test goes on while it runs (e.g.
+// to kill a server under it). `env` is added to the process's. Returns `{ child, result }`:
+// `result` resolves to its last printed line, parsed as JSON, when it exits with 0.
+export function startInNode(program, { env = {}, timeoutMs = 120_000 } = {}) {
+  const dir = nodeApp(program);
+  const child = spawn(process.execPath, ["app.mjs"], { cwd: dir, env: { ...process.env, SERVER_URL: SERVER, ...env }, stdio: "pipe" });
+  let out = "", err = "";
+  child.stdout.on("data", (d) => { out += d; });
+  child.stderr.on("data", (d) => { err += d; });
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const result = new Promise((resolve, reject) => {
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+      if (code === 0) {
+        try { resolve(JSON.parse(out.trim().split("\n").pop())); } catch (e) { reject(e); }
+      } else {
+        reject(nodeFailure(`${err}\n(exit ${code ?? signal})`));
+      }
+    });
+  });
+  // A test that fails before awaiting `result` must not end in an unhandled rejection.
+  result.catch(() => {});
+  return { child, result };
 }
 
 // Runs `body` (the inside of an async function with `SseClient` and `server` in scope) in a

@@ -46,6 +46,24 @@ if [ -z "$PACKAGE_ONLY" ] && ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
 fi
 
+# The scale tests (e2e/scale.test.mjs, e2e/nchan.test.mjs) start their own nginx, with Nchan,
+# on free 127.0.0.1 ports and their own configuration. Installing must not start the system's
+# nginx service (it would take port 80): a policy-rc.d that refuses every start is put in place
+# for the install, unless the machine has one already.
+if [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]; then
+  say "installing nginx and its Nchan module (the system service is not started)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  POLICY=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    POLICY=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+    $SUDO chmod 755 "$POLICY"
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx libnginx-mod-nchan >/dev/null
+  [ -z "$POLICY" ] || $SUDO rm -f "$POLICY"
+fi
+
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || \
    { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   say "installing Node dependencies"

@@ -92,6 +92,11 @@ echo "screenshots: e2e/out/"
 step "consumers: the packed tarball installed into fresh Vite, webpack, esbuild, Node, TypeScript, worker and CSP projects"
 SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap e2e/consumers.test.mjs
 
+step "resuming across servers: two instances on one Redis behind nginx, SIGKILLs; Nchan on Redis"
+# Each file starts and stops its own redis-server, nginx and server instances on free ports.
+SERVER_URL="$SERVER_URL" run node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap \
+  e2e/scale.test.mjs e2e/nchan.test.mjs
+
 step "benchmark smoke: bundle size, memory growth, every peer client receives every event (no timing)"
 SERVER_URL="$SERVER_URL" run node --test --test-timeout=300000 --test-reporter=tap bench/smoke.test.mjs
 stop_server

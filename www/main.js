@@ -51,7 +51,8 @@ function showState(state) {
 
 function received(meta) {
   if (meta.id) {
-    demo.ids.push(Number(meta.id));
+    // The server's memory store gives ids `<epoch>-<n>`: n counts the stream's events.
+    demo.ids.push(Number(String(meta.id).split("-").pop()));
     $("last-id").textContent = meta.id;
   }
   $("count").textContent = String(demo.ids.length);

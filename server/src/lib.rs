@@ -2,8 +2,9 @@
 //!
 //! [`app`] builds the whole router, apart from `main`, so tests can bind port 0 and drive it.
 //!
-//! - `/events`: the demo stream (`tick` price quotes, `news`, `chat`, `heartbeat`), with ids and a
-//!   replay buffer, so a client that resumes misses nothing.
+//! - `/events`: the demo stream (`tick` price quotes, `news`, `chat`, `heartbeat`), served by
+//!   `typed-sse-axum` from an event store (memory, or Redis Streams shared by several instances),
+//!   so a client that resumes misses nothing (see [`demo`]).
 //! - `/sse/...`: scenarios for the browser tests (see [`scenarios`]), by `GET` or `POST`.
 //! - `/stats?key=K`: the connections seen for a test key, as JSON.
 //! - `/token?key=K` (POST): bearer tokens for `/sse/bearer`, `/v1/completions` (see [`tokens`]).
@@ -27,9 +28,12 @@ pub mod connections;
 pub mod cross_site;
 pub mod demo;
 pub mod limits;
+pub mod live_completions;
 pub mod llm;
 mod redirect;
 pub mod resume;
+pub mod routes;
+pub mod scenario;
 pub mod scenarios;
 pub mod static_files;
 pub mod stats;
@@ -47,7 +51,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use static_files::serve_dir;
 
-/// Where the static files are.
+/// Where the static files are, and the demo's store.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The demo page (`www/`).
@@ -57,6 +61,8 @@ pub struct Config {
     /// Further directories served under `/<name>/` (the example apps' builds); add them with
     /// [`Config::serve`], which checks them.
     pub extra_dirs: Vec<(String, PathBuf)>,
+    /// Where the demo stream keeps its events (memory by default; `--store`).
+    pub store: demo::DemoStore,
 }
 
 impl Default for Config {
@@ -66,6 +72,7 @@ impl Default for Config {
             www_dir: root.join("www"),
             pkg_dir: root.join("pkg"),
             extra_dirs: Vec::new(),
+            store: demo::DemoStore::default(),
         }
     }
 }
@@ -134,7 +141,7 @@ pub fn app_with_stats(config: Config, stats: stats::Stats) -> Router {
         // and a client may read why its token was refused.
         .expose_headers([header::RETRY_AFTER, header::WWW_AUTHENTICATE]);
     let mut static_files = Router::new().nest_service("/pkg", serve_dir(config.pkg_dir));
-    for (name, dir) in config.extra_dirs {
+    for (name, dir) in config.extra_dirs.clone() {
         static_files = static_files.nest_service(&format!("/{name}"), serve_dir(dir));
     }
     let static_files = static_files
@@ -145,8 +152,7 @@ pub fn app_with_stats(config: Config, stats: stats::Stats) -> Router {
             HeaderValue::from_static("no-store"),
         ));
     Router::new()
-        .merge(scenarios::router(stats.clone()))
-        .merge(demo::router(stats))
+        .merge(routes::router(scenario::Shared::new(stats, config.store)))
         .merge(static_files)
         // Inside CORS, so that a loopback page on another port can read why it was refused.
         .layer(middleware::from_fn(cross_site::check_origin_and_post))

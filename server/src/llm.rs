@@ -43,9 +43,10 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde_json::Value;
 
-use crate::completions::{self, CutWatch, DEFAULT_INTERVAL_MS, DEFAULT_MAX_TOKENS};
+use crate::completions::{self, DEFAULT_INTERVAL_MS, DEFAULT_MAX_TOKENS};
 use crate::limits::{self, BadParam, MAX_COMPLETION_TOKENS, MAX_FAILURES, MAX_PAUSE_MS};
-use crate::scenarios::Scenario;
+use crate::live_completions::CutWatch;
+use crate::scenario::Scenario;
 use crate::stats::{now_ms, ConnectionGuard};
 
 /// The model name both formats report.

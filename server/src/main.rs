@@ -1,5 +1,10 @@
 //! `typed-sse-server [--port N] [--port-file PATH] [--serve NAME=DIR]... [--max-connections N]
-//! [--header-timeout-ms MS] [--idle-timeout-ms MS]`
+//! [--header-timeout-ms MS] [--idle-timeout-ms MS] [--store memory|redis://HOST:PORT]
+//! [--history N]`
+//!
+//! `--store` is where the demo stream (`/events`, `/chat`) keeps its events: `memory` (the
+//! default) or a Redis, whose stream every instance given the same URL shares; `--history` how
+//! many it keeps (default 10000).
 //!
 //! Listens on 127.0.0.1 (port 8787 by default, 0 for any free one) and prints its URL. The
 //! connection limits default to those of `typed_sse_server::limits` (512 connections, 10 s for a
@@ -8,10 +13,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use typed_sse_server::demo::{DemoStore, DEFAULT_HISTORY, MAX_HISTORY};
 use typed_sse_server::{app, serve, Config, ConnectionLimits};
 
 const USAGE: &str = "typed-sse-server [--port N] [--port-file PATH] [--www DIR] [--pkg DIR] \
-[--serve NAME=DIR]... [--max-connections N] [--header-timeout-ms MS] [--idle-timeout-ms MS]";
+[--serve NAME=DIR]... [--max-connections N] [--header-timeout-ms MS] [--idle-timeout-ms MS] \
+[--store memory|redis://HOST:PORT] [--history N]";
 
 /// `value` as a number from 1 to `max`, or exits naming `flag`.
 fn positive(flag: &str, value: &str, max: u64) -> u64 {
@@ -33,6 +40,8 @@ async fn main() {
     let mut port_file: Option<PathBuf> = None;
     let mut config = Config::default();
     let mut limits = ConnectionLimits::default();
+    let mut store = "memory".to_owned();
+    let mut history = DEFAULT_HISTORY;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -73,6 +82,10 @@ async fn main() {
                 let ms = positive("--idle-timeout-ms", &value("--idle-timeout-ms"), 3_600_000);
                 limits.idle_timeout = Duration::from_millis(ms);
             }
+            "--store" => store = value("--store"),
+            "--history" => {
+                history = positive("--history", &value("--history"), MAX_HISTORY as u64) as usize
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return;
@@ -83,6 +96,13 @@ async fn main() {
             }
         }
     }
+    config.store = match DemoStore::from_arg(&store, history).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2)
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
         Ok(l) => l,
         Err(e) => {

@@ -5,7 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::limits::BadParam;
-use crate::scenarios::Scenario;
+use crate::scenario::Scenario;
 
 /// Longest `to` accepted, in bytes.
 const MAX_TO_BYTES: usize = 2_048;

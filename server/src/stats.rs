@@ -11,7 +11,13 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::Serialize;
+use serde_json::json;
+
+use crate::limits::{self, BadParam};
 
 /// Most test keys kept. A whole `npm test` run uses a few hundred.
 pub const MAX_KEYS: usize = 4_096;
@@ -349,6 +355,22 @@ impl Drop for ConnectionGuard {
         self.stats
             .update(&self.key, self.seq, |c| c.closed_ms = Some(now_ms()));
     }
+}
+
+/// The connections seen for `key`, and how many older ones were dropped to stay within
+/// [`crate::stats::MAX_RECORDS_PER_KEY`].
+pub(crate) async fn handler(
+    State(s): State<Stats>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, BadParam> {
+    let key = limits::key(&p, "default")?;
+    Ok(Json(json!({
+        "key": key,
+        "connections": s.get(key),
+        "dropped": s.dropped(key),
+        "now_ms": now_ms(),
+    }))
+    .into_response())
 }
 
 #[cfg(test)]

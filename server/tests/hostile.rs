@@ -420,6 +420,7 @@ async fn symbolic_links_out_of_a_served_folder_are_refused() {
         www_dir: root.clone(),
         pkg_dir: root.join("sub"),
         extra_dirs: Vec::new(),
+        store: Default::default(),
     };
     let (addr, _) = serve_with(config).await;
     assert_eq!(get(addr, "/page.html").await.text(), "inside");

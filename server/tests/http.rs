@@ -8,7 +8,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
-use typed_sse_server::{app, big, demo, stats::Stats, Config};
+use typed_sse_server::{app, big, Config};
 
 fn router() -> Router {
     app(Config::default())
@@ -170,19 +170,49 @@ async fn cors_echoes_loopback_origins_with_credentials_and_exposes_retry_after()
 }
 
 #[tokio::test]
-async fn the_replay_buffer_returns_what_a_client_missed() {
-    let hub = demo::Hub::new(Stats::default());
-    for i in 0..5 {
-        hub.publish("tick", format!("{{\"i\":{i}}}"), true);
+async fn the_demo_stream_replays_what_a_client_missed_and_signals_an_unknown_id() {
+    // One app (one memory store) for every request of this test.
+    let app = app(Config::default());
+    let send = |req: Request<Body>| app.clone().oneshot(req);
+    let mut ids = Vec::new();
+    for text in ["one", "two", "three"] {
+        let req = Request::post("/chat")
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/json")
+            .header("x-typed-sse", "1")
+            .body(Body::from(format!(r#"{{"name":"t","text":"{text}"}}"#)))
+            .unwrap();
+        let response = send(req).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        ids.push(json["id"].as_str().unwrap().to_owned());
     }
-    hub.publish("heartbeat", "{}".into(), false);
-    let (missed, _live) = hub.subscribe(Some(3));
-    let ids: Vec<_> = missed.iter().map(|e| e.id).collect();
-    assert_eq!(ids, [Some(4), Some(5)]);
-    let (none, mut live) = hub.subscribe(None);
-    assert!(none.is_empty());
-    hub.publish("news", "{}".into(), true);
-    assert_eq!(live.recv().await.unwrap().id, Some(6));
+    // After the first chat message: the second and the third, with their ids, in order.
+    let req = Request::get("/events")
+        .header("host", "127.0.0.1")
+        .header("last-event-id", &ids[0])
+        .body(Body::empty())
+        .unwrap();
+    let text = read_until(send(req).await.unwrap(), "three").await;
+    assert!(text.starts_with(": ok\n"), "{text:?}");
+    let two = text
+        .find(&format!("id: {}\n", ids[1]))
+        .expect("the second message");
+    let three = text
+        .find(&format!("id: {}\n", ids[2]))
+        .expect("the third message");
+    assert!(two < three && !text.contains("\"one\""), "{text:?}");
+    // An id this store never gave out: the gap event, then what the store holds.
+    let req = Request::get("/events?lastEventId=0-1")
+        .header("host", "127.0.0.1")
+        .body(Body::empty())
+        .unwrap();
+    let text = read_until(send(req).await.unwrap(), "three").await;
+    assert!(
+        text.contains("event: typed-sse.gap\ndata: {\"last_event_id\":\"0-1\""),
+        "{text:?}"
+    );
+    assert!(text.find("typed-sse.gap").unwrap() < text.find("\"one\"").unwrap());
 }
 
 #[tokio::test]
