@@ -127,3 +127,34 @@ console.log(JSON.stringify({ calls, state: c.readyState }));
   assert.deepEqual(r, { calls: 1, state: "closed" });
   assert.ok(Date.now() - started < 10_000, `the process took ${Date.now() - started} ms to exit`);
 });
+
+test("Node: a URL that is not http(s), or a relative one, is an invalid_url naming the fix; so is a refreshed one", () => {
+  const r = runInNode(`
+import { SseClient, SseConfigError } from "typed-sse";
+const server = process.env.SERVER_URL;
+const refuse = (url) => {
+  try { new SseClient(url).close(); return "accepted"; }
+  catch (e) { return { config: e instanceof SseConfigError, kind: e.kind, message: e.message }; }
+};
+const thrown = ["localhost:8787/events", "htp:/bad", "/events"].map(refuse);
+// A refreshed URL goes through the same check: the client closes with invalid_url.
+const c = new SseClient(server + "/sse/auth?token=old&key=node-bad-refresh", {
+  initialDelayMs: 20, refreshUrl: async () => "localhost:8787/events",
+});
+const closed = await Promise.race([
+  new Promise((resolve) => c.onState((s) => { if (s.state === "closed") resolve({ reason: s.reason, kind: s.error?.kind, message: s.error?.message }); })),
+  new Promise((resolve) => setTimeout(() => resolve("still open"), 10000).unref()),
+]);
+c.close();
+console.log(JSON.stringify({ thrown, closed }));
+process.exit(0);
+`);
+  const [hostPort, typo, relative] = r.thrown;
+  for (const t of r.thrown) assert.deepEqual([t.config, t.kind], [true, "invalid_url"], JSON.stringify(t));
+  assert.match(hostPort.message, /the scheme `localhost:` is not http or https: did you mean `http:\/\/localhost:8787\/events`\?/);
+  assert.match(typo.message, /the scheme `htp:` is not http or https/);
+  assert.doesNotMatch(typo.message, /did you mean/);
+  assert.match(relative.message, /a relative URL needs a page to resolve against: in Node, pass an absolute http\(s\) URL/);
+  assert.equal(r.closed.kind, "invalid_url", JSON.stringify(r.closed));
+  assert.match(r.closed.message, /did you mean `http:\/\/localhost:8787\/events`/);
+});

@@ -147,16 +147,28 @@ pub(crate) fn origin(url: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Resolves `url` against the page's base URL (`location.href`), as `EventSource` would.
+/// Resolves `url` against the page's base URL (`location.href`), as `EventSource` would, and
+/// refuses what cannot be streamed from: a scheme other than http(s), or a relative URL where
+/// there is no page (Node).
 pub(crate) fn resolve_url(url: &str) -> Result<String, String> {
     let base = js_sys::Reflect::get(&global_property("location"), &JsValue::from_str("href"))
         .ok()
         .and_then(|v| v.as_string());
-    let parsed = match base {
-        Some(base) => web_sys::Url::new_with_base(url, &base),
+    let parsed = match &base {
+        Some(base) => web_sys::Url::new_with_base(url, base),
         None => web_sys::Url::new(url),
     };
-    parsed.map(|u| u.href()).map_err(|e| js_message(&e))
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        // Without a page, a URL that a base would have resolved is a relative one: say so
+        // rather than the platform's bare "Invalid URL".
+        Err(_) if base.is_none() && web_sys::Url::new_with_base(url, "http://a/").is_ok() => {
+            return Err(crate::url_check::NO_BASE.into());
+        }
+        Err(e) => return Err(js_message(&e)),
+    };
+    crate::url_check::check_scheme(&parsed.protocol(), url)?;
+    Ok(parsed.href())
 }
 
 /// The message of a thrown JS value, for error reports.

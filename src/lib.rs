@@ -60,6 +60,7 @@ mod stream;
 mod text;
 mod transport;
 mod union;
+mod url_check;
 
 #[cfg(feature = "dioxus")]
 pub mod dioxus;
