@@ -76,11 +76,21 @@ test("bad options throw a TypedSseError that names the field", async () => {
   assert.equal(cases.fine, null, "valid options must not throw");
 });
 
-test("an invalid URL throws invalid_url", async () => {
-  const e = await run(() => {
-    try { new window.sse.SseClient("http://[nope"); return null; } catch (e) { return { kind: e.kind, url: e.url }; }
+test("an invalid URL throws invalid_url, and so does one whose scheme is not http(s)", async () => {
+  const r = await run(() => {
+    const attempt = (url) => {
+      try { new window.sse.SseClient(url).close(); return null; } catch (e) { return { kind: e.kind, url: e.url, message: e.message }; }
+    };
+    // A page has a base: a relative URL resolves against it, but `localhost:8787/x` is the
+    // scheme `localhost:`, not a path.
+    return { bad: attempt("http://[nope"), hostPort: attempt("localhost:8787/events"), typo: attempt("htp:/bad"), relative: attempt("/sse/hold") };
   });
-  assert.deepEqual(e, { kind: "invalid_url", url: "http://[nope" });
+  assert.deepEqual({ kind: r.bad.kind, url: r.bad.url }, { kind: "invalid_url", url: "http://[nope" });
+  assert.equal(r.hostPort?.kind, "invalid_url");
+  assert.match(r.hostPort.message, /did you mean `http:\/\/localhost:8787\/events`\?/);
+  assert.equal(r.typo?.kind, "invalid_url");
+  assert.match(r.typo.message, /the scheme `htp:` is not http or https/);
+  assert.equal(r.relative, null, "a relative URL resolves against the page");
 });
 
 test("listeners get decoded data and meta; states and lastEventId follow", async () => {
