@@ -129,3 +129,11 @@ console.log(JSON.stringify({ calls, state: c.readyState }));
   assert.deepEqual(r, { calls: 1, state: "closed" });
   assert.ok(Date.now() - started < 10_000, `the process took ${Date.now() - started} ms to exit`);
 });
+
+test("Node: the public classes keep their names in the minified package", async () => {
+  const r = inNode(`
+    const { TypedEventSource, SseConfigError } = await import("typed-sse");
+    return [SseClient.name, TypedEventSource.name, SseConfigError.name];
+  `);
+  assert.deepEqual(r, ["SseClient", "TypedEventSource", "SseConfigError"]);
+});
