@@ -168,7 +168,7 @@ function typed(fn, args) {
   }, { source: fn.toString(), args, server: SERVER });
 }
 
-test("TypedEventSource with no error listener prints each error with console.error; an error listener or logErrors: false keeps it quiet", async () => {
+test("TypedEventSource with no error listener (or onerror cleared) prints the first error of each kind; an error listener or logErrors: false keeps it quiet", async () => {
   const r = await typed(async (TypedEventSource, { url }) => {
     const printed = [];
     const original = console.error;
@@ -177,19 +177,23 @@ test("TypedEventSource with no error listener prints each error with console.err
     const run = (init, listen) => new Promise((resolve) => {
       const es = new TypedEventSource(url, { initialDelayMs: 10, jitter: 0, maxRetries: 1, ...init });
       if (listen) es.onerror = () => {};
+      // Set, then cleared: nobody listens any more, so the errors are printed again.
+      if (listen === "cleared") es.onerror = null;
       es.addEventListener("statechange", (e) => { if (e.state.state === "closed") resolve(); });
     });
     try {
       await run({}, false);
       const loud = printed.splice(0);
+      await run({}, "cleared");
+      const cleared = printed.splice(0);
       await run({}, true);
       await run({ logErrors: false }, false);
-      return { loud, quiet: printed.splice(0) };
+      return { loud, cleared, quiet: printed.splice(0) };
     } finally {
       console.error = original;
     }
   }, { url: `${SERVER}/sse/status?code=503&key=${key("tes-unheard")}` });
-  assert.deepEqual(r, { loud: ["http", "gave_up"], quiet: [] });
+  assert.deepEqual(r, { loud: ["http", "gave_up"], cleared: ["http", "gave_up"], quiet: [] });
 });
 
 for (const transport of TRANSPORTS) {

@@ -80,14 +80,15 @@ for (const app of APPS) {
     assertOneAtATime(conns);
     assert.equal(conns[1].resumed_via, "query", "the reconnect resumes from the last event id");
 
-    // A new URL: connected once, resuming; the old URL's connection closed.
+    // A new URL: connected once, from scratch (no Last-Event-ID: the old stream's resume point
+    // is not the new one's); the old URL's connection closed.
     await page.click("#switch");
     let switched = await statsUntil(`${k}-b`, (c) => c.length > 0);
     await page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 10000 });
     await sleep(300);
     switched = await connections(`${k}-b`);
     assert.equal(switched.length, 1, `the new URL was connected ${switched.length} times`);
-    assert.equal(switched[0].resumed_via, "query");
+    assert.equal(switched[0].resumed_via, "none", "a new URL does not get the old one's id");
     const old = await statsUntil(k, (c) => c.every((x) => x.closed_ms !== null));
     assert.ok(old.every((c) => c.closed_ms !== null), "the old URL's connection is closed");
     // (Not assertOneAtATime here: the page closes the old connection in the same task as it
@@ -261,6 +262,7 @@ test("The bindings' buffer keeps the last N events of a burst in order; bad opti
   const bad = key("bindings-bad");
   const result = inApp("svelte-app", `
 import { eventSourceStore } from "typed-sse/svelte";
+import { SseConfigError } from "typed-sse";
 const server = process.env.SERVER_URL;
 // 200 events written at once, then the stream holds.
 const store = eventSourceStore(server + "/sse/numbered?key=${k}&total=200", "message", { buffer: 5 });
@@ -270,7 +272,7 @@ const off = store.subscribe((s) => { last = s; notifications++; });
 for (let i = 0; i < 200 && last.data?.n !== 200; i++) await new Promise((r) => setTimeout(r, 50));
 off();
 let thrown;
-try { eventSourceStore(server + "/sse/hold", "ready", { buffer: 10001 }); } catch (e) { thrown = { name: e.name, kind: e.kind, field: e.field, message: e.message }; }
+try { eventSourceStore(server + "/sse/hold", "ready", { buffer: 10001 }); } catch (e) { thrown = { name: e.name, config: e instanceof SseConfigError, kind: e.kind, field: e.field, message: e.message }; }
 const wrong = eventSourceStore(server + "/sse/hold?key=${bad}", "ready", { initialDelayMs: -5 });
 let wrongState;
 const offWrong = wrong.subscribe((s) => { wrongState = { state: s.state, kind: s.error?.kind, field: s.error?.field }; });
@@ -283,7 +285,7 @@ process.exit(0);
   assert.deepEqual(result.data, { n: 200 });
   assert.ok(result.notifications < 200, `a burst of 200 events notified ${result.notifications} times`);
   assert.deepEqual(result.thrown, {
-    name: "TypedSseError", kind: "invalid_option", field: "buffer",
+    name: "TypedSseError", config: true, kind: "invalid_option", field: "buffer",
     message: "invalid option `buffer`: expected a whole number of events from 0 to 10000, got 10001",
   });
   assert.equal(result.wrongState.state.state, "closed");
@@ -291,6 +293,51 @@ process.exit(0);
   assert.equal(result.wrongState.kind, "invalid_option");
   assert.equal(result.wrongState.field, "initialDelayMs");
   assert.equal((await connections(bad)).length, 0);
+});
+
+test("The bindings: a new URL starts from scratch (no Last-Event-ID, no old data); the same URL reopened resumes; a subscriber removed mid-notification is not called", async () => {
+  const a = key("bindings-switch-a");
+  const b = key("bindings-switch-b");
+  const result = inApp("svelte-app", `
+import { eventSourceStore } from "typed-sse/svelte";
+const server = process.env.SERVER_URL;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const store = eventSourceStore(server + "/sse/numbered?key=${a}&total=3", "message", { transport: "fetch", buffer: 5 });
+let last;
+// The first subscriber removes the second during a notification: the second must not hear it.
+let second = 0;
+let offSecond = () => {};
+let removing = false;
+const off = store.subscribe((s) => { last = s; if (removing) offSecond(); });
+offSecond = store.subscribe(() => { second++; });
+for (let i = 0; i < 100 && last.data?.n !== 3; i++) await sleep(50);
+const onA = { data: last.data, buffer: last.buffer.map((d) => d.n), lastEventId: last.lastEventId };
+removing = true;
+const heardBefore = second;
+store.setUrl(server + "/sse/numbered?key=${b}&total=1");
+await sleep(0);
+const afterSwitch = { data: last.data ?? null, buffer: last.buffer.length, lastEventId: last.lastEventId };
+for (let i = 0; i < 100 && last.data?.n !== 1; i++) await sleep(50);
+const secondHeard = second - heardBefore;
+// Closed and opened again on the same URL: that one resumes.
+store.close();
+await sleep(50);
+store.open();
+await sleep(500);
+off();
+await sleep(50);
+console.log(JSON.stringify({ onA, afterSwitch, onB: { data: last.data, buffer: last.buffer.map((d) => d.n) }, secondHeard }));
+process.exit(0);
+`);
+  assert.equal(result.onA.lastEventId, "3");
+  assert.deepEqual(result.onA.buffer, [1, 2, 3]);
+  assert.deepEqual(result.afterSwitch, { data: null, buffer: 0, lastEventId: "" }, "the old stream's data is gone");
+  assert.deepEqual(result.onB, { data: { n: 1 }, buffer: [1] });
+  assert.equal(result.secondHeard, 0, "a subscriber removed during a notification was called");
+  const onB = await connections(b);
+  assert.equal(onB.length, 2, JSON.stringify(onB));
+  assert.equal(onB[0].resumed_via, "none", "the new URL got the old one's Last-Event-ID");
+  assert.equal(onB[1].resumed_via, "header", "the same URL reopened resumes");
 });
 
 test("The bindings take the LLM options: a POST answer by union, retried after a 503 with the latest options' headers function, ended by its terminal event", async () => {

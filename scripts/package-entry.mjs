@@ -188,7 +188,11 @@ const manifest = {
     [`./${WASM}`]: `./${WASM}`,
     "./package.json": "./package.json",
   },
-  peerDependencies: { react: "^18.0.0 || ^19.0.0", vue: "^3.5.0", svelte: "^5.0.0" },
+  // Ranges that never block installing the core next to an older framework (npm refuses an
+  // optional peer whose installed version is out of range): what each binding needs at run
+  // time is in docs/js-frameworks.md (React 18+, Vue 3.3+, Svelte 3+), and the React hook
+  // says so when it runs on React 17.
+  peerDependencies: { react: "*", vue: "*", svelte: ">=3" },
   peerDependenciesMeta: Object.fromEntries(BINDINGS.map((name) => [name, { optional: true }])),
   // For tools that predate `exports`.
   main: "./node.cjs",

@@ -5,7 +5,7 @@
 // shape JavaScript users expect: an EventTarget, an async iterable, an object that needs no
 // `free()`.
 import { SseCore } from "./typed_sse_core.js";
-import { makeError, reportUnheard } from "./errors.js";
+import { makeError, UnheardReporter } from "./errors.js";
 import { Hub } from "./hub.js";
 import { events } from "./iterator.js";
 import { hubSettings, readOptions } from "./options.js";
@@ -140,6 +140,7 @@ export class TypedEventSource extends EventTarget {
   #forwarded = new Map(); // event type -> what stops forwarding it from the client
   #listeners = new Map(); // event type -> [{ listener, capture, wrapper, unhook }]
   #handlers = new Map(); // "open" -> the `onopen` function, ...
+  #handlerWrappers = new Map(); // "error" -> the listener that calls `onerror`, ...
 
   constructor(url, init) {
     super();
@@ -177,10 +178,11 @@ export class TypedEventSource extends EventTarget {
     // With no `error` listener (nor `onerror`), the error goes to the console, as an
     // SseClient's does with no error listener (unless `logErrors: false`).
     const log = options?.logErrors !== false;
+    const unheard = new UnheardReporter();
     this.#client.onError((error) => {
       const { state, error: closing } = this.#client.state;
       if (this.#closed || (state === "closed" && closing && closing.kind !== error.kind)) return;
-      if (log && !this.#listeners.has("error")) reportUnheard(error);
+      if (log && !this.#heard()) unheard.report(error);
       this.dispatchEvent(Object.assign(new Event("error"), { error }));
     });
     this.#forward("message");
@@ -267,9 +269,19 @@ export class TypedEventSource extends EventTarget {
 
   #handler(type, listener) {
     if (!this.#handlers.has(type)) {
-      this.addEventListener(type, (event) => this.#handlers.get(type)?.call(this, event));
+      const wrapper = (event) => this.#handlers.get(type)?.call(this, event);
+      this.#handlerWrappers.set(type, wrapper);
+      this.addEventListener(type, wrapper);
     }
     this.#handlers.set(type, typeof listener === "function" ? listener : null);
+  }
+
+  // Whether an `error` event is heard: by a listener, or by `onerror` while it is a function
+  // (its wrapper stays added once set, so `onerror = null` must not count as a listener).
+  #heard() {
+    const wrapper = this.#handlerWrappers.get("error");
+    const others = (this.#listeners.get("error") ?? []).some((r) => r.listener !== wrapper);
+    return others || typeof this.#handlers.get("error") === "function";
   }
 
   get onopen() {
@@ -319,4 +331,10 @@ export class TypedEventSource extends EventTarget {
     this.#closed = true;
     this.#client.close();
   }
+}
+
+// The classes' own names, which the package's minifier would shorten (`SseClient.name`, Node's
+// console and a stack trace show them).
+for (const [Class, name] of [[SseClient, "SseClient"], [TypedEventSource, "TypedEventSource"]]) {
+  Object.defineProperty(Class, "name", { value: name });
 }

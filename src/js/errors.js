@@ -106,18 +106,57 @@ export function reportUncaught(thrown, error) {
   }
 }
 
-/** An error that no error listener heard (no `onError` listener, no `error` listener on a
- *  TypedEventSource): printed once with `console.error`, where a newcomer looks first, unless
- *  the client was built with `logErrors: false`. A network failure that is retried prints each
- *  time it happens, so a client that retries forever says so. In a browser the error itself
- *  (the console shows its fields); in Node one line, `TypedSseError: <message>` (the message
- *  names the cause), rather than a stack through minified code at every retry. */
-export function reportUnheard(error) {
-  try {
-    const node = globalThis.process?.versions?.node;
-    console.error(node ? String(error) : error);
-  } catch (_) {
-    // A console that throws: nothing more to do.
+/** How long the errors of one kind are counted before one line sums them up. */
+export const SUMMARY_INTERVAL_MS = 10_000;
+
+// The end of an accepted stream with no error (the server finished its response): retried as
+// EventSource retries it, silently, since nothing went wrong.
+const CLEAN_END = MESSAGES.network({}, "the stream ended");
+
+/** Where the errors that no error listener heard go (no `onError` listener, no `error`
+ *  listener on a TypedEventSource), one reporter per client: `console.error`, where a newcomer
+ *  looks first, unless the client was built with `logErrors: false`.
+ *  - The first error of each kind is printed; the later ones of that kind are counted and
+ *    summed up in at most one line per kind every `SUMMARY_INTERVAL_MS` ("N more `decode`
+ *    errors in the last 10 s"), so a server that sends 50,000 bad events, or a client that
+ *    retries forever, says so without flooding the console.
+ *  - The clean end of a stream that had opened is not an error to print: it is retried as
+ *    EventSource retries it, silently.
+ *  - In a browser the error itself (the console shows its fields); in Node one line,
+ *    `TypedSseError: <message>`, rather than a stack through minified code.
+ *  The summary's timer is unreferenced in Node (it never keeps a process alive) and fires at
+ *  most once per kind per interval. */
+export class UnheardReporter {
+  #kinds = new Map(); // kind -> { more: count since the last line, timer }
+
+  report(error) {
+    try {
+      if (error?.kind === "network" && error.message === CLEAN_END) return;
+      const kind = String(error?.kind ?? "unknown");
+      const seen = this.#kinds.get(kind);
+      if (seen === undefined) {
+        this.#kinds.set(kind, { more: 0, timer: null });
+        const node = globalThis.process?.versions?.node;
+        console.error(node ? String(error) : error);
+        return;
+      }
+      seen.more += 1;
+      if (seen.timer !== null) return;
+      seen.timer = setTimeout(() => {
+        seen.timer = null;
+        const more = seen.more;
+        seen.more = 0;
+        try {
+          console.error(`TypedSseError: ${more} more \`${kind}\` error${more === 1 ? "" : "s"} in the last ` +
+            `${SUMMARY_INTERVAL_MS / 1000} s; listen with onError (or an \`error\` listener) or set logErrors: false`);
+        } catch (_) {
+          // A console that throws: nothing more to do.
+        }
+      }, SUMMARY_INTERVAL_MS);
+      seen.timer?.unref?.();
+    } catch (_) {
+      // A console that throws: nothing more to do.
+    }
   }
 }
 

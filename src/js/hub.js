@@ -9,7 +9,7 @@
 // objects, listener checks, `refreshUrl`) is a method here too, so that no wasm-bindgen snippet
 // has to import another module.
 import {
-  describe, listenerError, makeError, reportUncaught, reportUnheard, wasmError, watchRejection,
+  describe, listenerError, makeError, reportUncaught, UnheardReporter, wasmError, watchRejection,
 } from "./errors.js";
 import { checkDecoders, checkListener, eventType, fail, listenerOptions } from "./options.js";
 import { NativeMeta, StreamMeta } from "./meta.js";
@@ -21,8 +21,9 @@ export class Hub {
   // stayed in it for good), and every other error comes from wasm through `emitError`.
   constructor({ json = true, logErrors = true } = {}) {
     this.json = json;
-    // Whether an error that no listener hears is printed (`reportUnheard`).
+    // Whether an error that no listener hears is printed, and how (`UnheardReporter`).
     this.logErrors = logErrors;
+    this.unheard = new UnheardReporter();
     this.errorListeners = []; // replaced (not mutated) on change, like the lists in `types`
     this.types = new Map(); // type -> array of { id, listener, decode }, replaced on change
     this.handlers = new Map(); // type -> the function attached to `es`
@@ -300,7 +301,7 @@ export class Hub {
       // Nobody listens: a user's exception goes where an uncaught one would, anything else
       // to the console (unless `logErrors: false`), so that no failure is silent.
       if (thrown !== NOT_THROWN) reportUncaught(thrown, error);
-      else if (this.logErrors) reportUnheard(error);
+      else if (this.logErrors) this.unheard.report(error);
     }
     for (const { listener } of listeners) {
       try {

@@ -106,8 +106,10 @@ export interface SseOptions {
    *  300000 (five minutes). Every duration is at most 2147483647 ms, what a browser timer holds. */
   maxRetryAfterMs?: number;
   /** Whether an error that nobody listens for (no `onError` listener; on a `TypedEventSource`
-   *  no `error` listener nor `onerror`) is printed with `console.error`, once each time it
-   *  happens, so that no failure is silent. Default `true`; `false` drops such errors. A
+   *  no `error` listener nor `onerror`) is printed with `console.error`: the first error of
+   *  each kind, then at most one line per kind every 10 s counting the rest, so that no failure
+   *  is silent and none floods the console (a stream that the server ended cleanly is retried
+   *  without a word). Default `true`; `false` drops such errors. A
    *  listener's own exception is reported anyway, as an uncaught one (`reportError` in a page,
    *  a warning in Node). */
   logErrors?: boolean;

@@ -2,7 +2,7 @@
 // an error goes when nobody listens. The hub runs here without wasm: an EventTarget stands for
 // the native connection; Chromium and the e2e tests prove the wiring to the real ones.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import { Hub } from "../../src/js/hub.js";
 import { SseConfigError, SseStreamError } from "../../src/js/errors.js";
 
@@ -96,6 +96,38 @@ test("with no error listener, an error goes to console.error once; logErrors: fa
   off();
   const quiet = new Hub({ json: true, logErrors: false });
   assert.equal(consoleErrors(() => quiet.emitError(network)).length, 0);
+});
+
+test("unheard errors: the first of each kind printed, the rest summed up once per 10 s; a clean end not at all", () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const hub = new Hub({ json: true });
+    const es = new EventTarget();
+    hub.attach(es);
+    hub.add("tick", () => {});
+    const storm = consoleErrors(() => {
+      for (let i = 0; i < 5_000; i++) es.dispatchEvent(message("tick", "{oops"));
+    });
+    assert.equal(storm.length, 1, "one line for 5,000 bad events, not one each");
+    assert.match(storm[0][0], /^TypedSseError: could not decode `tick` event: /);
+    // Another kind is printed once too.
+    assert.equal(consoleErrors(() => hub.emitError(hub.wasmError("http", "", { status: 500 }))).length, 1);
+    // The summary, once, when the interval has passed.
+    const summary = consoleErrors(() => mock.timers.tick(10_000));
+    assert.equal(summary.length, 1);
+    assert.match(summary[0][0], /^TypedSseError: 4999 more `decode` errors in the last 10 s; listen with onError/);
+    assert.equal(consoleErrors(() => mock.timers.tick(60_000)).length, 0, "nothing more to sum up");
+    // A stream that ended cleanly is retried silently, as EventSource does; another network
+    // failure still prints.
+    const fresh = new Hub({ json: true });
+    const ended = consoleErrors(() => {
+      for (let i = 0; i < 5; i++) fresh.emitError(fresh.wasmError("network", "the stream ended", {}));
+    });
+    assert.equal(ended.length, 0);
+    assert.equal(consoleErrors(() => fresh.emitError(fresh.wasmError("network", "offline", {}))).length, 1);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test("a listener that throws is reported as a listener error; the next listener still runs", () => {

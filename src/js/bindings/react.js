@@ -6,6 +6,11 @@ import { createSseStore } from "./sse-store.js";
 /** The state, the latest event, the last `buffer` events and the last error of the events of
  *  `type` (default "message") at `url`, with `close()` and `open()`. */
 export function useEventSource(url, type, options) {
+  // React 17 has no useSyncExternalStore; the package's peer range lets such a project install
+  // the package (for its core), so the hook says what it needs instead of failing obscurely.
+  if (typeof useSyncExternalStore !== "function") {
+    throw new Error("typed-sse/react needs React 18 or later (useSyncExternalStore); the core (`typed-sse`) works with any React");
+  }
   const ref = useRef(null);
   // Creating a store does nothing (no connection): safe during render, and on the server.
   if (ref.current === null) ref.current = createSseStore(String(url), type, options);

@@ -8,8 +8,10 @@
 //   comes back within the same task (React's StrictMode mounts, unmounts and mounts again at
 //   once; Svelte's `get(store)`) neither opens nor closes anything. So at most one connection is
 //   open at any time, and none is opened for a component that never stays mounted.
-// - A new URL (or event type) closes the connection and opens one to the new URL, once; a GET
-//   stream resumes from the last event id it received, as the Rust hooks do. Options are read
+// - A new URL (or event type) closes the connection and opens one to the new URL, once, from
+//   scratch: no Last-Event-ID, and the last stream's data, meta and buffer are cleared. Only a
+//   reconnection to the same URL and type (`open()` after `close()` or after the end) resumes
+//   a GET stream from the last event id it received. Options are read
 //   when a connection is made: a new options object with the same URL does not reconnect, and
 //   a function option (`headers`, `refreshUrl`, `fetch`, `terminalEvents`) is called through
 //   the latest options given, so it never sees stale values.
@@ -26,11 +28,11 @@ import * as typedSse from "typed-sse";
 /** The most events a store's buffer may keep. */
 export const MAX_BUFFER = 10_000;
 
-// The request methods that may be sent again: only their streams resume across a new URL.
+// The request methods that may be sent again: only their streams resume when reconnected.
 const REPEATABLE = new Set(["GET", "HEAD"]);
 
-const bindingError = (message, field) =>
-  Object.assign(new Error(message), { name: "TypedSseError", kind: "invalid_option", field });
+// The package's own class, so that `instanceof SseConfigError` holds as for the client's.
+const bindingError = (message, field) => new typedSse.SseConfigError("invalid_option", message, { field });
 
 function checkBuffer(buffer) {
   if (buffer === undefined || buffer === null) return 0;
@@ -56,6 +58,7 @@ export class SseStore {
   #client = null;
   #clientTarget = ""; // url and type key the current client was made for
   #lastEventId = ""; // the resume point of the last client closed
+  #lastTarget = ""; // the url and type key that resume point (and the data) belong to
   #listeners = new Set();
   #stopped = false; // close() was called, and open() not since
   #syncQueued = false;
@@ -159,6 +162,8 @@ export class SseStore {
     queueMicrotask(() => {
       this.#notifyQueued = false;
       for (const listener of [...this.#listeners]) {
+        // A subscriber removed by an earlier one in this round has left: not called.
+        if (!this.#listeners.has(listener)) continue;
         try {
           listener();
         } catch (e) {
@@ -215,6 +220,16 @@ export class SseStore {
   }
 
   #connect(target) {
+    if (target !== this.#lastTarget) {
+      // Another stream: the last one's resume point, event and buffer are not this one's (an
+      // id sent to another URL, another origin even, would leak one stream's cursor to it).
+      this.#lastTarget = target;
+      this.#lastEventId = "";
+      this.#data = undefined;
+      this.#meta = undefined;
+      this.#buffer = [];
+      this.#changed();
+    }
     const { buffer: _buffer, decode, ...given } = this.#options;
     const options = { ...given };
     // Function options go to the latest options given, so a closure made by a later render
