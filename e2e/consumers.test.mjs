@@ -113,8 +113,13 @@ test("the tarball holds the package and nothing else", () => {
   const files = run("tar", ["tzf", TARBALL], ROOT).trim().split("\n").map((f) => f.replace(/^package\//, "")).sort();
   assert.deepEqual(files, [
     "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "node.cjs", "node.cjs.map", "node.js", "node.js.map",
-    "package.json", "typed_sse.d.cts", "typed_sse.d.ts", "typed_sse.js", "typed_sse.js.map", "typed_sse_core_bg.wasm",
+    "package.json", "react.d.ts", "react.js", "sse-store.d.ts", "sse-store.js", "svelte.d.ts", "svelte.js",
+    "typed_sse.d.cts", "typed_sse.d.ts", "typed_sse.js", "typed_sse.js.map", "typed_sse_core_bg.wasm", "vue.d.ts", "vue.js",
   ]);
+  // The framework bindings are optional peers that never block an install.
+  const peers = JSON.parse(readFileSync(join(dir, "node_modules/typed-sse/package.json"), "utf8")).peerDependenciesMeta;
+  assert.deepEqual(Object.keys(peers ?? {}).sort(), ["react", "svelte", "vue"]);
+  for (const p of Object.values(peers)) assert.equal(p.optional, true);
   const manifest = JSON.parse(readFileSync(join(dir, "node_modules/typed-sse/package.json"), "utf8"));
   assert.equal(manifest.sideEffects, false);
   assert.ok(manifest.engines?.node);
