@@ -114,7 +114,7 @@ async function measureAll() {
 }
 
 /** The host-side parser speed that scripts/bench.sh measured (`cargo test --release -p
- *  typed-sse --lib parse_speed -- --ignored --nocapture`, printed into bench/out/): MB/s of
+ *  typed-sse-core --lib parse_speed -- --ignored --nocapture`, printed into bench/out/): MB/s of
  *  stream and M events/s, for the release profile as it is and with opt-level 3. Empty when
  *  bench/run.mjs runs without scripts/bench.sh. */
 function hostParser() {
@@ -260,8 +260,8 @@ ${fetchTargets(r).map(([target, met, value]) => `| ${target} | ${met ? "**met**"
 ${hp ? `
 ### The parser on the host
 
-typed-sse's SSE parser alone (\`src/parse\`), on the same streams as \`/sse/bench\` (ids, ~90 B or
-~2 KB of data per event) fed in 64 KiB chunks, median of 5: \`cargo test --release -p typed-sse
+typed-sse's SSE parser alone (\`core/src/parse\`), on the same streams as \`/sse/bench\` (ids, ~90 B or
+~2 KB of data per event) fed in 64 KiB chunks, median of 5: \`cargo test --release -p typed-sse-core
 --lib parse_speed -- --ignored --nocapture\`, with the release profile (\`opt-level = "z"\`, the
 npm package's) and again with \`CARGO_PROFILE_RELEASE_OPT_LEVEL=3\`. MB/s of stream; no decoding.
 

@@ -23,12 +23,12 @@ fi
 # clients above are built with). Each in a target directory of its own: neither rebuilds the
 # other, and neither waits for (or holds) the lock of target/ that other cargo commands use.
 # bench/run.mjs reads both files.
-step "host parser speed (cargo test --release -p typed-sse --lib parse_speed)"
+step "host parser speed (cargo test --release -p typed-sse-core --lib parse_speed)"
 CARGO_TARGET_DIR="$ROOT/target/bench-host" \
-  cargo test --quiet --release -p typed-sse --lib parse_speed -- --ignored --nocapture \
+  cargo test --quiet --release -p typed-sse-core --lib parse_speed -- --ignored --nocapture \
   | tee "$ROOT/bench/out/parse-speed.txt"
 CARGO_TARGET_DIR="$ROOT/target/bench-host-o3" CARGO_PROFILE_RELEASE_OPT_LEVEL=3 \
-  cargo test --quiet --release -p typed-sse --lib parse_speed -- --ignored --nocapture \
+  cargo test --quiet --release -p typed-sse-core --lib parse_speed -- --ignored --nocapture \
   | tee "$ROOT/bench/out/parse-speed-o3.txt"
 
 # One server worker thread: on 2 cores, a second one competes with Chromium for the CPU.

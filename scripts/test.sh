@@ -17,7 +17,7 @@ cargo fmt --all -- --check
 step "clippy (host)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32-unknown-unknown)"
-cargo clippy -p typed-sse --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p typed-sse-core -p typed-sse --target wasm32-unknown-unknown --all-targets -- -D warnings
 # Each framework feature alone (none may lean on another's dependencies), host and wasm32, then
 # the example apps.
 for feature in yew leptos dioxus; do
@@ -39,9 +39,19 @@ run cargo test -p typed-sse-leptos-example --lib --features ssr
 step "JS unit tests: hub, options, iterator, errors (Node, no wasm, no browser)"
 run node --test --test-reporter=tap test/js/
 
-step "crates.io: cargo package of typed-sse and typed-sse-axum (each packaged crate built alone)"
+step "typed-sse-core has no browser in it (no wasm-bindgen, js-sys, web-sys or gloo)"
+# Its whole tree of normal and build dependencies, for every target: the compiler keeps the
+# browser out of the core only while none of these is in reach.
+CORE_DEPS="$(cargo tree -p typed-sse-core -e normal,build --target all --prefix none)"
+if grep -E '^(wasm-bindgen|js-sys|web-sys|gloo)' <<<"$CORE_DEPS"; then
+  echo "typed-sse-core depends on a browser crate (above)" >&2
+  exit 1
+fi
+
+step "crates.io: cargo package of typed-sse-core, typed-sse and typed-sse-axum (each packaged crate built alone)"
 # --allow-dirty: this checks what would be published, not whether the work tree is committed.
-run cargo package -p typed-sse -p typed-sse-axum --allow-dirty
+# In dependency order: each crate is verified against the packages of the ones before it.
+run cargo package -p typed-sse-core -p typed-sse -p typed-sse-axum --allow-dirty
 
 step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
 bash scripts/package.sh --pack pkg

@@ -39,28 +39,23 @@
 //! `use_event_source` hook for each framework (see `docs/rust-frameworks.md`).
 #![deny(missing_docs, missing_debug_implementations)]
 
-mod body;
 mod builder;
 mod cell;
 mod config;
-mod decode;
 mod dispatch;
 mod dom;
-mod error;
 mod event;
-mod machine;
-mod parse;
-mod reconnect;
 mod registry;
-mod resume;
 mod shell;
 mod source;
-mod state;
 mod stream;
 mod text;
 mod transport;
 mod union;
-mod url_check;
+
+// The browser-free half lives in `typed-sse-core`; its modules keep their paths here
+// (`crate::machine`, `crate::parse`, ...), so the layers above name them as before.
+use typed_sse_core::{decode, error, machine, parse, reconnect, resume, state, url_check};
 
 #[cfg(feature = "dioxus")]
 pub mod dioxus;

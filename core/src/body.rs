@@ -22,6 +22,7 @@ impl Error {
     /// was cut at 4 KB).
     ///
     /// ```
+    /// # use typed_sse_core as typed_sse;
     /// # use serde::Deserialize;
     /// #[derive(Deserialize)]
     /// struct ApiError { error: Detail }

@@ -15,7 +15,9 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    pub(crate) fn new(event_type: &str, raw: &str, message: String) -> Self {
+    /// The error for an event of `event_type` whose data `raw` its decoder refused with
+    /// `message`.
+    pub fn new(event_type: &str, raw: &str, message: String) -> Self {
         Self {
             event_type: event_type.to_owned(),
             raw: raw.to_owned(),
@@ -51,7 +53,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Everything that can go wrong with an [`EventSource`](crate::EventSource).
+/// Everything that can go wrong with an [`EventSource`](https://docs.rs/typed-sse/latest/typed_sse/struct.EventSource.html).
 ///
 /// Errors that end the source (see [`Error::is_fatal`]) are followed by the state
 /// [`State::Closed`](crate::State::Closed); the others are reported while the source goes on.
@@ -277,7 +279,8 @@ mod tests {
     #[test]
     fn display_matches_the_js_messages_fixture() {
         let fixture: Vec<serde_json::Value> =
-            serde_json::from_str(include_str!("../test/js/fixtures/error-messages.json")).unwrap();
+            serde_json::from_str(include_str!("../../test/js/fixtures/error-messages.json"))
+                .unwrap();
         let mut kinds = Vec::new();
         for entry in &fixture {
             let error = from_fixture(entry);

@@ -7,11 +7,12 @@
 //! retry storm), and clients that failed together spread over the other half. The cap is never
 //! exceeded.
 
-/// How an [`EventSource`](crate::EventSource) reconnects after a failure.
+/// How an [`EventSource`](https://docs.rs/typed-sse/latest/typed_sse/struct.EventSource.html) reconnects after a failure.
 ///
 /// Defaults: initial delay 1 s, multiplier 2, maximum delay 30 s, jitter 0.5, unlimited retries.
 ///
 /// ```
+/// # use typed_sse_core as typed_sse;
 /// use typed_sse::ReconnectPolicy;
 ///
 /// let policy = ReconnectPolicy::default()
@@ -102,12 +103,12 @@ impl ReconnectPolicy {
     }
 
     /// The delay before the first attempt, in milliseconds.
-    pub(crate) fn initial_ms(&self) -> u32 {
+    pub fn initial_ms(&self) -> u32 {
         self.initial_delay_ms
     }
 
     /// The cap on any delay, in milliseconds.
-    pub(crate) fn cap_ms(&self) -> u32 {
+    pub fn cap_ms(&self) -> u32 {
         self.max_delay_ms
     }
 
@@ -133,13 +134,13 @@ impl ReconnectPolicy {
 
 /// The running count of reconnect attempts for one source.
 #[derive(Debug, Default)]
-pub(crate) struct Backoff {
+pub struct Backoff {
     attempts: u32,
 }
 
 impl Backoff {
     /// The next attempt's number and delay, counting it; `None` once the budget is spent.
-    pub(crate) fn next(&mut self, policy: &ReconnectPolicy, random: f64) -> Option<(u32, u32)> {
+    pub fn next(&mut self, policy: &ReconnectPolicy, random: f64) -> Option<(u32, u32)> {
         let attempt = self.attempts.checked_add(1)?;
         let delay = policy.delay_for(attempt, random)?;
         self.attempts = attempt;
@@ -147,12 +148,12 @@ impl Backoff {
     }
 
     /// Attempts made since the last reset.
-    pub(crate) fn attempts(&self) -> u32 {
+    pub fn attempts(&self) -> u32 {
         self.attempts
     }
 
     /// Called when a connection that had opened ends: the next failure starts over.
-    pub(crate) fn reset(&mut self) {
+    pub fn reset(&mut self) {
         self.attempts = 0;
     }
 }

@@ -6,7 +6,7 @@
 /// `http:` or `https:`. Without this, `localhost:8787/events` (the scheme `localhost:`) or a
 /// typo such as `htp:/x` parse, fail every connection as a network error and are retried
 /// without end.
-pub(crate) fn check_scheme(protocol: &str, input: &str) -> Result<(), String> {
+pub fn check_scheme(protocol: &str, input: &str) -> Result<(), String> {
     if protocol.eq_ignore_ascii_case("http:") || protocol.eq_ignore_ascii_case("https:") {
         return Ok(());
     }
@@ -34,7 +34,7 @@ pub(crate) fn check_scheme(protocol: &str, input: &str) -> Result<(), String> {
 
 /// Why a relative URL cannot be used where there is no page (Node, a worklet) to resolve it
 /// against.
-pub(crate) const NO_BASE: &str =
+pub const NO_BASE: &str =
     "a relative URL needs a page to resolve against: in Node, pass an absolute http(s) URL";
 
 #[cfg(test)]

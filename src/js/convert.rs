@@ -55,6 +55,9 @@ pub(crate) fn error(hub: &Hub, e: &Error) -> JsValue {
         }
         Error::Network { message } => text = message,
         Error::NoContent => {}
+        // `Error` is `#[non_exhaustive]` in typed-sse-core: a variant added there has only its
+        // kind and message here until it is named above.
+        _ => {}
     }
     hub.wasm_error(e.kind(), text, &details)
 }

@@ -47,17 +47,17 @@ pub enum Resume {
 pub const DONE_MARKER: &str = "[DONE]";
 
 /// A predicate over an event's type and data that says it ends the answer.
-pub(crate) type TerminalIf = std::rc::Rc<dyn Fn(&str, &str) -> bool>;
+pub type TerminalIf = std::rc::Rc<dyn Fn(&str, &str) -> bool>;
 
 /// What marks the end of an answer.
 #[derive(Clone)]
-pub(crate) struct Terminal {
+pub struct Terminal {
     /// An event whose data is exactly `[DONE]` ends the stream (default on).
-    pub(crate) done_marker: bool,
+    pub done_marker: bool,
     /// Event types that end the stream once delivered (e.g. `message_stop`).
-    pub(crate) types: Vec<String>,
+    pub types: Vec<String>,
     /// Events that end the stream once delivered, by type and data (an MCP JSON-RPC response).
-    pub(crate) predicate: Option<TerminalIf>,
+    pub predicate: Option<TerminalIf>,
 }
 
 impl std::fmt::Debug for Terminal {
@@ -82,7 +82,7 @@ impl Default for Terminal {
 
 /// What a terminal marker asks of the shell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mark {
+pub enum Mark {
     /// `data: [DONE]`: not decoded, not delivered; the source closes as done.
     Marker,
     /// A named terminal event: delivered, then the source closes as done.
@@ -93,14 +93,14 @@ impl Terminal {
     /// Whether an event of `event_type` with `data` ends the answer, and how. Any event type
     /// counts for `[DONE]` (OpenAI sends it unnamed); the data must be exactly that text.
     /// The predicate, if any, is asked last, with the event's type and data.
-    pub(crate) fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
+    pub fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
         self.check_with(event_type, || data == DONE_MARKER, || Some(data.to_owned()))
     }
 
     /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
     /// native transport compares the browser's string without copying it into wasm), and the
     /// data itself asked for only when a predicate needs it.
-    pub(crate) fn check_with(
+    pub fn check_with(
         &self,
         event_type: &str,
         is_done_marker: impl FnOnce() -> bool,
@@ -119,13 +119,13 @@ impl Terminal {
     }
 
     /// Nothing ends a stream early: the check can be skipped.
-    pub(crate) fn is_off(&self) -> bool {
+    pub fn is_off(&self) -> bool {
         !self.done_marker && self.types.is_empty() && self.predicate.is_none()
     }
 }
 
 /// Whether `method` (none: GET) may be sent again without the user saying so: GET and HEAD.
-pub(crate) fn is_safe_method(method: Option<&str>) -> bool {
+pub fn is_safe_method(method: Option<&str>) -> bool {
     match method {
         None => true,
         Some(m) => m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("HEAD"),

@@ -8,13 +8,15 @@ pub(super) const IDLE_TICKS: u32 = 4;
 
 /// What a response head says, as far as the decision needs it.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Head {
-    pub(crate) status: u16,
-    pub(crate) content_type: String,
+pub struct Head {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type` header, as sent (empty when there was none).
+    pub content_type: String,
     /// `Retry-After` in milliseconds, uncapped (see [`parse_retry_after`]).
-    pub(crate) retry_after_ms: Option<u64>,
+    pub retry_after_ms: Option<u64>,
     /// The start of the body as text (see [`Error::Http`]); empty when unknown (the probe).
-    pub(crate) body: String,
+    pub body: String,
 }
 
 /// What to do after a failed connection.
@@ -74,7 +76,7 @@ pub(super) fn probe(answer: Result<Head, String>) -> Verdict {
 }
 
 /// Whether a `Content-Type` is `text/event-stream`, whatever its parameters.
-pub(crate) fn is_event_stream(content_type: &str) -> bool {
+pub fn is_event_stream(content_type: &str) -> bool {
     // On bytes: `str::split` and `trim` link a char searcher (about 1 KB of wasm) for this one
     // comparison.
     let media = content_type
@@ -88,10 +90,10 @@ pub(crate) fn is_event_stream(content_type: &str) -> bool {
 }
 
 /// `Retry-After` in milliseconds: delta-seconds, or an HTTP date (RFC 9110's three forms, see
-/// [`http_date`](super::http_date)) given the wall clock `now_ms`. Uncapped and overflow-free:
+/// the `http_date` module) given the wall clock `now_ms`. Uncapped and overflow-free:
 /// the machine applies its cap. `None` for a value that is neither, which is ignored: the
 /// browser's `Date.parse` read far more (`"1.5"` as a day in 2001, that is "no wait").
-pub(crate) fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Saturating: too many digits for u64 still means "a very long time", not "invalid".

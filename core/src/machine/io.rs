@@ -15,30 +15,37 @@ pub const DEFAULT_MAX_RETRY_AFTER_MS: u32 = 5 * 60 * 1_000;
 pub const DEFAULT_REFRESH_TIMEOUT_MS: u32 = 30_000;
 
 /// A connection's number: inputs about an older one are stale and ignored.
-pub(crate) type ConnId = u32;
+pub type ConnId = u32;
 
 /// What the machine needs to know of the configuration.
 #[derive(Clone, Debug)]
-pub(crate) struct Settings {
-    pub(crate) policy: ReconnectPolicy,
-    pub(crate) resume_param: Option<String>,
-    pub(crate) idle_timeout_ms: Option<u32>,
-    pub(crate) pause_when_offline: bool,
-    pub(crate) pause_when_hidden: bool,
+pub struct Settings {
+    /// The reconnect policy: delays, jitter, the retry budget.
+    pub policy: ReconnectPolicy,
+    /// The query parameter that carries the resume point in the URL (`None`: not in the URL).
+    pub resume_param: Option<String>,
+    /// Recycle a connection on which nothing arrived for this long.
+    pub idle_timeout_ms: Option<u32>,
+    /// Wait for the network to come back rather than spend retries while offline.
+    pub pause_when_offline: bool,
+    /// Disconnect while the page is hidden.
+    pub pause_when_hidden: bool,
     /// A URL refresher is set: after a 401/403 it runs before the next attempt.
-    pub(crate) has_refresher: bool,
+    pub has_refresher: bool,
     /// Credentials are computed afresh for every connection (the fetch transport's headers
     /// function): a 401/403 is worth one more attempt even without a URL refresher.
-    pub(crate) renews_credentials: bool,
+    pub renews_credentials: bool,
     /// Whether the server's `retry:` field replaces the policy's initial delay.
-    pub(crate) honor_server_retry: bool,
-    pub(crate) max_retry_after_ms: u32,
-    pub(crate) refresh_timeout_ms: u32,
+    pub honor_server_retry: bool,
+    /// The cap on a server's `Retry-After`.
+    pub max_retry_after_ms: u32,
+    /// How long the URL refresher may take before it counts as failed.
+    pub refresh_timeout_ms: u32,
     /// The request is not safe to repeat (a method other than GET and HEAD): its stream's end
     /// follows the rules of [`super::Resume`].
-    pub(crate) unsafe_request: bool,
+    pub unsafe_request: bool,
     /// How such a stream resumes.
-    pub(crate) resume: super::Resume,
+    pub resume: super::Resume,
 }
 
 impl Default for Settings {
@@ -62,7 +69,7 @@ impl Default for Settings {
 
 /// How a connection ended, as far as its transport can tell.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// The network failed: retry under the policy.
     Network(String),
     /// The server ended an accepted stream cleanly. Retried under the policy like a network
@@ -75,38 +82,66 @@ pub(crate) enum Failure {
     /// Refused without saying why (native `EventSource` hides the status): ask the probe.
     Unexplained,
     /// One event, or one unterminated line, passed `max_event_bytes`: retry under the policy.
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The cap that was passed.
+        limit: usize,
+    },
     /// Could not even be attempted (the browser refused the URL): stop with this error.
     Fatal(Error),
 }
 
 /// What the URL refresher came back with.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Refreshed {
+pub enum Refreshed {
     /// A new absolute URL.
     Url(String),
     /// It gave something that is not a URL.
-    InvalidUrl { url: String, message: String },
+    InvalidUrl {
+        /// What it gave.
+        url: String,
+        /// Why it is not a URL.
+        message: String,
+    },
     /// It threw, rejected or gave no string.
     Failed,
 }
 
-/// Something that happened, fed to [`Machine::handle`].
+/// Something that happened, fed to [`Machine::handle`](super::Machine::handle).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Input {
+pub enum Input {
     /// Begin: whether the network is up and the page hidden right now.
-    Start { online: bool, hidden: bool },
+    Start {
+        /// The network is up.
+        online: bool,
+        /// The page is hidden.
+        hidden: bool,
+    },
     /// The connection's response was accepted.
     Opened(ConnId),
     /// One or more events arrived on the connection; the id of the last (empty: it had none).
-    Delivered { conn: ConnId, last_id: String },
+    Delivered {
+        /// The connection.
+        conn: ConnId,
+        /// The last event's id.
+        last_id: String,
+    },
     /// Bytes arrived on the connection (a comment, part of an event): it is alive. Only the
     /// fetch transport sees these; an event counts as life too.
     Alive(ConnId),
     /// The server's `retry:` field, in milliseconds.
-    ServerRetry { conn: ConnId, ms: u64 },
+    ServerRetry {
+        /// The connection.
+        conn: ConnId,
+        /// The field's value.
+        ms: u64,
+    },
     /// The connection ended.
-    Failed { conn: ConnId, failure: Failure },
+    Failed {
+        /// The connection.
+        conn: ConnId,
+        /// How it ended.
+        failure: Failure,
+    },
     /// A terminal marker arrived on the connection (see [`super::Terminal`]): the answer is
     /// complete, and the source closes as done.
     Finished(ConnId),
@@ -126,14 +161,17 @@ pub(crate) enum Input {
     Abort,
 }
 
-/// Something for the shell to do, taken with [`Machine::poll`].
+/// Something for the shell to do, taken with [`Machine::poll`](super::Machine::poll).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Output {
+pub enum Output {
     /// Open connection `conn` to `url` (resume parameter included), resuming after
     /// `last_event_id` (empty: from the start). Any earlier connection is already dropped.
     Connect {
+        /// The new connection's number.
         conn: ConnId,
+        /// Where to connect.
         url: String,
+        /// The resume point, for `Last-Event-ID` (empty: none).
         last_event_id: String,
         /// Send a GET without the body, whatever the method (a POST's stream resumed the way
         /// [`super::Resume::Get`] says).
@@ -142,7 +180,10 @@ pub(crate) enum Output {
     /// Drop the live connection, if any.
     Disconnect,
     /// Ask the server why `url` was refused (one request, head only).
-    Probe { url: String },
+    Probe {
+        /// The URL the refused connection was opened with.
+        url: String,
+    },
     /// Ask the URL refresher for a new URL.
     Refresh,
     /// Cancel the probe or refresh in flight, if any.

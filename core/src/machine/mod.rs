@@ -24,11 +24,11 @@ use crate::reconnect::Backoff;
 use crate::resume::resume_url;
 use crate::{CloseReason, Error, State};
 
-pub(crate) use answer::{is_safe_method, Mark, Terminal};
+pub use answer::{is_safe_method, Mark, Terminal};
 pub use answer::{Resume, DONE_MARKER};
-pub(crate) use decide::{is_event_stream, parse_retry_after, Head};
+pub use decide::{is_event_stream, parse_retry_after, Head};
 use decide::{Verdict, IDLE_TICKS};
-pub(crate) use io::*;
+pub use io::*;
 pub use io::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_MS};
 use retry::{refresh_failed, MIN_SERVER_RETRY_MS};
 
@@ -77,7 +77,7 @@ enum Phase {
 
 /// The life cycle of one source. See the module docs.
 #[derive(Debug)]
-pub(crate) struct Machine {
+pub struct Machine {
     settings: Settings,
     url: String,
     /// The URL the last connection was opened with, for the probe.
@@ -106,7 +106,7 @@ pub(crate) struct Machine {
 impl Machine {
     /// A machine for the absolute `url`, resuming after `last_event_id` (empty: from the start).
     /// `seed` drives the jitter.
-    pub(crate) fn new(url: String, last_event_id: String, settings: Settings, seed: u64) -> Self {
+    pub fn new(url: String, last_event_id: String, settings: Settings, seed: u64) -> Self {
         Self {
             settings,
             url,
@@ -128,22 +128,22 @@ impl Machine {
     }
 
     /// The state users see.
-    pub(crate) fn state(&self) -> &State {
+    pub fn state(&self) -> &State {
         &self.state
     }
 
     /// What the next connection resumes from.
-    pub(crate) fn last_event_id(&self) -> &str {
+    pub fn last_event_id(&self) -> &str {
         &self.resume_id
     }
 
     /// The base URL (without the resume parameter).
-    pub(crate) fn url(&self) -> &str {
+    pub fn url(&self) -> &str {
         &self.url
     }
 
     /// The live connection, if one is being made or is open.
-    pub(crate) fn connection(&self) -> Option<ConnId> {
+    pub fn connection(&self) -> Option<ConnId> {
         match self.phase {
             Phase::Connected { conn, .. } => Some(conn),
             _ => None,
@@ -151,13 +151,13 @@ impl Machine {
     }
 
     /// The next thing to do.
-    pub(crate) fn poll(&mut self) -> Option<Output> {
+    pub fn poll(&mut self) -> Option<Output> {
         // A Vec rather than a VecDeque: at most a few outputs wait, and it links less code.
         (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
     }
 
     /// Takes in what happened at `now` (milliseconds, any monotonic origin).
-    pub(crate) fn handle(&mut self, input: Input, now: u64) {
+    pub fn handle(&mut self, input: Input, now: u64) {
         if matches!(self.phase, Phase::Closed) {
             return;
         }

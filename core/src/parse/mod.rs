@@ -5,9 +5,9 @@
 //! Pure Rust, no browser: [`Parser::feed`] takes the body's chunks as they arrive and reports
 //! [`Item`]s to a closure, in order. The stages, one module each:
 //!
-//! - [`lines`]: skipping one leading byte order mark and cutting lines at CR, LF or CRLF, with a
+//! - `lines`: skipping one leading byte order mark and cutting lines at CR, LF or CRLF, with a
 //!   line (or a CRLF) that straddles two chunks carried over to the next;
-//! - [`fields`]: what each line means (comment, `event`, `data`, `id`, `retry`), and dispatching
+//! - `fields`: what each line means (comment, `event`, `data`, `id`, `retry`), and dispatching
 //!   an event at a blank line.
 //!
 //! Bytes stay bytes until an item is reported. Decoding each piece separately gives exactly what
@@ -22,7 +22,7 @@
 //! the id it sets, its data and the line being read) may not exceed it, and buffers grow
 //! fallibly (`try_reserve`), so a cap the memory cannot hold ends the line with [`TooLarge`]
 //! rather than a trap. A line that spans chunks, and data over many lines, are gathered in
-//! fixed pieces ([`gather`]), never by doubling a buffer, and joined once when complete; a big
+//! fixed pieces (`gather`), never by doubling a buffer, and joined once when complete; a big
 //! `data`, `event` or `id` value then moves out of the line buffer instead of being copied, and
 //! every buffer a big event grew is released after it. What a connection holds at most is
 //! therefore the event being read (at most the cap, plus one piece; twice a line's size while
@@ -45,7 +45,7 @@ use gather::Gather;
 
 /// The default cap on what one event holds (type, id, data, the line being read): 16 MiB, far
 /// above any real event, low enough that a hostile endless line cannot take the page's memory.
-pub(crate) const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
 
 /// The largest cap accepted: 256 MiB. The parser holds up to twice the cap (the event being
 /// read, its buffers' growth, and an earlier event's id), and the event then travels to the
@@ -59,7 +59,7 @@ const KEEP_AT_MOST: usize = 64 * 1024;
 
 /// What the stream said, reported by [`Parser::feed`] in stream order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Item<'a> {
+pub enum Item<'a> {
     /// A dispatched event. `data` is UTF-8 (lossily decoded: invalid sequences are U+FFFD),
     /// borrowed from the chunk or the parser's buffers (a copy is made only to replace invalid
     /// sequences).
@@ -94,16 +94,16 @@ pub(crate) enum Item<'a> {
 /// The stream passed the parser's cap on what one event holds (or the memory could not hold
 /// it). The connection must be dropped: nothing the server sends next can be trusted to fit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TooLarge {
+pub struct TooLarge {
     /// The cap that was passed, in bytes.
-    pub(crate) limit: usize,
+    pub limit: usize,
 }
 
 /// An event stream parser for one connection at a time.
 ///
 /// Buffers are reused from event to event, so in the steady state feeding allocates nothing.
 #[derive(Debug)]
-pub(crate) struct Parser {
+pub struct Parser {
     /// The cap on what the event being read holds: `event_type`, `new_id` (when set), `data`
     /// (or `data_in_chunk`) and the line being read.
     max_event_bytes: usize,
@@ -138,7 +138,7 @@ pub(crate) struct Parser {
 impl Parser {
     /// A parser that fails with [`TooLarge`] once one event's data plus the line being read
     /// exceed `max_event_bytes` (a hostile endless line, or an endless event).
-    pub(crate) fn new(max_event_bytes: usize) -> Self {
+    pub fn new(max_event_bytes: usize) -> Self {
         Self {
             max_event_bytes,
             bom: lines::Bom::default(),
@@ -159,7 +159,7 @@ impl Parser {
     /// carry it, and it is not reported again as an [`Item::Id`]. Browsers do the same (Blink's
     /// parser starts with the source's last event ID), where the standard's text would start
     /// the buffer empty and lose the resume point at the first event without an id.
-    pub(crate) fn with_last_event_id(max_event_bytes: usize, last_event_id: &str) -> Self {
+    pub fn with_last_event_id(max_event_bytes: usize, last_event_id: &str) -> Self {
         let mut parser = Self::new(max_event_bytes);
         parser.id.push_str(last_event_id);
         parser
@@ -168,19 +168,15 @@ impl Parser {
     /// The last event ID as of the latest dispatch (what a reconnection sends to resume). The
     /// fetch transport learns it from the items instead; the tests read it here.
     #[cfg(test)]
-    pub(crate) fn last_event_id(&self) -> &str {
+    pub fn last_event_id(&self) -> &str {
         &self.id
     }
 
     /// Feeds one chunk of the stream; calls `sink` for each item, in order.
     ///
     /// Fails with [`TooLarge`] once the cap is passed; the connection must then be dropped, and
-    /// the parser is left in no particular state ([`finish`](Self::finish) makes it usable).
-    pub(crate) fn feed(
-        &mut self,
-        chunk: &[u8],
-        sink: &mut impl FnMut(Item<'_>),
-    ) -> Result<(), TooLarge> {
+    /// the parser is left in no particular state (`finish` makes it usable).
+    pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(Item<'_>)) -> Result<(), TooLarge> {
         let mut pos = self.skip_bom(chunk)?;
         if pos == chunk.len() {
             return Ok(());
@@ -241,7 +237,7 @@ impl Parser {
     /// a fresh parser; the caller then carries the last event id across. The fetch transport
     /// does exactly that (and drops the parser with its connection), so only the tests call it.
     #[cfg(test)]
-    pub(crate) fn finish(&mut self) {
+    pub fn finish(&mut self) {
         self.bom = lines::Bom::default();
         self.after_cr = false;
         self.line.recycle();

@@ -1,5 +1,5 @@
 //! The parser's speed on the benchmark's payloads, printed, never asserted (timings depend on the
-//! machine): `cargo test --release -p typed-sse --lib parse_speed -- --ignored --nocapture`.
+//! machine): `cargo test --release -p typed-sse-core --lib parse_speed -- --ignored --nocapture`.
 
 use std::fmt::Write;
 use std::hint::black_box;
