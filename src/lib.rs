@@ -39,48 +39,50 @@
 //! `use_event_source` hook for each framework (see `docs/rust-frameworks.md`).
 #![deny(missing_docs, missing_debug_implementations)]
 
-mod builder;
+// The layers, each depending only on the ones before it and on `typed-sse-core`: `web`
+// (the browser's objects), `transport` (one connection each), `listeners` (registry, dispatch,
+// events), `shell` (drives the machine), `api` (the Rust API), then `js` (the npm API) and
+// `hooks` (Yew, Leptos, Dioxus). `cell` is a leaf they share.
+mod api;
 mod cell;
-mod config;
-mod dispatch;
-mod dom;
-mod event;
-mod registry;
+#[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
+mod hooks;
+#[cfg(feature = "js")]
+mod js;
+mod listeners;
 mod shell;
-mod source;
-mod stream;
-mod text;
 mod transport;
-mod union;
+mod web;
+
+// The hooks of each framework live in hooks/ and keep their public paths (`typed_sse::yew`,
+// ...): declared here, they reach what hooks/mod.rs shares through `crate::hooks`.
+#[cfg(feature = "dioxus")]
+#[path = "hooks/dioxus.rs"]
+pub mod dioxus;
+#[cfg(feature = "leptos")]
+#[path = "hooks/leptos.rs"]
+pub mod leptos;
+#[cfg(feature = "yew")]
+#[path = "hooks/yew.rs"]
+pub mod yew;
 
 // The browser-free half lives in `typed-sse-core`; its modules keep their paths here
 // (`crate::machine`, `crate::parse`, ...), so the layers above name them as before.
 use typed_sse_core::{decode, error, machine, parse, reconnect, resume, state, url_check};
 
-#[cfg(feature = "dioxus")]
-pub mod dioxus;
-#[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
-mod hooks;
-#[cfg(feature = "js")]
-mod js;
-#[cfg(feature = "leptos")]
-pub mod leptos;
-#[cfg(feature = "yew")]
-pub mod yew;
-
-pub use builder::Builder;
+pub use api::builder::Builder;
+pub use api::source::{EventSource, Subscription};
+pub use api::stream::EventStream;
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
-pub use event::Event;
+pub use listeners::event::Event;
 pub use machine::{
     Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
 };
 pub use parse::MAX_EVENT_BYTES_LIMIT;
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
-pub use source::{EventSource, Subscription};
 pub use state::{CloseReason, State};
-pub use stream::EventStream;
 pub use transport::Transport;
 
 // The npm package's allocator (lol_alloc's free list, 3 KB gzipped smaller than the default):

@@ -6,12 +6,12 @@ use std::rc::Rc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::api::config::Config;
+use crate::api::source::typed_handler;
 use crate::decode::{Decoder, Json, Text};
-use crate::dispatch::Incoming;
-use crate::registry::Registry;
+use crate::listeners::dispatch::Incoming;
+use crate::listeners::registry::Registry;
 use crate::shell::Refresher;
-use crate::source::typed_handler;
 use crate::transport::{Attached, Transport};
 use crate::{DecodeError, Error, Event, EventSource, ReconnectPolicy, Resume, State};
 
@@ -349,7 +349,7 @@ impl Builder {
         mut self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
     ) -> Self {
-        let names = match crate::union::event_types::<E>() {
+        let names = match crate::listeners::union::event_types::<E>() {
             Ok(names) => names,
             // Reported by `build()`, like every other invalid setting.
             Err(error) => {
@@ -357,7 +357,7 @@ impl Builder {
                 return self;
             }
         };
-        let make = crate::union::handler::<E>(Rc::downgrade(&self.registry), listener);
+        let make = crate::listeners::union::handler::<E>(Rc::downgrade(&self.registry), listener);
         let id = self.registry.next_listener_id();
         for name in names {
             self.registry.type_listeners(name).0.add(id, make());

@@ -4,14 +4,15 @@ use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
 
+use crate::listeners::registry::Registry;
 use crate::machine::{is_safe_method, Machine, Settings, Terminal, MAX_TIMER_MS};
 use crate::parse::{DEFAULT_MAX_EVENT_BYTES, MAX_EVENT_BYTES_LIMIT};
-use crate::registry::Registry;
 use crate::resume::fits_header;
 use crate::shell::{Effects, Refresher, Shell};
 use crate::transport::fetch::FetchSettings;
 use crate::transport::{Attached, Transport};
-use crate::{dom, Error, DEFAULT_RESUME_PARAM};
+use crate::web::dom;
+use crate::{Error, DEFAULT_RESUME_PARAM};
 
 pub(crate) struct Config {
     pub(crate) url: String,

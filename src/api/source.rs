@@ -4,18 +4,18 @@ use std::rc::{Rc, Weak};
 
 use serde::de::DeserializeOwned;
 
+use crate::api::stream::EventStream;
 use crate::decode::{Decoder, Json, Text};
-use crate::dispatch::{Incoming, ListenerId};
-use crate::registry::Registry;
+use crate::listeners::dispatch::{Incoming, ListenerId};
+use crate::listeners::registry::Registry;
 use crate::shell::Shell;
-use crate::stream::EventStream;
 use crate::{Builder, DecodeError, Error, Event, State};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
 /// Wraps the browser's [`EventSource`](https://developer.mozilla.org/docs/Web/API/EventSource):
 /// the browser parses the stream, this handle decodes each event into the listener's type, and
-/// decides itself when and how to reconnect (see [`ReconnectPolicy`]), resuming from the last
+/// decides itself when and how to reconnect (see [`ReconnectPolicy`](crate::ReconnectPolicy)), resuming from the last
 /// event id.
 ///
 /// The handle owns every closure it hands to the browser. [`close`](Self::close), or dropping the
@@ -138,8 +138,9 @@ impl EventSource {
         &self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
     ) -> Result<Subscription, Error> {
-        let names = crate::union::event_types::<E>()?;
-        let make = crate::union::handler::<E>(Rc::downgrade(&self.shell.registry), listener);
+        let names = crate::listeners::union::event_types::<E>()?;
+        let make =
+            crate::listeners::union::handler::<E>(Rc::downgrade(&self.shell.registry), listener);
         let id = self.registry().next_listener_id();
         for name in names {
             self.shell.add_listener_as(name, id, make());

@@ -7,7 +7,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::dom::Pending;
+use crate::web::dom::Pending;
 use crate::{Builder, ReconnectPolicy, Resume, Transport};
 
 use super::glue::Hub;

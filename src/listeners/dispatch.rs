@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use web_sys::MessageEvent;
 
-use crate::event::Meta;
+use crate::listeners::event::Meta;
 use crate::Event;
 
 /// Identifies one registered listener, for removal.
@@ -166,14 +166,14 @@ impl Incoming {
                 last_event_id,
                 origin,
             },
-            text: OnceCell::from(crate::text::reused_copy(data)),
+            text: OnceCell::from(crate::web::text::reused_copy(data)),
         }
     }
 
     /// The event's data as Rust text.
     pub(crate) fn text(&self) -> &str {
         self.text.get_or_init(|| match &self.meta {
-            Meta::Native { event, .. } => crate::text::event_text(event).unwrap_or_default(),
+            Meta::Native { event, .. } => crate::web::text::event_text(event).unwrap_or_default(),
             Meta::Parsed { .. } => String::new(),
         })
     }
@@ -182,7 +182,7 @@ impl Incoming {
     /// event, whose id the shell reads when it needs it.
     pub(crate) fn finish(self) -> Option<MessageEvent> {
         if let Some(text) = self.text.into_inner() {
-            crate::text::recycle(text);
+            crate::web::text::recycle(text);
         }
         match self.meta {
             Meta::Native { event, .. } => Some(event),

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use crate::cell::Shared;
 use std::rc::Rc;
 
-use crate::dispatch::{Handler, Incoming, ListenerId, ListenerList, TypeEntry};
+use crate::listeners::dispatch::{Handler, Incoming, ListenerId, ListenerList, TypeEntry};
 use crate::{Error, State};
 
 /// Every listener of one source.

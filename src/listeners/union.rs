@@ -20,8 +20,8 @@ use serde::de::{
 };
 use serde::forward_to_deserialize_any;
 
-use crate::dispatch::{Handler, Incoming};
-use crate::registry::Registry;
+use crate::listeners::dispatch::{Handler, Incoming};
+use crate::listeners::registry::Registry;
 use crate::{DecodeError, Error, Event};
 
 /// The event types a union of `E` listens to: its variant names. A type that names none (a

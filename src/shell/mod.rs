@@ -18,12 +18,12 @@ mod batch;
 mod sink;
 mod watch;
 
-use crate::dispatch::{Handler, Incoming, ListenerId};
-use crate::dom::{self, DomListener, Pending};
+use crate::listeners::dispatch::{Handler, Incoming, ListenerId};
+use crate::listeners::registry::Registry;
 use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, Terminal, MAX_TIMER_MS};
-use crate::registry::Registry;
 use crate::transport::fetch::{self, FetchSettings};
 use crate::transport::{native, probe, Attached, Request, Sink, Transport};
+use crate::web::dom::{self, DomListener, Pending};
 use crate::{Error, State};
 
 /// Asks for a fresh URL after a 401/403 (e.g. with a renewed token) and passes it to the callback

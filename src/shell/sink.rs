@@ -6,7 +6,7 @@ use web_sys::MessageEvent;
 
 use super::batch::BIG_EVENT;
 use super::Shell;
-use crate::dispatch::Incoming;
+use crate::listeners::dispatch::Incoming;
 use crate::machine::{ConnId, Failure, Input, Mark, DONE_MARKER};
 use crate::resume::fits_header;
 use crate::transport::Sink;

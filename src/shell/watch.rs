@@ -5,8 +5,8 @@
 use std::rc::Rc;
 
 use super::Shell;
-use crate::dom::{self, DomListener};
 use crate::machine::Input;
+use crate::web::dom::{self, DomListener};
 
 impl Shell {
     pub(super) fn install_watchers(self: &Rc<Self>) {

@@ -9,8 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{EventSourceInit, MessageEvent};
 
 use super::{Attached, Request, Sink};
-use crate::dom::DomListener;
 use crate::machine::{ConnId, Failure};
+use crate::web::dom::DomListener;
 
 /// `EventSource.CLOSED`: the browser gave up on its own (non-200, wrong content type, CORS).
 const NATIVE_CLOSED: u16 = 2;

@@ -5,8 +5,8 @@
 use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 
-use crate::dom::Pending;
 use crate::machine::Head;
+use crate::web::dom::Pending;
 
 #[wasm_bindgen(module = "/src/transport/probe.js")]
 extern "C" {

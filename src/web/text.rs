@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
-#[wasm_bindgen(module = "/src/text.js")]
+#[wasm_bindgen(module = "/src/web/text.js")]
 extern "C" {
     #[wasm_bindgen(js_name = setMemory)]
     fn set_memory(memory: &JsValue);
