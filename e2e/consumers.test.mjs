@@ -112,7 +112,7 @@ const siteUrl = (path) => `http://127.0.0.1:${site.address().port}/${path}`;
 test("the tarball holds the package and nothing else", () => {
   const files = run("tar", ["tzf", TARBALL], ROOT).trim().split("\n").map((f) => f.replace(/^package\//, "")).sort();
   assert.deepEqual(files, [
-    "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "node.cjs", "node.cjs.map", "node.js", "node.js.map",
+    "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "node.cjs", "node.cjs.map", "node.js",
     "package.json", "react.d.ts", "react.js", "sse-store.d.ts", "sse-store.js", "svelte.d.ts", "svelte.js",
     "typed_sse.d.cts", "typed_sse.d.ts", "typed_sse.js", "typed_sse.js.map", "typed_sse_core_bg.wasm", "vue.d.ts", "vue.js",
   ]);
@@ -170,6 +170,14 @@ test("Node, ES module", () => {
 test("Node, CommonJS", () => {
   const out = run(process.execPath, ["app.cjs"], join(dir, "node-cjs"), { SERVER_URL: SERVER, KEY: key("node-cjs") });
   assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { ok: [1, 2, 3], typedEventSource: "function" });
+});
+
+// The framework bindings import "typed-sse" as an ES module; a CommonJS app requires it. One
+// module instance must serve both (no dual package hazard): the same classes, and an error made
+// by the binding's client is an instance of the class the app required.
+test("Node, CommonJS app and an ES module binding share one instance of the package", () => {
+  const out = run(process.execPath, ["dual.cjs"], join(dir, "node-cjs"), { SERVER_URL: SERVER, KEY: key("node-dual") });
+  assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { sameClasses: true, instanceOf: true, kind: "http" });
 });
 
 test("TypeScript strict, lib ES2022 + DOM, skipLibCheck false", () => {
