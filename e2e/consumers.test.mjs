@@ -2,8 +2,9 @@
 // install it: copied with npm into fresh projects in a temp folder, whose tools come from
 // e2e/consumers/package-lock.json, then each project streams from the test server: a plain page
 // with an import map, a page under a strict Content Security Policy, a module Web Worker, Vite
-// (dev server and build), webpack 5, esbuild, rolldown, Node (ESM and CommonJS), and TypeScript (strict,
-// Vite's lib; `tsc --init`'s defaults), all with skipLibCheck off. None calls init().
+// (dev server and build), webpack 5, esbuild, rolldown, Rollup, Node (ESM, CommonJS, and a
+// CommonJS app using an ES module binding), and TypeScript (strict, Vite's lib; `tsc --init`'s
+// defaults), all with skipLibCheck off. None calls init().
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -160,6 +161,11 @@ test("esbuild", async () => {
 test("rolldown", async () => {
   run(process.execPath, ["build.mjs"], join(dir, "rolldown"));
   await streams(siteUrl("rolldown/dist/index.html"));
+});
+
+test("Rollup, with @rollup/plugin-node-resolve and @web/rollup-plugin-import-meta-assets", async () => {
+  run(process.execPath, ["build.mjs"], join(dir, "rollup"));
+  await streams(siteUrl("rollup/dist/index.html"));
 });
 
 test("Node, ES module", () => {
