@@ -43,6 +43,11 @@ mkdirSync(outDir, { recursive: true });
 const client = JSON.stringify(join(ROOT, "src/js/client.js"));
 const core = JSON.stringify(CORE);
 const API = `export * from ${client};\nexport { default, initSync } from ${core};\n`;
+// What a failed read of the wasm file in Node says: the usual cause is an app bundled into one
+// file (for a Lambda, say) without the wasm file beside it.
+const BUNDLED = `A bundle of your app that includes typed-sse must ship ${WASM} beside it: copy ` +
+  `node_modules/typed-sse/${WASM} next to the bundle, or leave typed-sse out of the bundle ` +
+  '(esbuild --external:typed-sse; rolldown, Rollup or webpack: externals) and ship node_modules/typed-sse.';
 const ENTRIES = {
   // A failed load (the file missing, a CSP without 'wasm-unsafe-eval') names the likely fixes.
   "typed_sse.js": `import init from ${core};
@@ -68,11 +73,25 @@ try {
   wasmPath = join(__dirname, wasmPath);
   bytes = readFileSync(wasmPath);
 } catch (cause) {
-  throw new Error(\`typed-sse could not read its WebAssembly module \${wasmPath}: \${cause?.message}. \` +
-    "A bundle of your app that includes typed-sse must ship ${WASM} beside it: copy " +
-    "node_modules/typed-sse/${WASM} next to the bundle, or leave typed-sse out of the bundle " +
-    "(esbuild --external:typed-sse; rolldown or Rollup external: [\\"typed-sse\\"]) and ship node_modules/typed-sse. " +
-    "An ES module bundle has no __dirname: build CommonJS for Node, or keep typed-sse external.", { cause });
+  throw new Error(\`typed-sse could not read its WebAssembly module \${wasmPath}: \${cause?.message}. ${BUNDLED}\`, { cause });
+}
+initSync({ module: bytes });
+`,
+  // For bundlers that build for Node (the `module` condition, which Node itself ignores): an ES
+  // module, so that an ES module bundle needs no `require` or `__dirname`; the wasm file is read
+  // from beside the bundle (import.meta.url in ES module output, __dirname in CommonJS output).
+  "node.mjs": `import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { initSync } from ${core};
+${API}
+let wasmPath = "${WASM}";
+let bytes;
+try {
+  wasmPath = import.meta.url ? fileURLToPath(new URL(wasmPath, import.meta.url)) : join(__dirname, wasmPath);
+  bytes = readFileSync(wasmPath);
+} catch (cause) {
+  throw new Error(\`typed-sse could not read its WebAssembly module \${wasmPath}: \${cause?.message}. ${BUNDLED}\`, { cause });
 }
 initSync({ module: bytes });
 `,
@@ -95,14 +114,14 @@ const fromSource = {
   },
   load(id) {
     // Named without the file's extension: an id ending in .cjs would be parsed as CommonJS.
-    return id.startsWith("\0entry:") ? ENTRIES[id.slice("\0entry:".length).replace(/-(c?js)$/, ".$1")] : null;
+    return id.startsWith("\0entry:") ? ENTRIES[id.slice("\0entry:".length).replace(/-([cm]?js)$/, ".$1")] : null;
   },
 };
 
 for (const file of Object.keys(ENTRIES)) {
   const node = file !== "typed_sse.js";
   const bundle = await rolldown({
-    input: `\0entry:${file.replace(/\.(c?js)$/, "-$1")}`,
+    input: `\0entry:${file.replace(/\.([cm]?js)$/, "-$1")}`,
     platform: node ? "node" : "browser",
     plugins: [fromSource],
     external: [/^node:/],
@@ -199,6 +218,8 @@ const manifest = {
   exports: {
     ".": {
       node: {
+        // Bundlers (esbuild, webpack, Rollup's node-resolve) match `module`; Node never does.
+        module: "./node.mjs",
         require: { types: "./typed_sse.d.cts", default: "./node.cjs" },
         types: "./typed_sse.d.ts",
         default: "./node.js",
@@ -234,6 +255,8 @@ const names = (m) => Object.keys(m).filter((k) => k !== "__esModule").sort().joi
 for (const name of ["SseClient", "TypedEventSource", "default", "initSync"]) {
   if (typeof esm[name] !== "function") throw new Error(`node.js: no ${name} export`);
 }
+const forBundlers = await import(pathToFileURL(join(outDir, "node.mjs")).href);
+if (names(forBundlers) !== names(cjs)) throw new Error(`node.mjs exports ${names(forBundlers)} but node.cjs ${names(cjs)}`);
 if (names(esm) !== names(cjs)) throw new Error(`node.js exports ${names(esm)} but node.cjs ${names(cjs)}`);
 for (const name of Object.keys(esm)) {
   if (esm[name] !== cjs[name]) throw new Error(`node.js's ${name} is not node.cjs's: two instances`);
