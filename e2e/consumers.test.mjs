@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVER, launch, key } from "./helpers.mjs";
@@ -124,6 +124,16 @@ test("the tarball holds the package and nothing else", () => {
   const manifest = JSON.parse(readFileSync(join(dir, "node_modules/typed-sse/package.json"), "utf8"));
   assert.equal(manifest.sideEffects, false);
   assert.ok(manifest.engines?.node);
+});
+
+// The wasm names no path of the machine that built it (cargo's registry under the builder's
+// home, the checkout): the build remaps them (NPM_RUSTFLAGS in scripts/lib.sh).
+test("the wasm file embeds no build-machine path", () => {
+  const wasm = readFileSync(join(dir, "node_modules/typed-sse/typed_sse_core_bg.wasm")).toString("latin1");
+  for (const path of [`${homedir()}/`, "/.cargo/", ROOT]) {
+    const at = wasm.indexOf(path);
+    assert.equal(at, -1, `the wasm holds ${JSON.stringify(path)}: ${JSON.stringify(wasm.slice(Math.max(0, at - 20), at + 80))}`);
+  }
 });
 
 test("a plain page with an import map", () => streams(siteUrl("page/index.html")));
