@@ -2,15 +2,16 @@
 // install it: copied with npm into fresh projects in a temp folder, whose tools come from
 // e2e/consumers/package-lock.json, then each project streams from the test server: a plain page
 // with an import map, a page under a strict Content Security Policy, a module Web Worker, Vite
-// (dev server and build), webpack 5, esbuild, rolldown, Node (ESM and CommonJS), and TypeScript (strict,
-// Vite's lib; `tsc --init`'s defaults), all with skipLibCheck off. None calls init().
+// (dev server and build), webpack 5, esbuild, rolldown, Rollup, Node (ESM, CommonJS, and a
+// CommonJS app using an ES module binding), and TypeScript (strict, Vite's lib; `tsc --init`'s
+// defaults), all with skipLibCheck off. None calls init().
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { homedir, tmpdir } from "node:os";
+import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVER, launch, key } from "./helpers.mjs";
 
@@ -112,7 +113,7 @@ const siteUrl = (path) => `http://127.0.0.1:${site.address().port}/${path}`;
 test("the tarball holds the package and nothing else", () => {
   const files = run("tar", ["tzf", TARBALL], ROOT).trim().split("\n").map((f) => f.replace(/^package\//, "")).sort();
   assert.deepEqual(files, [
-    "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "node.cjs", "node.cjs.map", "node.js", "node.js.map",
+    "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "node.cjs", "node.cjs.map", "node.js", "node.mjs", "node.mjs.map",
     "package.json", "react.d.ts", "react.js", "sse-store.d.ts", "sse-store.js", "svelte.d.ts", "svelte.js",
     "typed_sse.d.cts", "typed_sse.d.ts", "typed_sse.js", "typed_sse.js.map", "typed_sse_core_bg.wasm", "vue.d.ts", "vue.js",
   ]);
@@ -123,6 +124,16 @@ test("the tarball holds the package and nothing else", () => {
   const manifest = JSON.parse(readFileSync(join(dir, "node_modules/typed-sse/package.json"), "utf8"));
   assert.equal(manifest.sideEffects, false);
   assert.ok(manifest.engines?.node);
+});
+
+// The wasm names no path of the machine that built it (cargo's registry under the builder's
+// home, the checkout): the build remaps them (NPM_RUSTFLAGS in scripts/lib.sh).
+test("the wasm file embeds no build-machine path", () => {
+  const wasm = readFileSync(join(dir, "node_modules/typed-sse/typed_sse_core_bg.wasm")).toString("latin1");
+  for (const path of [`${homedir()}/`, "/.cargo/", ROOT]) {
+    const at = wasm.indexOf(path);
+    assert.equal(at, -1, `the wasm holds ${JSON.stringify(path)}: ${JSON.stringify(wasm.slice(Math.max(0, at - 20), at + 80))}`);
+  }
 });
 
 test("a plain page with an import map", () => streams(siteUrl("page/index.html")));
@@ -162,6 +173,11 @@ test("rolldown", async () => {
   await streams(siteUrl("rolldown/dist/index.html"));
 });
 
+test("Rollup, with @rollup/plugin-node-resolve and @web/rollup-plugin-import-meta-assets", async () => {
+  run(process.execPath, ["build.mjs"], join(dir, "rollup"));
+  await streams(siteUrl("rollup/dist/index.html"));
+});
+
 test("Node, ES module", () => {
   const out = run(process.execPath, ["app.mjs"], join(dir, "node-esm"), { SERVER_URL: SERVER, KEY: key("node-esm") });
   assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { ok: [1, 2, 3], typedEventSource: "function" });
@@ -170,6 +186,36 @@ test("Node, ES module", () => {
 test("Node, CommonJS", () => {
   const out = run(process.execPath, ["app.cjs"], join(dir, "node-cjs"), { SERVER_URL: SERVER, KEY: key("node-cjs") });
   assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { ok: [1, 2, 3], typedEventSource: "function" });
+});
+
+// The framework bindings import "typed-sse" as an ES module; a CommonJS app requires it. One
+// module instance must serve both (no dual package hazard): the same classes, and an error made
+// by the binding's client is an instance of the class the app required.
+test("Node, CommonJS app and an ES module binding share one instance of the package", () => {
+  const out = run(process.execPath, ["dual.cjs"], join(dir, "node-cjs"), { SERVER_URL: SERVER, KEY: key("node-dual") });
+  assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { sameClasses: true, instanceOf: true, kind: "http" });
+});
+
+// A Node app bundled into one file (a Lambda-style deployment) by esbuild (CommonJS and ES module
+// output) and rolldown. Without the wasm file beside the bundle, the start fails with an error
+// that names the file and the two fixes (not a bare ENOENT); with it copied there, it streams.
+test("Node, bundled into one file: a missing wasm file is named with the fixes; copied beside the bundle, it streams", () => {
+  const root = join(dir, "node-bundle");
+  run(process.execPath, ["build.mjs"], root);
+  for (const app of ["esbuild-cjs/app.cjs", "esbuild-esm/app.mjs", "rolldown/app.mjs"]) {
+    const bundle = join(root, "out", app);
+    const wasm = join(dirname(bundle), "typed_sse_core_bg.wasm");
+    const env = { ...process.env, SERVER_URL: SERVER, KEY: key("node-bundle") };
+    const failed = spawnSync(process.execPath, [bundle], { env, stdio: "pipe", timeout: 30_000 });
+    const stderr = String(failed.stderr);
+    assert.notEqual(failed.status, 0, app);
+    assert.ok(stderr.includes(`typed-sse could not read its WebAssembly module ${wasm}: ENOENT`), `${app}:\n${stderr}`);
+    assert.ok(stderr.includes("copy node_modules/typed-sse/typed_sse_core_bg.wasm next to the bundle") &&
+      stderr.includes("--external:typed-sse"), `${app}:\n${stderr}`);
+    cpSync(join(dir, "node_modules/typed-sse/typed_sse_core_bg.wasm"), wasm);
+    const out = run(process.execPath, [bundle], root, { SERVER_URL: SERVER, KEY: key("node-bundle") });
+    assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), { ok: [1, 2, 3], typedEventSource: "function" }, app);
+  }
 });
 
 test("TypeScript strict, lib ES2022 + DOM, skipLibCheck false", () => {

@@ -153,6 +153,16 @@ for (const [transport, init] of VARIANTS) {
   });
 }
 
+const HANDLER_RESET_LOG = [["cleared", null], ["listener", 1], ["handler", 1], ["listener", 2], ["handler", 2]];
+
+for (const transport of TRANSPORTS) {
+  const init = { transport };
+  test(`a handler property set to null is removed, and set again runs after later listeners (${transport})`, async () => {
+    const path = `/sse/messages?n=2&interval_ms=30&key=${key(`es-handler-reset-${transport}`)}`;
+    await compare("handlerReset", path, init, HANDLER_RESET_LOG, "handler reset");
+  });
+}
+
 // TypedEventSource's extras, in the page: `fn` runs with `TypedEventSource` and a `done`
 // callback; a hang gives { timedOut: true }.
 function typed(fn, args) {
@@ -416,11 +426,12 @@ test("Node: the same page code with TypedEventSource logs what Chromium's EventS
     ["refused", `${SERVER}/sse/status?code=204&key=${key("node-es-204")}`],
     ["refused", `${SERVER}/sse/status?code=404&key=${key("node-es-404")}`],
     ["listeners", `${SERVER}/sse/messages?n=6&interval_ms=30&key=${key("node-es-listeners")}`],
+    ["handlerReset", `${SERVER}/sse/messages?n=2&interval_ms=30&key=${key("node-es-handler-reset")}`],
   ];
   const { logs } = inNode(runs);
   const expected = [
     tickerLog(named), attributesLog(hold, false), CLOSE_EARLY_LOG, RECONNECT_LOG,
-    [["error", 2]], [["error", 2]], LISTENERS_LOG,
+    [["error", 2]], [["error", 2]], LISTENERS_LOG, HANDLER_RESET_LOG,
   ];
   runs.forEach(([name], i) => assert.deepEqual(logs[i], expected[i], `Node, ${name} (${runs[i][1]})`));
   const conns = await statsUntil(rk, (cs) => cs.length >= 2);

@@ -49,7 +49,10 @@ stop_server() {
 }
 
 # The npm package's allocator (see src/lib.rs): a cfg of this build alone, never a crate feature.
-NPM_RUSTFLAGS="--cfg typed_sse_npm_alloc"
+# And no path of the building machine in the wasm: panic locations name the source files of
+# dependencies by their absolute path under cargo's home (`/root/.cargo/registry/src/...`);
+# remapped, they read `cargo/registry/src/...` (and anything under the checkout `typed-sse/...`).
+NPM_RUSTFLAGS="--cfg typed_sse_npm_alloc --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=cargo --remap-path-prefix=$ROOT=typed-sse"
 
 # build_package OUT_DIR: the npm package (scripts/package.sh, steps 2 to 4), into OUT_DIR emptied
 # first. `build_package web OUT_DIR`, the form of earlier builds, does the same: there is one

@@ -11,8 +11,9 @@
 //   next to it (`new URL("typed_sse_core_bg.wasm", import.meta.url)`, a form Vite and webpack
 //   follow and copy) with top-level await, so the classes work as soon as the import resolves:
 //   no `init()` to call.
-// - `node.js` (Node, `import`) and `node.cjs` (Node, `require`): the same API; the wasm file is
-//   read from the package folder and compiled synchronously while the module loads.
+// - `node.cjs` (Node, `require`): the same API; the wasm file is read from the package folder
+//   and compiled synchronously while the module loads. `node.js` (Node, `import`) re-exports it,
+//   so that both reach one instance.
 // - `typed_sse.d.ts` / `typed_sse.d.cts`: src/js/types.d.ts, the `init` exports' types, and the
 //   `Symbol.dispose` declaration that the types need under `lib: ["ES2022", "DOM"]`.
 // - the wasm file, README.md, CHANGELOG.md and both licence files.
@@ -42,6 +43,11 @@ mkdirSync(outDir, { recursive: true });
 const client = JSON.stringify(join(ROOT, "src/js/client.js"));
 const core = JSON.stringify(CORE);
 const API = `export * from ${client};\nexport { default, initSync } from ${core};\n`;
+// What a failed read of the wasm file in Node says: the usual cause is an app bundled into one
+// file (for a Lambda, say) without the wasm file beside it.
+const BUNDLED = `A bundle of your app that includes typed-sse must ship ${WASM} beside it: copy ` +
+  `node_modules/typed-sse/${WASM} next to the bundle, or leave typed-sse out of the bundle ` +
+  '(esbuild --external:typed-sse; rolldown, Rollup or webpack: externals) and ship node_modules/typed-sse.';
 const ENTRIES = {
   // A failed load (the file missing, a CSP without 'wasm-unsafe-eval') names the likely fixes.
   "typed_sse.js": `import init from ${core};
@@ -55,16 +61,39 @@ try {
     "and if the page has a Content Security Policy, allow 'wasm-unsafe-eval' in script-src.", { cause });
 }
 `,
-  "node.js": `import { readFileSync } from "node:fs";
-import { initSync } from ${core};
-${API}
-initSync({ module: readFileSync(new URL("./${WASM}", import.meta.url)) });
-`,
+  // The one Node entry that holds the code: `node.js` (below) re-exports it. A file that is
+  // missing or unreadable (a bundle that took the code and left the wasm behind) names the fixes.
   "node.cjs": `import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { initSync } from ${core};
 ${API}
-initSync({ module: readFileSync(join(__dirname, "${WASM}")) });
+let wasmPath = "${WASM}";
+let bytes;
+try {
+  wasmPath = join(__dirname, wasmPath);
+  bytes = readFileSync(wasmPath);
+} catch (cause) {
+  throw new Error(\`typed-sse could not read its WebAssembly module \${wasmPath}: \${cause?.message}. ${BUNDLED}\`, { cause });
+}
+initSync({ module: bytes });
+`,
+  // For bundlers that build for Node (the `module` condition, which Node itself ignores): an ES
+  // module, so that an ES module bundle needs no `require` or `__dirname`; the wasm file is read
+  // from beside the bundle (import.meta.url in ES module output, __dirname in CommonJS output).
+  "node.mjs": `import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { initSync } from ${core};
+${API}
+let wasmPath = "${WASM}";
+let bytes;
+try {
+  wasmPath = import.meta.url ? fileURLToPath(new URL(wasmPath, import.meta.url)) : join(__dirname, wasmPath);
+  bytes = readFileSync(wasmPath);
+} catch (cause) {
+  throw new Error(\`typed-sse could not read its WebAssembly module \${wasmPath}: \${cause?.message}. ${BUNDLED}\`, { cause });
+}
+initSync({ module: bytes });
 `,
 };
 
@@ -85,14 +114,14 @@ const fromSource = {
   },
   load(id) {
     // Named without the file's extension: an id ending in .cjs would be parsed as CommonJS.
-    return id.startsWith("\0entry:") ? ENTRIES[id.slice("\0entry:".length).replace(/-(c?js)$/, ".$1")] : null;
+    return id.startsWith("\0entry:") ? ENTRIES[id.slice("\0entry:".length).replace(/-([cm]?js)$/, ".$1")] : null;
   },
 };
 
 for (const file of Object.keys(ENTRIES)) {
   const node = file !== "typed_sse.js";
   const bundle = await rolldown({
-    input: `\0entry:${file.replace(/\.(c?js)$/, "-$1")}`,
+    input: `\0entry:${file.replace(/\.([cm]?js)$/, "-$1")}`,
     platform: node ? "node" : "browser",
     plugins: [fromSource],
     external: [/^node:/],
@@ -118,6 +147,19 @@ for (const file of Object.keys(ENTRIES)) {
   const chunks = output.filter((o) => o.type === "chunk");
   if (chunks.length !== 1) throw new Error(`bundling ${file}: ${chunks.length} chunks, expected one`);
 }
+
+// `node.js`, Node's `import`: the CommonJS entry re-exported, not a second bundle. An app that
+// `require`s the package while a module it uses imports it (the framework bindings do) then gets
+// one instance: one wasm memory, one set of classes, so `instanceof SseStreamError` holds across
+// them. Node (and a bundler for Node) gives a default import of CommonJS `module.exports`.
+copyFileSync(join(coreDir, WASM), join(outDir, WASM));
+const cjsNames = Object.keys(createRequire(import.meta.url)(join(outDir, "node.cjs")))
+  .filter((k) => k !== "__esModule" && k !== "default").sort();
+writeFileSync(join(outDir, "node.js"), `// Node's ES module entry: the CommonJS entry, so that \`import\` and \`require\` share one instance.
+import cjs from "./node.cjs";
+export const { ${cjsNames.join(", ")} } = cjs;
+export default cjs.default;
+`);
 const browser = readFileSync(join(outDir, "typed_sse.js"), "utf8");
 // Vite and webpack copy the wasm file only when they see exactly this form.
 if (!/new URL\(["'`]typed_sse_core_bg\.wasm["'`],\s*import\.meta\.url\)/.test(browser)) {
@@ -150,7 +192,6 @@ writeFileSync(join(outDir, "typed_sse.d.cts"), types);
 
 // --- the manifest and the files beside the code -----------------------------------------------
 
-copyFileSync(join(coreDir, WASM), join(outDir, WASM));
 for (const f of ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]) copyFileSync(join(ROOT, f), join(outDir, f));
 
 // The React, Vue and Svelte bindings (src/js/bindings/): plain ES modules, copied as they are
@@ -177,6 +218,8 @@ const manifest = {
   exports: {
     ".": {
       node: {
+        // Bundlers (esbuild, webpack, Rollup's node-resolve) match `module`; Node never does.
+        module: "./node.mjs",
         require: { types: "./typed_sse.d.cts", default: "./node.cjs" },
         types: "./typed_sse.d.ts",
         default: "./node.js",
@@ -212,7 +255,12 @@ const names = (m) => Object.keys(m).filter((k) => k !== "__esModule").sort().joi
 for (const name of ["SseClient", "TypedEventSource", "default", "initSync"]) {
   if (typeof esm[name] !== "function") throw new Error(`node.js: no ${name} export`);
 }
+const forBundlers = await import(pathToFileURL(join(outDir, "node.mjs")).href);
+if (names(forBundlers) !== names(cjs)) throw new Error(`node.mjs exports ${names(forBundlers)} but node.cjs ${names(cjs)}`);
 if (names(esm) !== names(cjs)) throw new Error(`node.js exports ${names(esm)} but node.cjs ${names(cjs)}`);
+for (const name of Object.keys(esm)) {
+  if (esm[name] !== cjs[name]) throw new Error(`node.js's ${name} is not node.cjs's: two instances`);
+}
 const browserExports = browser.match(/export\s*\{([^}]*)\}\s*;?\s*(\/\/# sourceMappingURL=\S+\s*)?$/)?.[1]
   .split(",").map((e) => e.trim().split(/\s+as\s+/).pop()).sort().join(" ");
 if (browserExports !== names(esm)) throw new Error(`typed_sse.js exports ${browserExports} but node.js ${names(esm)}`);

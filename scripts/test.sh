@@ -85,6 +85,7 @@ E2E=(
   e2e/event-source.test.mjs
   e2e/idioms.test.mjs
   e2e/fetch.test.mjs
+  e2e/browser-errors.test.mjs
   e2e/node.test.mjs
   e2e/hostile.test.mjs
   e2e/resume-ids.test.mjs

@@ -138,6 +138,24 @@ export function listeners(EventSource, url, init) {
   });
 }
 
+// A handler property set to null removes its listener, and set again adds it anew, after the
+// listeners added meanwhile (HTML's event handler semantics). /sse/messages?n=2
+export function handlerReset(EventSource, url, init) {
+  return new Promise((resolve) => {
+    const log = [];
+    const es = new EventSource(url, init);
+    es.onmessage = () => log.push(["first handler"]);
+    es.addEventListener("message", (e) => log.push(["listener", JSON.parse(e.data).n]));
+    es.onmessage = null;
+    log.push(["cleared", es.onmessage]);
+    es.onmessage = (e) => {
+      const { n } = JSON.parse(e.data);
+      log.push(["handler", n]);
+      if (n === 2) { es.close(); setTimeout(() => resolve(log), 200); }
+    };
+  });
+}
+
 // The attributes a page reads: url (resolved), withCredentials, readyState before and after
 // close(), and the constants; then nothing more happens.
 export function attributes(EventSource, url, init) {

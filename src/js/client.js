@@ -267,21 +267,30 @@ export class TypedEventSource extends EventTarget {
     this.#forwarded.delete(type);
   }
 
+  // An `onX` property, as HTML's event handlers behave: the first function set adds a listener
+  // (a wrapper that calls the current one), another function replaces it in place, and null
+  // (or anything but a function) removes the listener, so that the type is no longer forwarded
+  // and nothing is left registered for it; a function set again is added anew, after the
+  // listeners added meanwhile.
   #handler(type, listener) {
-    if (!this.#handlers.has(type)) {
-      const wrapper = (event) => this.#handlers.get(type)?.call(this, event);
-      this.#handlerWrappers.set(type, wrapper);
-      this.addEventListener(type, wrapper);
+    const wrapper = this.#handlerWrappers.get(type);
+    if (typeof listener !== "function") {
+      this.#handlers.delete(type);
+      this.#handlerWrappers.delete(type);
+      if (wrapper) this.removeEventListener(type, wrapper);
+      return;
     }
-    this.#handlers.set(type, typeof listener === "function" ? listener : null);
+    this.#handlers.set(type, listener);
+    if (wrapper) return;
+    const added = (event) => this.#handlers.get(type)?.call(this, event);
+    this.#handlerWrappers.set(type, added);
+    this.addEventListener(type, added);
   }
 
-  // Whether an `error` event is heard: by a listener, or by `onerror` while it is a function
-  // (its wrapper stays added once set, so `onerror = null` must not count as a listener).
+  // Whether an `error` event is heard: by a listener, or by `onerror` (whose listener is there
+  // only while it is a function).
   #heard() {
-    const wrapper = this.#handlerWrappers.get("error");
-    const others = (this.#listeners.get("error") ?? []).some((r) => r.listener !== wrapper);
-    return others || typeof this.#handlers.get("error") === "function";
+    return this.#listeners.has("error");
   }
 
   get onopen() {

@@ -54,10 +54,11 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
   const report = (...args) => {
     if (!signal.aborted) head(...args);
   };
+  let init, reached = false;
   (async () => {
     // Fresh data without an author-set Cache-Control: that header is not CORS-safelisted and
     // would make every cross-origin connection preflighted (EventSource needs no preflight).
-    const init = { method: options.method, credentials: options.credentials, cache: "no-store", signal };
+    init = { method: options.method, credentials: options.credentials, cache: "no-store", signal };
     // A headers function that never settles would hold the client in `connecting` for good:
     // it gets the refresher's time (refreshTimeoutMs), then counts as a network failure.
     const extra = typeof headers === "function"
@@ -107,6 +108,7 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
     return response;
   })().then(
     async (response) => {
+      reached = true;
       // Closed while the request was pending, with a `fetch` that does not honour the signal:
       // the body would otherwise stay open.
       if (signal.aborted) return response.body?.cancel().catch(() => {});
@@ -133,9 +135,10 @@ export function startFetch(fetchFn, url, options, lastEventId, headers, head, ch
         chunk(value);
       }
     },
-  ).catch((error) => {
+  ).catch(async (error) => {
     if (error?.[MISUSE]) return report(REPORT.MISUSE, error.field, "", error.message);
-    const text = describeFailure(error);
+    let text = describeFailure(error);
+    if (!reached && init && error instanceof TypeError) text = await explain(url, init, text, signal);
     const message = redact(text);
     // Read by fetch.rs as the `cause` of the error; Node's header errors quote the value they
     // refuse: such a cause is not kept either.
@@ -191,6 +194,38 @@ function describeFailure(error) {
 // An AggregateError (Node trying each address of a host) has no message of its own.
 const causeText = (cause) =>
   describe(cause?.message || (Array.isArray(cause?.errors) && cause.errors.map(causeText).join("; ")) || cause?.code || cause);
+
+/** A browser's failed request to another origin says only "Failed to fetch", whether the server
+ *  was never reached or refused the request by CORS. One `no-cors` request of the same URL (no
+ *  headers, no credentials; `max-age=0`, as the probe, so a server can tell it apart) tells
+ *  them apart: it fails only when the server cannot be reached. Returns `text` with what was
+ *  learnt, or as it is (same origin, Node, no answer within PREVIEW_MS, closed meanwhile). */
+async function explain(url, init, text, signal) {
+  const page = globalThis.location?.origin;
+  let target;
+  try {
+    target = new URL(url, globalThis.location?.href).origin;
+  } catch (_) {
+    return text;
+  }
+  if (!page || page === "null" || target === page || globalThis.process?.versions?.node) return text;
+  const check = new AbortController();
+  const reachable = await within(
+    fetch(url, { mode: "no-cors", credentials: "omit", cache: "no-cache", signal: check.signal }).then(() => true, () => false),
+    PREVIEW_MS, "late", signal,
+  ).catch(() => null);
+  check.abort(); // the opaque answer's body
+  if (reachable === false) return `could not connect to the server (${text})`;
+  if (reachable !== true) return text;
+  // The request headers a preflight must allow: all but the CORS-safelisted ones.
+  const unsafe = Object.keys(init.headers).map((n) => n.toLowerCase()).filter((n) =>
+    n !== "accept" && !(n === "content-type" && /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i.test(init.headers[n])));
+  const method = String(init.method ?? "GET").toUpperCase();
+  return `${text}: the server answered, but CORS refused this cross-origin request: its answers must carry ` +
+    `Access-Control-Allow-Origin: ${page}${init.credentials === "include" ? " and Access-Control-Allow-Credentials: true" : ""}` +
+    (unsafe.length ? `, and its preflight answer Access-Control-Allow-Headers: ${unsafe.join(", ")}` : "") +
+    (/^(GET|HEAD|POST)$/.test(method) ? "" : ` and Access-Control-Allow-Methods: ${method}`);
+}
 
 /** `text` without the value Node's `Headers` quotes when it refuses one
  *  (`Headers.append: "Bearer …" is an invalid header value.`): a token must not reach logs. */

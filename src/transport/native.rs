@@ -3,6 +3,7 @@
 //! The browser parses the stream. Its own reconnect is never used: on any `error` the shell
 //! drops this connection at once (closing the native instance), and the machine decides.
 
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::{JsCast, JsValue};
@@ -57,11 +58,15 @@ impl Connection {
         };
         // A server event named `open` or `error` is a MessageEvent on the same type: an event,
         // not the connection opening or failing (it made every connection drop on arrival).
-        let sink = this.sink.clone();
+        // Whether this connection opened: an error before it means the server was never reached
+        // (a refusal closes the native instance, below), not a connection lost.
+        let opened = Rc::new(Cell::new(false));
+        let (sink, seen) = (this.sink.clone(), opened.clone());
         this.attach("open", move |event| {
             if event.is_instance_of::<MessageEvent>() {
                 return;
             }
+            seen.set(true);
             if let Some(sink) = sink.upgrade() {
                 sink.opened(conn);
             }
@@ -74,11 +79,13 @@ impl Connection {
             }
             let Some(sink) = sink.upgrade() else { return };
             // CLOSED: refused (status, content type, CORS), and the browser will not say why.
-            // Otherwise it was about to retry by itself after a drop.
+            // Otherwise it was about to retry by itself: after a drop, or a failure to connect.
             let failure = if native.ready_state() == NATIVE_CLOSED {
                 Failure::Unexplained
-            } else {
+            } else if opened.get() {
                 Failure::Network("the connection was lost".into())
+            } else {
+                Failure::Network("could not connect to the server".into())
             };
             sink.failed(conn, failure);
         })?;

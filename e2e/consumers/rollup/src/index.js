@@ -1,0 +1,4 @@
+import { SseClient, TypedEventSource } from "typed-sse";
+import { report } from "../../stream.js";
+
+report({ SseClient, TypedEventSource });
