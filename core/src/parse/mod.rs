@@ -159,6 +159,7 @@ impl Parser {
     /// carry it, and it is not reported again as an [`Item::Id`]. Browsers do the same (Blink's
     /// parser starts with the source's last event ID), where the standard's text would start
     /// the buffer empty and lose the resume point at the first event without an id.
+    #[inline]
     pub fn with_last_event_id(max_event_bytes: usize, last_event_id: &str) -> Self {
         let mut parser = Self::new(max_event_bytes);
         parser.id.push_str(last_event_id);
