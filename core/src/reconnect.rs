@@ -141,13 +141,13 @@ impl ReconnectPolicy {
 
 /// The running count of reconnect attempts for one source.
 #[derive(Debug, Default)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     attempts: u32,
 }
 
 impl Backoff {
     /// The next attempt's number and delay, counting it; `None` once the budget is spent.
-    pub fn next(&mut self, policy: &ReconnectPolicy, random: f64) -> Option<(u32, u32)> {
+    pub(crate) fn next(&mut self, policy: &ReconnectPolicy, random: f64) -> Option<(u32, u32)> {
         let attempt = self.attempts.checked_add(1)?;
         let delay = policy.delay_for(attempt, random)?;
         self.attempts = attempt;
@@ -155,12 +155,12 @@ impl Backoff {
     }
 
     /// Attempts made since the last reset.
-    pub fn attempts(&self) -> u32 {
+    pub(crate) fn attempts(&self) -> u32 {
         self.attempts
     }
 
     /// Called when a connection that had opened ends: the next failure starts over.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.attempts = 0;
     }
 }

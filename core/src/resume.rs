@@ -11,7 +11,7 @@ pub const DEFAULT_RESUME_PARAM: &str = "lastEventId";
 /// `url` with `param=last_event_id` set in its query (replacing any earlier value of `param`),
 /// keeping the fragment. An empty id yields `url` without the parameter.
 #[inline]
-pub fn resume_url(url: &str, param: &str, last_event_id: &str) -> String {
+pub(crate) fn resume_url(url: &str, param: &str, last_event_id: &str) -> String {
     // Worked on bytes, cutting only at ASCII delimiters: `str` slicing and `str::split` link a
     // panic path with `char` formatting and a char searcher, about 5 KB of wasm in all.
     let (before_fragment, fragment) = split_at_byte(url.as_bytes(), b'#');

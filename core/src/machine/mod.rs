@@ -148,7 +148,7 @@ impl Machine {
 
     /// The live connection, if one is being made or is open.
     #[inline]
-    pub fn connection(&self) -> Option<ConnId> {
+    pub(crate) fn connection(&self) -> Option<ConnId> {
         match self.phase {
             Phase::Connected { conn, .. } => Some(conn),
             _ => None,

@@ -169,7 +169,7 @@ impl Parser {
     /// The last event ID as of the latest dispatch (what a reconnection sends to resume). The
     /// fetch transport learns it from the items instead; the tests read it here.
     #[cfg(test)]
-    pub fn last_event_id(&self) -> &str {
+    pub(crate) fn last_event_id(&self) -> &str {
         &self.id
     }
 
@@ -238,7 +238,7 @@ impl Parser {
     /// a fresh parser; the caller then carries the last event id across. The fetch transport
     /// does exactly that (and drops the parser with its connection), so only the tests call it.
     #[cfg(test)]
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.bom = lines::Bom::default();
         self.after_cr = false;
         self.line.recycle();
