@@ -101,6 +101,7 @@ impl Terminal {
     /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
     /// native transport compares the browser's string without copying it into wasm), and the
     /// data itself asked for only when a predicate needs it.
+    #[inline]
     pub fn check_with(
         &self,
         event_type: &str,

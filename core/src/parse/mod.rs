@@ -138,6 +138,7 @@ pub struct Parser {
 impl Parser {
     /// A parser that fails with [`TooLarge`] once one event's data plus the line being read
     /// exceed `max_event_bytes` (a hostile endless line, or an endless event).
+    #[inline]
     pub fn new(max_event_bytes: usize) -> Self {
         Self {
             max_event_bytes,
