@@ -4,7 +4,8 @@
 // killed with SIGKILL, again and again; they reconnect through nginx to the other one and resume
 // with 0 lost and 0 repeated (native and fetch transports in Chromium, the fetch transport in
 // Node). Then fifty clients after one kill (their reconnect times, spread by the jitter), and a
-// client whose id the stream has trimmed away (the `typed-sse.gap` event, not a silent skip).
+// client whose id the stream has trimmed away (the typed gap, not a silent skip: native and fetch
+// in Chromium, fetch in Node).
 //
 // Every process (redis-server, the instances, nginx) is started here on free 127.0.0.1 ports and
 // stopped at the end. SCALE_EVENTS and SCALE_KILLS change the size (defaults 10000 and 10).
@@ -111,7 +112,7 @@ const follow = (policy = "initialDelayMs: 100, maxDelayMs: 1000") => `
   const rec = { nums: [], reconnects: 0, gaps: 0, errors: [], opens: [] };
   const c = new SseClient(url, { transport, ${policy} });
   c.on("chat", (d) => rec.nums.push(Number(d.text)));
-  c.on("typed-sse.gap", () => { rec.gaps += 1; });
+  c.onGap(() => { rec.gaps += 1; });
   c.onState((s) => {
     if (s.state === "reconnecting") rec.reconnects += 1;
     if (s.state === "open") rec.opens.push(Date.now());
@@ -249,30 +250,52 @@ test("fifty clients after a kill: reconnects spread by the jitter, none lost", {
   assert.ok(q.max - q.min >= 200, `spread ${q.max - q.min} ms`);
 });
 
-test("a client back with an id the stream has trimmed gets the typed-sse.gap event, then what is held", { skip: !HAVE_NGINX && "nginx is not installed" }, async () => {
+// What a page or a Node process runs to come back after `last`: the typed gaps and the chat
+// numbers, in the order they arrived, until chat message `until`.
+const comeBack = `
+  const c = new SseClient(url, { transport, lastEventId: last });
+  const seen = [];
+  c.onGap((gap, meta) => seen.push({ gap, type: meta.type }));
+  c.on("chat", (d) => seen.push(Number(d.text)));
+  await new Promise((resolve) => c.on("chat", (d) => { if (Number(d.text) === until) resolve(); }));
+  c.close();
+`;
+
+test("a client back with an id the stream has trimmed gets the typed gap, then what is held: native and fetch (Chromium), fetch (Node)", { skip: !HAVE_NGINX && "nginx is not installed" }, async () => {
   // Its own Redis and one instance keeping only 20 events.
   const small = await startRedis();
   const instance = await startInstance({ args: ["--store", small.url, "--history", "20"] });
   try {
     const first = await publish(instance, 1);
     for (let n = 2; n <= 40; n++) await publish(instance, n);
+    const url = `${instance.url}/events`;
     const node = startInNode(`
       import { SseClient } from "typed-sse";
-      const c = new SseClient(process.env.FOLLOW_URL, { lastEventId: process.env.LAST });
-      const seen = [];
-      c.on("typed-sse.gap", (d, meta) => seen.push({ gap: d, id: meta.id ?? null }));
-      await new Promise((resolve) => c.on("chat", (d) => { seen.push(Number(d.text)); if (Number(d.text) === 40) resolve(); }));
-      console.log(JSON.stringify({ seen, lastEventId: c.lastEventId }));
-      c.close();
-    `, { env: { FOLLOW_URL: `${instance.url}/events`, LAST: first }, timeoutMs: 20_000 });
-    const { seen } = await node.result;
-    assert.equal(typeof seen[0], "object", `the gap comes first: ${JSON.stringify(seen.slice(0, 3))}`);
-    assert.equal(seen[0].gap.last_event_id, first);
-    assert.match(seen[0].gap.first_available, /^\d+-\d+$/);
-    const nums = seen.slice(1);
-    // The demo's own ticks share the 20 places: at most 20 chat messages remain, the newest.
-    assert.ok(nums.length > 0 && nums.length <= 20, `${nums.length} replayed`);
-    assert.deepEqual(nums, Array.from({ length: nums.length }, (_, i) => 41 - nums.length + i));
+      const url = process.env.FOLLOW_URL, transport = "fetch", last = process.env.LAST, until = 40;
+      ${comeBack}
+      console.log(JSON.stringify(seen));
+    `, { env: { FOLLOW_URL: url, LAST: first }, timeoutMs: 20_000 });
+    const page = await browser.newPage();
+    await page.goto(`${instance.url}/e2e/js-api.html`);
+    await page.waitForFunction(() => window.ready === true);
+    const inChromium = await page.evaluate(({ url, last, comeBack }) => Promise.all(["eventsource", "fetch"].map((transport) =>
+      // eslint-disable-next-line no-new-func
+      new Function("SseClient", "url", "transport", "last", "until", `return (async () => { ${comeBack}; return seen; })();`)(
+        window.sse.SseClient, url, transport, last, 40))), { url, last: first, comeBack });
+    await page.close();
+    const runs = { native: inChromium[0], fetch: inChromium[1], node: await node.result };
+    for (const [who, seen] of Object.entries(runs)) {
+      assert.equal(typeof seen[0], "object", `${who}: the gap comes first: ${JSON.stringify(seen.slice(0, 3))}`);
+      // The client's own last id, and the oldest the stream still holds (a Redis stream id).
+      assert.equal(seen[0].gap.lastEventId, first, who);
+      assert.match(seen[0].gap.firstAvailable, /^\d+-\d+$/, who);
+      assert.equal(seen[0].type, "typed-sse.gap", who);
+      const nums = seen.slice(1);
+      assert.ok(nums.every((n) => typeof n === "number"), `${who}: one gap only: ${JSON.stringify(seen)}`);
+      // The demo's own ticks share the 20 places: at most 20 chat messages remain, the newest.
+      assert.ok(nums.length > 0 && nums.length <= 20, `${who}: ${nums.length} replayed`);
+      assert.deepEqual(nums, Array.from({ length: nums.length }, (_, i) => 41 - nums.length + i), who);
+    }
   } finally {
     await stop(instance.proc);
     await stop(small.proc);

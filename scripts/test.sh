@@ -29,7 +29,7 @@ cargo clippy -p typed-sse-yew-example -p typed-sse-leptos-example -p typed-sse-d
 
 step "host tests: pure logic and the server"
 run cargo test --workspace
-# The hooks' host tests (src/hooks.rs) compile only with a framework feature; the doctests of
+# The hooks' host tests (src/hooks/) compile only with a framework feature; the doctests of
 # docs/rust-frameworks.md and of the hooks need all three.
 run cargo test -p typed-sse --lib --features yew,leptos,dioxus hooks::
 # The Leptos hook in a server build (Leptos's `ssr`): connects to nothing, renders `connecting`.

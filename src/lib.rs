@@ -84,6 +84,7 @@ pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
 pub use state::{CloseReason, State};
 pub use transport::Transport;
+pub use typed_sse_core::{Gap, GAP_EVENT};
 
 // The npm package's allocator (lol_alloc's free list, 3 KB gzipped smaller than the default):
 // `scripts/lib.sh` builds the package with `--cfg typed_sse_npm_alloc`. Not a feature, so that no

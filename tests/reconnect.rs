@@ -6,7 +6,7 @@
 mod common;
 
 use common::{js, log, native_connections, sleep, url, wait_for};
-use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State};
+use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -541,5 +541,35 @@ async fn a_huge_retry_after_waits_its_cap_instead_of_looping() {
             "{key}: the state reports the delay actually scheduled: {:?}",
             source.state()
         );
+    }
+}
+
+/// A resume point the server's history does not hold (the demo stream on typed-sse-axum's store
+/// gives out numbers) reaches `on_gap` as a typed `Gap` with the id the source came back with,
+/// on both transports, before the events still held.
+#[wasm_bindgen_test]
+async fn a_resume_point_the_server_does_not_hold_is_a_typed_gap() {
+    for transport in [Transport::EventSource, Transport::Fetch] {
+        let seen = log();
+        let (g, e) = (seen.clone(), seen.clone());
+        let source = EventSource::builder(url("/events", &common::key("gap")))
+            .transport(transport)
+            .last_event_id("not-an-id-it-gave")
+            .on_gap(move |gap| g.borrow_mut().push(Some(gap)))
+            .on_any(move |event| {
+                if event.event_type() != typed_sse::GAP_EVENT {
+                    e.borrow_mut().push(None);
+                }
+            })
+            .build()
+            .unwrap();
+        assert!(
+            wait_for(5_000, || seen.borrow().iter().any(Option::is_some)).await,
+            "{transport:?}: no gap"
+        );
+        let gap = seen.borrow()[0].clone().expect("the gap comes first");
+        assert_eq!(gap.last_event_id, "not-an-id-it-gave", "{transport:?}");
+        assert_eq!(seen.borrow().iter().filter(|s| s.is_some()).count(), 1);
+        source.close();
     }
 }

@@ -32,7 +32,7 @@ impl Default for ResumeConfig {
 
 impl ResumeConfig {
     /// The default query parameter: `lastEventId`.
-    pub const DEFAULT_QUERY_PARAM: &'static str = "lastEventId";
+    pub const DEFAULT_QUERY_PARAM: &'static str = typed_sse_core::DEFAULT_RESUME_PARAM;
     /// The query parameter Nchan uses: `last_event_id`.
     pub const NCHAN_QUERY_PARAM: &'static str = "last_event_id";
     /// The default bound on an id's length, in bytes (after percent-decoding).

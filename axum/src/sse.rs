@@ -11,8 +11,9 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use crate::last_event_id::LastEventId;
 use crate::store::{EventStore, Followed, Position, StoredEvent};
 
-/// The event name of the gap signal (see the crate docs for its bytes).
-pub const GAP_EVENT: &str = "typed-sse.gap";
+/// The event name of the gap signal (see the crate docs for its bytes), shared with the
+/// client through typed-sse-core.
+pub use typed_sse_core::GAP_EVENT;
 
 /// The comment sent first, at once, so that the headers and a first byte leave the server
 /// even through proxies and HTTP/2 stacks that hold headers until the body starts.
@@ -142,13 +143,9 @@ impl<S: EventStore> ResumableSse<S> {
 /// The gap event: `event: typed-sse.gap`, data `{"last_event_id":…,"first_available":…}`,
 /// no `id:` (the client keeps its last id until a replayed event replaces it).
 pub fn gap_event(last_event_id: &str, first_available: Option<&str>) -> Event {
-    // Written by hand for a fixed key order; serde_json escapes the strings.
-    let json = |value: Option<&str>| serde_json::Value::from(value).to_string();
-    let data = format!(
-        r#"{{"last_event_id":{},"first_available":{}}}"#,
-        json(Some(last_event_id)),
-        json(first_available)
-    );
+    // typed-sse-core writes it (a fixed key order, the strings escaped by serde_json) and its
+    // client reads it back (`Gap::from_event`).
+    let data = typed_sse_core::Gap::to_data(last_event_id, first_available);
     Event::default().event(GAP_EVENT).data(data)
 }
 

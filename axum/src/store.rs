@@ -5,9 +5,10 @@ use std::future::Future;
 
 use futures_util::stream::BoxStream;
 
-/// The reserved event-name prefix: names starting with it belong to this crate (the gap event)
-/// and [`EventStore::append`] refuses them, so an application event can never pass for a gap.
-pub const RESERVED_PREFIX: &str = "typed-sse.";
+/// The reserved event-name prefix (typed-sse-core's): names starting with it belong to typed-sse
+/// (the gap event) and [`EventStore::append`] refuses them, so an application event can never
+/// pass for a gap.
+pub use typed_sse_core::RESERVED_PREFIX;
 
 /// One event as a store holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]

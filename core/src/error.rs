@@ -17,6 +17,7 @@ pub struct DecodeError {
 impl DecodeError {
     /// The error for an event of `event_type` whose data `raw` its decoder refused with
     /// `message`.
+    #[inline]
     pub fn new(event_type: &str, raw: &str, message: String) -> Self {
         Self {
             event_type: event_type.to_owned(),
@@ -150,6 +151,7 @@ pub enum Error {
 
 impl Error {
     /// Whether this error ends the source: after it, the state is closed and nothing reconnects.
+    #[inline]
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
@@ -164,6 +166,7 @@ impl Error {
     }
 
     /// A short stable name for the error kind, as used by the JavaScript API (`error.kind`).
+    #[inline]
     pub fn kind(&self) -> &'static str {
         match self {
             Error::InvalidUrl { .. } => "invalid_url",

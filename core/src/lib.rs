@@ -7,6 +7,7 @@
 //!   time, outputs are polled): the reconnect policy and its budget, `Retry-After`, `retry:`,
 //!   the resume point, idle, offline and hidden pauses, the end of an answer;
 //! - [`reconnect`], [`resume`]: the policy's arithmetic and the resume URL;
+//! - [`gap`]: the signal a server sends when its history no longer reaches the resume point;
 //! - the types both ends of a connection speak in: [`Error`], [`State`], [`CloseReason`],
 //!   [`Decoder`] and its [`Json`] and [`Text`] decoders.
 //!
@@ -20,6 +21,7 @@
 mod body;
 pub mod decode;
 pub mod error;
+pub mod gap;
 pub mod machine;
 pub mod parse;
 pub mod reconnect;
@@ -29,6 +31,7 @@ pub mod url_check;
 
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
+pub use gap::{Gap, GAP_EVENT, RESERVED_PREFIX};
 pub use machine::{
     Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
 };

@@ -48,17 +48,20 @@ impl Default for ReconnectPolicy {
 
 impl ReconnectPolicy {
     /// A policy that never reconnects: the first failure closes the source.
+    #[inline]
     pub fn never() -> Self {
         Self::default().max_retries(0)
     }
 
     /// The delay before the first reconnect attempt (before jitter). Default 1000 ms.
+    #[inline]
     pub fn initial_delay_ms(mut self, ms: u32) -> Self {
         self.initial_delay_ms = ms;
         self
     }
 
     /// The factor each further attempt's delay grows by. Default 2. Values below 1 count as 1.
+    #[inline]
     pub fn multiplier(mut self, factor: f64) -> Self {
         self.multiplier = if factor.is_finite() && factor >= 1.0 {
             factor
@@ -69,12 +72,14 @@ impl ReconnectPolicy {
     }
 
     /// The cap on any delay. Default 30 000 ms.
+    #[inline]
     pub fn max_delay_ms(mut self, ms: u32) -> Self {
         self.max_delay_ms = ms;
         self
     }
 
     /// The share of each delay that is randomised, from 0 (none) to 1 (full jitter). Default 0.5.
+    #[inline]
     pub fn jitter(mut self, ratio: f64) -> Self {
         self.jitter = if ratio.is_finite() {
             ratio.clamp(0.0, 1.0)
@@ -86,12 +91,14 @@ impl ReconnectPolicy {
 
     /// At most `n` reconnect attempts after a failure; `max_retries(3)` makes exactly three.
     /// The count starts again once a connection opens and delivers an event.
+    #[inline]
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = Some(n);
         self
     }
 
     /// Reconnect forever (the default).
+    #[inline]
     pub fn unlimited_retries(mut self) -> Self {
         self.max_retries = None;
         self
@@ -134,13 +141,13 @@ impl ReconnectPolicy {
 
 /// The running count of reconnect attempts for one source.
 #[derive(Debug, Default)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     attempts: u32,
 }
 
 impl Backoff {
     /// The next attempt's number and delay, counting it; `None` once the budget is spent.
-    pub fn next(&mut self, policy: &ReconnectPolicy, random: f64) -> Option<(u32, u32)> {
+    pub(crate) fn next(&mut self, policy: &ReconnectPolicy, random: f64) -> Option<(u32, u32)> {
         let attempt = self.attempts.checked_add(1)?;
         let delay = policy.delay_for(attempt, random)?;
         self.attempts = attempt;
@@ -148,12 +155,12 @@ impl Backoff {
     }
 
     /// Attempts made since the last reset.
-    pub fn attempts(&self) -> u32 {
+    pub(crate) fn attempts(&self) -> u32 {
         self.attempts
     }
 
     /// Called when a connection that had opened ends: the next failure starts over.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.attempts = 0;
     }
 }

@@ -10,7 +10,8 @@ pub const DEFAULT_RESUME_PARAM: &str = "lastEventId";
 
 /// `url` with `param=last_event_id` set in its query (replacing any earlier value of `param`),
 /// keeping the fragment. An empty id yields `url` without the parameter.
-pub fn resume_url(url: &str, param: &str, last_event_id: &str) -> String {
+#[inline]
+pub(crate) fn resume_url(url: &str, param: &str, last_event_id: &str) -> String {
     // Worked on bytes, cutting only at ASCII delimiters: `str` slicing and `str::split` link a
     // panic path with `char` formatting and a char searcher, about 5 KB of wasm in all.
     let (before_fragment, fragment) = split_at_byte(url.as_bytes(), b'#');
@@ -56,6 +57,7 @@ pub fn resume_url(url: &str, param: &str, last_event_id: &str) -> String {
 /// its resume point to such an id: it stays at the last id that fits (the server replays from
 /// there, so nothing is lost), and the event itself still carries its real id. An empty id fits
 /// (it sends no header).
+#[inline]
 pub fn fits_header(id: &str) -> bool {
     let bytes = id.as_bytes();
     let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));

@@ -32,6 +32,7 @@ pub enum State {
 impl State {
     /// A short stable name, as used by the JavaScript API: `connecting`, `open`, `reconnecting`,
     /// `offline`, `paused` or `closed`.
+    #[inline]
     pub fn name(&self) -> &'static str {
         match self {
             State::Connecting => "connecting",
@@ -44,6 +45,7 @@ impl State {
     }
 
     /// Whether the state is final.
+    #[inline]
     pub fn is_closed(&self) -> bool {
         matches!(self, State::Closed(_))
     }
@@ -73,6 +75,7 @@ impl CloseReason {
     /// A short stable name, as used by the JavaScript API: `requested`, `aborted`, `done`,
     /// `ended`, or for failures the error kind: `gave_up`, `no_content`, `unauthorized`,
     /// `http`, `content_type`, ...
+    #[inline]
     pub fn name(&self) -> &'static str {
         match self {
             CloseReason::Requested => "requested",

@@ -6,6 +6,7 @@
 /// `http:` or `https:`. Without this, `localhost:8787/events` (the scheme `localhost:`) or a
 /// typo such as `htp:/x` parse, fail every connection as a network error and are retried
 /// without end.
+#[inline]
 pub fn check_scheme(protocol: &str, input: &str) -> Result<(), String> {
     if protocol.eq_ignore_ascii_case("http:") || protocol.eq_ignore_ascii_case("https:") {
         return Ok(());

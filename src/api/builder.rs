@@ -13,7 +13,7 @@ use crate::listeners::dispatch::Incoming;
 use crate::listeners::registry::Registry;
 use crate::shell::Refresher;
 use crate::transport::{Attached, Transport};
-use crate::{DecodeError, Error, Event, EventSource, ReconnectPolicy, Resume, State};
+use crate::{DecodeError, Error, Event, EventSource, Gap, ReconnectPolicy, Resume, State};
 
 /// Configures an [`EventSource`] before it connects. Listeners added here live as long as the
 /// source.
@@ -363,6 +363,27 @@ impl Builder {
             self.registry.type_listeners(name).0.add(id, make());
         }
         self
+    }
+
+    /// Listens for the gap signal: the server's history no longer reaches the resume point (it
+    /// was trimmed, or the server does not know the id), so events were lost. The server says
+    /// so with an event of the reserved type [`GAP_EVENT`](crate::GAP_EVENT) (as typed-sse-axum
+    /// does) before replaying what it still holds; the listener gets a [`Gap`] with the last
+    /// id this source had. Refetch a snapshot of whatever the stream describes.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), typed_sse::Error> {
+    /// let source = typed_sse::EventSource::builder("https://example.com/events")
+    ///     .on_gap(|gap| eprintln!("missed events after {:?}: reloading", gap.last_event_id))
+    ///     .build()?;
+    /// # drop(source);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn on_gap(self, mut listener: impl FnMut(Gap) + 'static) -> Self {
+        self.on_text(crate::GAP_EVENT, move |event| {
+            listener(Gap::from_event(&event.data, &event.last_event_id()))
+        })
     }
 
     /// Receives every event, as text, of every type this source listens for (`message` and the

@@ -9,7 +9,7 @@ use crate::decode::{Decoder, Json, Text};
 use crate::listeners::dispatch::{Incoming, ListenerId};
 use crate::listeners::registry::Registry;
 use crate::shell::Shell;
-use crate::{Builder, DecodeError, Error, Event, State};
+use crate::{Builder, DecodeError, Error, Event, Gap, State};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
@@ -92,6 +92,14 @@ impl EventSource {
             if let Ok(event) = r {
                 listener(event)
             }
+        })
+    }
+
+    /// Listens for the gap signal after the source is built: see
+    /// [`Builder::on_gap`](crate::Builder::on_gap).
+    pub fn on_gap(&self, mut listener: impl FnMut(Gap) + 'static) -> Subscription {
+        self.on_text(crate::GAP_EVENT, move |event| {
+            listener(Gap::from_event(&event.data, &event.last_event_id()))
         })
     }
 

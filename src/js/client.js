@@ -8,6 +8,7 @@ import { SseCore } from "./typed_sse_core.js";
 import { makeError, UnheardReporter } from "./errors.js";
 import { Hub } from "./hub.js";
 import { events } from "./iterator.js";
+import { gaps, onGap } from "./gap.js";
 import { hubSettings, readOptions } from "./options.js";
 
 export { SseConfigError, SseStreamError, TypedSseError } from "./errors.js";
@@ -66,6 +67,18 @@ export class SseClient {
   /** The events of `type` as an async iterable of `{ data, meta }`, for `for await`. */
   events(type, options) {
     return events(this.#hub, type, options);
+  }
+
+  /** Calls `listener(gap, meta)` when the server says its history no longer reaches the resume
+   *  point (the reserved event `typed-sse.gap`): `gap` is `{ lastEventId, firstAvailable }`.
+   *  Returns an unsubscribe function. */
+  onGap(listener, options) {
+    return onGap(this.#hub, () => this.lastEventId, listener, options);
+  }
+
+  /** The gaps as an async iterable of `{ data: gap, meta }`, for `for await`. */
+  gaps(options) {
+    return gaps(this.#hub, () => this.lastEventId, options);
   }
 
   /** Calls `listener(state)` on every state change; returns an unsubscribe function. */

@@ -17,7 +17,7 @@ fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
 /// variant's own text, the same words as `Error`'s `Display`: formatting them here would link
 /// Rust's string formatting into the package for messages alone (about 0.9 KB gzipped).
 /// test/js/fixtures/error-messages.json holds the contract: `Display` is checked against it by
-/// `cargo test` (src/error.rs), errors.js by `node --test test/js/`.
+/// `cargo test` (core/src/error.rs), errors.js by `node --test test/js/`.
 pub(crate) fn error(hub: &Hub, e: &Error) -> JsValue {
     let details = Object::new();
     let mut text = "";

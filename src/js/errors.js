@@ -42,7 +42,7 @@ export function makeError(kind, message, details) {
 }
 
 /** The message of each error made in wasm (src/js/convert.rs), from the kind, the details and
- *  the variant's own `text`: Rust's `Display` (src/error.rs) is their owner, and
+ *  the variant's own `text`: Rust's `Display` (core/src/error.rs) is their owner, and
  *  test/js/fixtures/error-messages.json holds one example of each, checked against `Display` by
  *  `cargo test` and against this table by `node --test test/js/`. */
 export const MESSAGES = {

@@ -4,9 +4,10 @@ import { makeError } from "./errors.js";
 import { checkDecoders, eventType, fail, listenerOptions } from "./options.js";
 
 // `client.events(type, { signal, buffer, decode })`: an async iterator of `{ data, meta }`.
+// `map(data, meta)`, when given, turns each event's data into the item's as it arrives.
 // Events wait in a bounded queue until read; one more than `buffer` finishes the iterator
 // with an `overflow` error once the waiting ones are read, rather than dropping any quietly.
-export function events(hub, type, options) {
+export function events(hub, type, options, map) {
   const union = typeof type === "object" && type !== null;
   if (union) checkDecoders(type);
   else eventType(type);
@@ -37,6 +38,7 @@ export function events(hub, type, options) {
     resolve({ value: undefined, done: true });
   };
   const push = (data, meta, name) => {
+    if (map) data = map(data, meta);
     const item = union ? { type: name, data, meta } : { data, meta };
     if (readers.length) {
       queue.push(item);

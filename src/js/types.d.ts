@@ -295,6 +295,17 @@ export type SseUnion<D extends SseDecoders> = {
   [K in keyof D & string]: { type: K; data: ReturnType<D[K]> };
 }[keyof D & string];
 
+/** The gap signal: the server's history no longer reaches the client's resume point (the
+ *  reserved event type `typed-sse.gap`, which typed-sse-axum sends before replaying what it
+ *  still holds), so events were lost: refetch a snapshot. */
+export interface SseGap {
+  /** The last event id the client had: what it came back with (empty when it had none). */
+  lastEventId: string;
+  /** The oldest id the server still holds, as it said; null when its history is empty or it
+   *  did not say. */
+  firstAvailable: string | null;
+}
+
 /** What `client.events()` yields. */
 export interface SseEvent<T> {
   data: T;
@@ -325,6 +336,11 @@ export declare class SseClient {
    *  `{ type, data, meta }` (a union discriminated on `type`); other types are skipped. Ends
    *  as `events(type)` does. */
   events<D extends SseDecoders>(decoders: D, options?: { signal?: AbortSignal; buffer?: number }): AsyncIterableIterator<SseUnion<D> & { meta: EventMeta }>;
+  /** Calls `listener(gap, meta)` when the server says its history no longer reaches the resume
+   *  point (the event `typed-sse.gap`); returns an unsubscribe function. */
+  onGap(listener: (gap: SseGap, meta: EventMeta) => void, options?: { signal?: AbortSignal }): () => void;
+  /** The gaps, in order, for `for await`; ends as `events(type)` does. */
+  gaps(options?: { signal?: AbortSignal; buffer?: number }): AsyncIterableIterator<SseEvent<SseGap>>;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onState(listener: (state: SseState) => void): () => void;
   /** Calls `listener` with every error; returns an unsubscribe function. */

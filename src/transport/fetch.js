@@ -11,7 +11,7 @@ const BODY_PREVIEW = 4096;
 export const REPORT = { FAILED: 0, ENDED: -1, MISUSE: -2 };
 
 /** Whether a `Content-Type` is `text/event-stream`, whatever its parameters: the rule of
- *  `is_event_stream` (src/machine/decide.rs), which decides again on the head; ASCII
+ *  `is_event_stream` (core/src/machine/decide.rs), which decides again on the head; ASCII
  *  whitespace and case only. The fixture above holds the cases both must agree on. */
 export const isEventStream = (type) => /^[\t\n\f\r ]*text\/event-stream[\t\n\f\r ]*(;|$)/i.test(type);
 // How long a refusal's body may take to show its first 4 KB: a server that stalls there must

@@ -93,6 +93,7 @@ impl Terminal {
     /// Whether an event of `event_type` with `data` ends the answer, and how. Any event type
     /// counts for `[DONE]` (OpenAI sends it unnamed); the data must be exactly that text.
     /// The predicate, if any, is asked last, with the event's type and data.
+    #[inline]
     pub fn check(&self, event_type: &str, data: &str) -> Option<Mark> {
         self.check_with(event_type, || data == DONE_MARKER, || Some(data.to_owned()))
     }
@@ -100,6 +101,7 @@ impl Terminal {
     /// [`check`](Self::check) with the data's comparison to `[DONE]` left to the caller (the
     /// native transport compares the browser's string without copying it into wasm), and the
     /// data itself asked for only when a predicate needs it.
+    #[inline]
     pub fn check_with(
         &self,
         event_type: &str,

@@ -76,6 +76,7 @@ pub(super) fn probe(answer: Result<Head, String>) -> Verdict {
 }
 
 /// Whether a `Content-Type` is `text/event-stream`, whatever its parameters.
+#[inline]
 pub fn is_event_stream(content_type: &str) -> bool {
     // On bytes: `str::split` and `trim` link a char searcher (about 1 KB of wasm) for this one
     // comparison.
@@ -93,6 +94,7 @@ pub fn is_event_stream(content_type: &str) -> bool {
 /// the `http_date` module) given the wall clock `now_ms`. Uncapped and overflow-free:
 /// the machine applies its cap. `None` for a value that is neither, which is ignored: the
 /// browser's `Date.parse` read far more (`"1.5"` as a day in 2001, that is "no wait").
+#[inline]
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {

@@ -28,7 +28,8 @@ const MONTHS: [&str; 12] = [
 /// The instant `value` names, in milliseconds since the Unix epoch (negative before it), or
 /// `None` when it is not an HTTP date. `now_ms` (the wall clock) places the two-digit year of
 /// the RFC 850 form: at most 50 years ahead, as RFC 9110 requires.
-pub fn parse(value: &str, now_ms: f64) -> Option<i64> {
+#[inline]
+pub(crate) fn parse(value: &str, now_ms: f64) -> Option<i64> {
     let b = value.as_bytes();
     let (day, month, year, time) = if let Some(rest) = after_day_name(b, &DAYS, b", ") {
         // IMF-fixdate: "06 Nov 1994 08:49:37 GMT"

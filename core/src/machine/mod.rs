@@ -106,6 +106,7 @@ pub struct Machine {
 impl Machine {
     /// A machine for the absolute `url`, resuming after `last_event_id` (empty: from the start).
     /// `seed` drives the jitter.
+    #[inline]
     pub fn new(url: String, last_event_id: String, settings: Settings, seed: u64) -> Self {
         Self {
             settings,
@@ -128,22 +129,26 @@ impl Machine {
     }
 
     /// The state users see.
+    #[inline]
     pub fn state(&self) -> &State {
         &self.state
     }
 
     /// What the next connection resumes from.
+    #[inline]
     pub fn last_event_id(&self) -> &str {
         &self.resume_id
     }
 
     /// The base URL (without the resume parameter).
+    #[inline]
     pub fn url(&self) -> &str {
         &self.url
     }
 
     /// The live connection, if one is being made or is open.
-    pub fn connection(&self) -> Option<ConnId> {
+    #[inline]
+    pub(crate) fn connection(&self) -> Option<ConnId> {
         match self.phase {
             Phase::Connected { conn, .. } => Some(conn),
             _ => None,
@@ -151,6 +156,7 @@ impl Machine {
     }
 
     /// The next thing to do.
+    #[inline]
     pub fn poll(&mut self) -> Option<Output> {
         // A Vec rather than a VecDeque: at most a few outputs wait, and it links less code.
         (!self.outputs.is_empty()).then(|| self.outputs.remove(0))

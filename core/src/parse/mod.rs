@@ -138,6 +138,7 @@ pub struct Parser {
 impl Parser {
     /// A parser that fails with [`TooLarge`] once one event's data plus the line being read
     /// exceed `max_event_bytes` (a hostile endless line, or an endless event).
+    #[inline]
     pub fn new(max_event_bytes: usize) -> Self {
         Self {
             max_event_bytes,
@@ -159,6 +160,7 @@ impl Parser {
     /// carry it, and it is not reported again as an [`Item::Id`]. Browsers do the same (Blink's
     /// parser starts with the source's last event ID), where the standard's text would start
     /// the buffer empty and lose the resume point at the first event without an id.
+    #[inline]
     pub fn with_last_event_id(max_event_bytes: usize, last_event_id: &str) -> Self {
         let mut parser = Self::new(max_event_bytes);
         parser.id.push_str(last_event_id);
@@ -168,7 +170,7 @@ impl Parser {
     /// The last event ID as of the latest dispatch (what a reconnection sends to resume). The
     /// fetch transport learns it from the items instead; the tests read it here.
     #[cfg(test)]
-    pub fn last_event_id(&self) -> &str {
+    pub(crate) fn last_event_id(&self) -> &str {
         &self.id
     }
 
@@ -237,7 +239,7 @@ impl Parser {
     /// a fresh parser; the caller then carries the last event id across. The fetch transport
     /// does exactly that (and drops the parser with its connection), so only the tests call it.
     #[cfg(test)]
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.bom = lines::Bom::default();
         self.after_cr = false;
         self.line.recycle();

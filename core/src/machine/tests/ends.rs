@@ -1,4 +1,4 @@
-//! The end of an answer and a request that is not safe to repeat (src/machine/answer.rs): one
+//! The end of an answer and a request that is not safe to repeat (core/src/machine/answer.rs): one
 //! test per row of the table on `Resume`, and the terminal markers.
 
 use super::*;
