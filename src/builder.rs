@@ -1,4 +1,4 @@
-//! [`Builder`]: how an [`EventSource`] is configured before it connects.
+//! [`SseClientBuilder`]: how an [`SseClient`] is configured before it connects.
 
 use std::future::Future;
 use std::rc::Rc;
@@ -13,25 +13,25 @@ use crate::registry::Registry;
 use crate::shell::Refresher;
 use crate::source::typed_handler;
 use crate::transport::{Attached, Transport};
-use crate::{DecodeError, Error, Event, EventSource, ReconnectPolicy, Resume, State};
+use crate::{DecodeError, Error, Event, ReconnectPolicy, Resume, SseClient, State};
 
-/// Configures an [`EventSource`] before it connects. Listeners added here live as long as the
+/// Configures an [`SseClient`] before it connects. Listeners added here live as long as the
 /// source.
-#[must_use = "a Builder does nothing until build()"]
-pub struct Builder {
+#[must_use = "an SseClientBuilder does nothing until build()"]
+pub struct SseClientBuilder {
     config: Config,
     registry: Rc<Registry>,
 }
 
-impl std::fmt::Debug for Builder {
+impl std::fmt::Debug for SseClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Builder")
+        f.debug_struct("SseClientBuilder")
             .field("url", &self.config.url)
             .finish_non_exhaustive()
     }
 }
 
-impl Builder {
+impl SseClientBuilder {
     pub(crate) fn new(url: String) -> Self {
         Self {
             config: Config::new(url),
@@ -260,8 +260,8 @@ impl Builder {
     /// listens for: the browser delivers no other). Replaces any earlier predicate.
     ///
     /// ```no_run
-    /// # use typed_sse::EventSource;
-    /// let builder = EventSource::builder("https://example.com/mcp")
+    /// # use typed_sse::SseClient;
+    /// let builder = SseClient::builder("https://example.com/mcp")
     ///     .method("POST")
     ///     .terminal_if(|event_type, data| event_type == "message" && data.contains(r#""result""#));
     /// ```
@@ -342,7 +342,7 @@ impl Builder {
     }
 
     /// Listens for the events whose types are the variant names of the enum `E`, decoded into
-    /// it: see [`EventSource::on_union`]. Events of other types are skipped. `E` must be an
+    /// it: see [`SseClient::on_union`]. Events of other types are skipped. `E` must be an
     /// externally tagged enum (serde's default); any other type fails [`build`](Self::build)
     /// with [`Error::InvalidOption`] (field `on_union`).
     pub fn on_union<E: DeserializeOwned + 'static>(
@@ -411,12 +411,12 @@ impl Builder {
     /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed, and with
     /// [`Error::InvalidOption`] for a setting out of range (a delay longer than a browser timer
     /// holds, about 24.8 days).
-    pub fn build(self) -> Result<EventSource, Error> {
+    pub fn build(self) -> Result<SseClient, Error> {
         let shell = self.config.into_shell(self.registry)?;
         shell.start();
         match shell.state() {
             State::Closed(crate::CloseReason::Failed(e @ Error::InvalidUrl { .. })) => Err(e),
-            _ => Ok(EventSource::from_shell(shell)),
+            _ => Ok(SseClient::from_shell(shell)),
         }
     }
 }

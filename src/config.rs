@@ -1,4 +1,4 @@
-//! What a [`Builder`](crate::Builder) collects, checked and turned into a running shell.
+//! What an [`SseClientBuilder`](crate::SseClientBuilder) collects, checked and turned into a running shell.
 
 use std::rc::Rc;
 

@@ -51,7 +51,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Everything that can go wrong with an [`EventSource`](crate::EventSource).
+/// Everything that can go wrong with an [`SseClient`](crate::SseClient).
 ///
 /// Errors that end the source (see [`Error::is_fatal`]) are followed by the state
 /// [`State::Closed`](crate::State::Closed); the others are reported while the source goes on.

@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 
 use crate::hooks::push_bounded;
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
-use crate::{CloseReason, Error, EventSource, State};
+use crate::{CloseReason, Error, SseClient, State};
 
 /// What [`use_event_source`] returns: signals, and `open`/`close`. It is `Copy`, so it moves
 /// into as many closures as a view needs.
@@ -39,7 +39,7 @@ pub struct UseEventSourceReturn<T: 'static> {
     pub state: ReadSignal<State, LocalStorage>,
     /// The last error reported (a decode error, a failed connection, ...).
     pub error: ReadSignal<Option<Error>, LocalStorage>,
-    source: StoredValue<Option<EventSource>, LocalStorage>,
+    source: StoredValue<Option<SseClient>, LocalStorage>,
     last_id: StoredValue<String, LocalStorage>,
     opened: RwSignal<u32>,
 }
@@ -65,7 +65,7 @@ impl<T> UseEventSourceReturn<T> {
 }
 
 fn close(
-    source: StoredValue<Option<EventSource>, LocalStorage>,
+    source: StoredValue<Option<SseClient>, LocalStorage>,
     last_id: StoredValue<String, LocalStorage>,
 ) {
     if let Some(s) = source.try_update_value(Option::take).flatten() {
@@ -90,7 +90,7 @@ where
 }
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
-/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// into it, in stream order (see [`SseClient::on_union`]): an LLM's named events through one
 /// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
 /// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 pub fn use_event_source_union<E>(
@@ -116,7 +116,7 @@ where
     let (buffer, set_buffer) = signal_local(VecDeque::<T>::new());
     let (state, set_state) = signal_local(State::Connecting);
     let (error, set_error) = signal_local(None::<Error>);
-    let source = StoredValue::new_local(None::<EventSource>);
+    let source = StoredValue::new_local(None::<SseClient>);
     let last_id = StoredValue::new_local(String::new());
     let opened = RwSignal::new(0u32);
     let capacity = options.buffer;
@@ -132,7 +132,7 @@ where
             }
             Err(bad) => set_error.set(Some(Error::Decode(bad))),
         };
-        let builder = options.apply_after(EventSource::builder(url), &last_id.get_value());
+        let builder = options.apply_after(SseClient::builder(url), &last_id.get_value());
         let builder = match &event_type {
             Some(event_type) => builder.on::<T>(event_type, on_event),
             None => builder.on_union::<T>(on_event),

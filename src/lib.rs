@@ -11,17 +11,17 @@
 //!   that resets after success ([`ReconnectPolicy`]), resuming from the last event id;
 //! - **why it failed**: 204, 401/403, 429/5xx (honouring `Retry-After`), wrong content type, as
 //!   typed [`Error`]s and [`State`]s;
-//! - **no leaks**: the [`EventSource`] handle owns every closure and releases them on close or drop.
+//! - **no leaks**: the [`SseClient`] handle owns every closure and releases them on close or drop.
 //!
 //! ```no_run
 //! use serde::Deserialize;
-//! use typed_sse::EventSource;
+//! use typed_sse::SseClient;
 //!
 //! #[derive(Deserialize)]
 //! struct Quote { symbol: String, price: f64 }
 //!
 //! # fn main() -> Result<(), typed_sse::Error> {
-//! let source = EventSource::builder("https://example.com/events")
+//! let source = SseClient::builder("https://example.com/events")
 //!     .on::<Quote>("tick", |tick| {
 //!         if let Ok(tick) = tick {
 //!             println!("{}: {}", tick.data.symbol, tick.data.price);
@@ -73,7 +73,7 @@ pub mod leptos;
 #[cfg(feature = "yew")]
 pub mod yew;
 
-pub use builder::Builder;
+pub use builder::SseClientBuilder;
 pub use decode::{Decoder, Json, Text};
 pub use error::{DecodeError, Error};
 pub use event::Event;
@@ -83,7 +83,7 @@ pub use machine::{
 pub use parse::MAX_EVENT_BYTES_LIMIT;
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
-pub use source::{EventSource, Subscription};
+pub use source::{SseClient, Subscription};
 pub use state::{CloseReason, State};
 pub use stream::EventStream;
 pub use transport::Transport;

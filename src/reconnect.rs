@@ -7,7 +7,7 @@
 //! retry storm), and clients that failed together spread over the other half. The cap is never
 //! exceeded.
 
-/// How an [`EventSource`](crate::EventSource) reconnects after a failure.
+/// How an [`SseClient`](crate::SseClient) reconnects after a failure.
 ///
 /// Defaults: initial delay 1 s, multiplier 2, maximum delay 30 s, jitter 0.5, unlimited retries.
 ///

@@ -1,4 +1,4 @@
-//! [`EventSource`], the handle users hold, and its [`Builder`].
+//! [`SseClient`], the handle users hold, and its [`SseClientBuilder`].
 
 use std::rc::{Rc, Weak};
 
@@ -9,7 +9,7 @@ use crate::dispatch::{Incoming, ListenerId};
 use crate::registry::Registry;
 use crate::shell::Shell;
 use crate::stream::EventStream;
-use crate::{Builder, DecodeError, Error, Event, State};
+use crate::{DecodeError, Error, Event, SseClientBuilder, State};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
@@ -24,13 +24,13 @@ use crate::{Builder, DecodeError, Error, Event, State};
 ///
 /// ```no_run
 /// use serde::Deserialize;
-/// use typed_sse::{EventSource, State};
+/// use typed_sse::{SseClient, State};
 ///
 /// #[derive(Deserialize)]
 /// struct Quote { symbol: String, price: f64 }
 ///
 /// # fn main() -> Result<(), typed_sse::Error> {
-/// let source = EventSource::builder("/events")
+/// let source = SseClient::builder("/events")
 ///     .on::<Quote>("tick", |result| match result {
 ///         Ok(event) => println!("{} is at {}", event.data.symbol, event.data.price),
 ///         Err(bad) => eprintln!("skipped a malformed tick: {}", bad.raw()),
@@ -46,21 +46,21 @@ use crate::{Builder, DecodeError, Error, Event, State};
 /// # Ok(())
 /// # }
 /// ```
-#[must_use = "dropping an EventSource closes it"]
-pub struct EventSource {
+#[must_use = "dropping an SseClient closes it"]
+pub struct SseClient {
     shell: Rc<Shell>,
 }
 
-impl std::fmt::Debug for EventSource {
+impl std::fmt::Debug for SseClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventSource")
+        f.debug_struct("SseClient")
             .field("url", &self.shell.url())
             .field("state", &self.shell.state())
             .finish_non_exhaustive()
     }
 }
 
-impl EventSource {
+impl SseClient {
     /// Connects to `url` (absolute, or relative to the page) with the default settings.
     ///
     /// Fails with [`Error::InvalidUrl`] for a URL that cannot be parsed.
@@ -68,9 +68,9 @@ impl EventSource {
         Self::builder(url).build()
     }
 
-    /// Starts configuring a source for `url`; nothing connects before [`Builder::build`].
-    pub fn builder(url: impl Into<String>) -> Builder {
-        Builder::new(url.into())
+    /// Starts configuring a source for `url`; nothing connects before [`SseClientBuilder::build`].
+    pub fn builder(url: impl Into<String>) -> SseClientBuilder {
+        SseClientBuilder::new(url.into())
     }
 
     /// Listens for events of `event_type`, decoding their data as JSON into `T`.
@@ -122,7 +122,7 @@ impl EventSource {
     /// #[derive(Deserialize)]
     /// #[serde(rename_all = "snake_case")]
     /// enum Answer { ContentBlockDelta(serde_json::Value), MessageStop }
-    /// # fn run(source: &typed_sse::EventSource) -> Result<(), typed_sse::Error> {
+    /// # fn run(source: &typed_sse::SseClient) -> Result<(), typed_sse::Error> {
     /// let _subscription = source.on_union::<Answer>(|event| {
     ///     if let Ok(event) = event {
     ///         match event.data {
@@ -230,13 +230,13 @@ impl EventSource {
     }
 }
 
-impl Drop for EventSource {
+impl Drop for SseClient {
     fn drop(&mut self) {
         self.shell.close();
     }
 }
 
-/// A listener added to a running [`EventSource`]; dropping it removes the listener.
+/// A listener added to a running [`SseClient`]; dropping it removes the listener.
 #[must_use = "dropping a Subscription removes its listener; call detach() to keep it"]
 #[derive(Debug)]
 pub struct Subscription {

@@ -2,7 +2,7 @@
 
 use crate::Error;
 
-/// Where an [`EventSource`](crate::EventSource) is in its life.
+/// Where an [`SseClient`](crate::SseClient) is in its life.
 ///
 /// `Connecting -> Open -> Reconnecting -> Connecting -> Open ... -> Closed`. `Closed` is final.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,12 +55,12 @@ impl State {
 pub enum CloseReason {
     /// `close()` was called or the handle was dropped.
     Requested,
-    /// The `AbortSignal` given to [`Builder::signal`](crate::Builder::signal) was aborted.
+    /// The `AbortSignal` given to [`SseClientBuilder::signal`](crate::SseClientBuilder::signal) was aborted.
     Aborted,
     /// A fatal error; see [`Error::is_fatal`].
     Failed(Error),
     /// The answer is complete: a terminal marker arrived (`data: [DONE]`, or an event type
-    /// named by [`Builder::terminal_events`](crate::Builder::terminal_events)). Not an error.
+    /// named by [`SseClientBuilder::terminal_events`](crate::SseClientBuilder::terminal_events)). Not an error.
     Done,
     /// The stream of a request that is not safe to repeat (a method other than GET and HEAD)
     /// ended, or was cut after data arrived, and is not resumed (see

@@ -8,7 +8,7 @@ use futures_core::Stream;
 
 use crate::{DecodeError, Event, Subscription};
 
-/// The events of one type, from [`EventSource::stream`](crate::EventSource::stream).
+/// The events of one type, from [`SseClient::stream`](crate::SseClient::stream).
 ///
 /// Every event is kept, in order (bursts are not collapsed into a latest value). The stream ends
 /// when the source closes; dropping it removes its listener.
@@ -16,7 +16,7 @@ use crate::{DecodeError, Event, Subscription};
 /// ```no_run
 /// use futures_util::StreamExt;
 /// # async fn run() -> Result<(), typed_sse::Error> {
-/// let source = typed_sse::EventSource::new("/events")?;
+/// let source = typed_sse::SseClient::new("/events")?;
 /// let mut ticks = source.stream::<serde_json::Value>("tick");
 /// while let Some(Ok(event)) = ticks.next().await {
 ///     println!("{}", event.data);

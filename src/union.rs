@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn the_builder_reports_a_union_that_names_no_event_type() {
-        let built = crate::EventSource::builder("http://h/s")
+        let built = crate::SseClient::builder("http://h/s")
             .on_union::<Internally>(|_| {})
             .build();
         match built {

@@ -27,7 +27,7 @@ use yew::prelude::*;
 
 use crate::hooks::push_bounded;
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
-use crate::{CloseReason, Error, EventSource, State};
+use crate::{CloseReason, Error, SseClient, State};
 
 /// What [`use_event_source`] returns: a snapshot for this render, and the controls.
 #[derive(Debug)]
@@ -83,7 +83,7 @@ where
 }
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
-/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// into it, in stream order (see [`SseClient::on_union`]): an LLM's named events through one
 /// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
 /// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 #[hook]
@@ -115,7 +115,7 @@ where
     });
     let state = use_state(|| State::Connecting);
     let error = use_state(|| None::<Error>);
-    let source = use_mut_ref(|| None::<EventSource>);
+    let source = use_mut_ref(|| None::<SseClient>);
     let last_id = use_mut_ref(String::new);
     let opened = use_state(|| 0u32);
 
@@ -133,8 +133,7 @@ where
                 }
                 Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
             };
-            let builder =
-                options.apply_after(EventSource::builder(url.as_str()), &last_id.borrow());
+            let builder = options.apply_after(SseClient::builder(url.as_str()), &last_id.borrow());
             let builder = match event_type {
                 Some(event_type) => builder.on::<T>(event_type, on_event),
                 None => builder.on_union::<T>(on_event),

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{log, url, wait_for};
-use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State, Transport};
+use typed_sse::{CloseReason, Error, ReconnectPolicy, SseClient, State, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,7 +17,7 @@ fn an_invalid_url_is_an_error_not_a_panic() {
         "http://example.com:port/events",
         "https://:99999/x",
     ] {
-        match EventSource::new(bad) {
+        match SseClient::new(bad) {
             Err(Error::InvalidUrl { url, message }) => {
                 assert_eq!(url, bad);
                 assert!(!message.is_empty());
@@ -40,7 +40,7 @@ async fn closed_over(
 ) -> (State, Vec<Error>) {
     let errors = log();
     let e = errors.clone();
-    let source = EventSource::builder(url(path, &common::key("errors")))
+    let source = SseClient::builder(url(path, &common::key("errors")))
         .transport(transport)
         .reconnect(policy)
         .on_error(move |err| e.borrow_mut().push(err.clone()))

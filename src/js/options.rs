@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use crate::dom::Pending;
-use crate::{Builder, ReconnectPolicy, Resume, Transport};
+use crate::{ReconnectPolicy, Resume, SseClientBuilder, Transport};
 
 use super::glue::Hub;
 
@@ -73,7 +73,7 @@ pub(crate) struct Parsed {
 }
 
 /// Applies `o`, the options as `readOptions` returned them (checked, by position), to `builder`.
-pub(crate) fn apply(o: &Array, hub: &Hub, builder: Builder) -> (Builder, Parsed) {
+pub(crate) fn apply(o: &Array, hub: &Hub, builder: SseClientBuilder) -> (SseClientBuilder, Parsed) {
     let get = |key: Opt| Some(o.get(key as u32)).filter(|v| !v.is_undefined());
     // Whole numbers within a timer's range, checked in options.js.
     let ms = |key: Opt| get(key).and_then(|v| v.as_f64()).map(|n| n as u32);
