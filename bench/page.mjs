@@ -219,7 +219,7 @@ window.latency = (name, url, n) => new Promise((resolve) => {
       }
     }).catch(() => {}); // aborted once `n` events arrived
   } else {
-    const transport = name === "typed_sse_fetch_js" ? "fetch" : "eventsource";
+    const transport = name === "typed_sse_fetch_js" ? "fetch" : "native";
     const client = new SseClient(url, { reconnect: false, transport });
     client.on("message", onData);
     close = () => client.free();
@@ -229,7 +229,7 @@ window.latency = (name, url, n) => new Promise((resolve) => {
 window.wasmBytes = () => pkg.memory.buffer.byteLength;
 
 // `cycles` clients opened and closed (with free()), yielding to the browser every 100.
-window.openClose = async (url, cycles, transport = "eventsource") => {
+window.openClose = async (url, cycles, transport = "native") => {
   for (let i = 0; i < cycles; i++) {
     const client = new SseClient(url, { transport });
     client.close();
@@ -239,7 +239,7 @@ window.openClose = async (url, cycles, transport = "eventsource") => {
 };
 
 // One client through `count` reconnects: the stream ends after every event (cut=1).
-window.reconnects = (url, count, transport = "eventsource") => new Promise((resolve, reject) => {
+window.reconnects = (url, count, transport = "native") => new Promise((resolve, reject) => {
   const client = new SseClient(url, { initialDelayMs: 0, jitter: 0, transport });
   let seen = 0;
   client.onError((e) => { if (e.kind !== "network") reject(new Error(`${e.kind}: ${e.message}`)); });

@@ -22,7 +22,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 // The transports TypedEventSource is checked with, as its second argument's `transport`.
-const TRANSPORTS = ["eventsource", "fetch"];
+const TRANSPORTS = ["native", "fetch"];
 
 // Runs pages[name](ctor, path, init) in the page, with ctor the native EventSource
 // ("native") or TypedEventSource ("typed"); a function that throws or hangs gives a log

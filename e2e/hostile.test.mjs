@@ -204,7 +204,7 @@ const RESERVED_LOG = [
   ["message", '{"n":4}', "4", true],
 ];
 
-for (const transport of ["eventsource", "fetch"]) {
+for (const transport of ["native", "fetch"]) {
   test(`Chromium: server events named open, error, statechange are MessageEvents, as native (${transport})`, async () => {
     const native = await run(RESERVED, { k: key("hostile-reserved-native"), transport: "native" });
     assert.deepEqual(native.result, RESERVED_LOG, "the native EventSource (checks the test itself)");

@@ -16,7 +16,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const TRANSPORTS = ["eventsource", "fetch"];
+const TRANSPORTS = ["native", "fetch"];
 
 // Evaluates `fn(args)` in the page.
 const run = (fn, args) => page.evaluate(fn, { ...args, server: SERVER });

@@ -44,7 +44,7 @@ test("bad options throw a TypedSseError that names the field", async () => {
       fetch: attempt({ transport: "fetch", fetch: "fetch" }),
       maxEventBytes: attempt({ transport: "fetch", maxEventBytes: 0 }),
       huge: attempt({ maxDelayMs: 4294967295 }),
-      nativePost: attempt({ transport: "eventsource", method: "POST" }),
+      nativePost: attempt({ transport: "native", method: "POST" }),
       // Requests fetch would refuse at every connection, refused once here.
       getWithBody: attempt({ transport: "fetch", body: { prompt: "hi" } }),
       forbiddenMethod: attempt({ transport: "fetch", method: "CONNECT" }),

@@ -101,7 +101,7 @@ test("Node: a server that is down is not silent: its first failure is printed on
 test("Node: asking for the native transport, which Node lacks, is an invalid_option naming it", async () => {
   const r = inNode(`
     try {
-      new SseClient(server + "/sse/messages", { transport: "eventsource" });
+      new SseClient(server + "/sse/messages", { transport: "native" });
       return "constructed";
     } catch (e) {
       return { kind: e.kind, field: e.field, message: e.message };

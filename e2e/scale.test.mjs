@@ -126,7 +126,7 @@ test(`${KILLS} SIGKILLs of the serving instance over ${EVENTS} events: native, f
   await page.waitForFunction(() => window.ready === true);
   await page.evaluate(({ base, follow }) => {
     window.recs = {};
-    for (const transport of ["eventsource", "fetch"]) {
+    for (const transport of ["native", "fetch"]) {
       const key = transport === "fetch" ? "scale-fetch" : "scale-native";
       // eslint-disable-next-line no-new-func
       window.recs[key] = new Function("SseClient", "url", "transport", `${follow}; return rec;`)(

@@ -138,7 +138,7 @@ impl SseClientBuilder {
         self
     }
 
-    /// The transport. Default: [`Transport::EventSource`] where the browser has one, else
+    /// The transport. Default: [`Transport::Native`] where the browser has one, else
     /// [`Transport::Fetch`] (Node, some workers); also `Fetch` when a setting only fetch can
     /// send is given (a method, headers, a body).
     pub fn transport(mut self, transport: Transport) -> Self {

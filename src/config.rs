@@ -97,7 +97,7 @@ impl Config {
         let transport =
             self.transport
                 .unwrap_or(if dom::has_event_source() && self.fetch_only.is_none() {
-                    Transport::EventSource
+                    Transport::Native
                 } else {
                     Transport::Fetch
                 });
@@ -112,13 +112,13 @@ impl Config {
         }
         // Asked for by name where there is none (Node, some workers): said so here, rather than
         // as the `invalid_url` that constructing one would throw.
-        if transport == Transport::EventSource && !dom::has_event_source() {
+        if transport == Transport::Native && !dom::has_event_source() {
             return Err(invalid_option(
                 "transport",
                 "this environment has no EventSource: use the fetch transport",
             ));
         }
-        if let (Transport::EventSource, Some(field)) = (transport, self.fetch_only) {
+        if let (Transport::Native, Some(field)) = (transport, self.fetch_only) {
             return Err(invalid_option(
                 field,
                 "needs the fetch transport: native EventSource sends no headers, method or body",
@@ -150,7 +150,7 @@ impl Config {
             transport == Transport::Fetch && !is_safe_method(fetch.method.as_deref());
         // The native transport listens per type: the Rust side hears a terminal event only if
         // its type is registered. (The JS API's listeners, attached, check for themselves.)
-        if transport == Transport::EventSource && self.attached.is_none() {
+        if transport == Transport::Native && self.attached.is_none() {
             for name in &self.terminal.types {
                 registry.type_listeners(name);
             }
@@ -162,7 +162,7 @@ impl Config {
         settings.renews_credentials = transport == Transport::Fetch && fetch.headers.is_function();
         settings.resume_param = match (self.resume_param, transport) {
             (Some(param), _) => param,
-            (None, Transport::EventSource) => Some(DEFAULT_RESUME_PARAM.to_owned()),
+            (None, Transport::Native) => Some(DEFAULT_RESUME_PARAM.to_owned()),
             (None, Transport::Fetch) => None,
         };
         let effects = Effects {

@@ -29,7 +29,7 @@ fn an_invalid_url_is_an_error_not_a_panic() {
 
 /// Connects to `path` and returns the final state and every error, once closed.
 async fn closed_with(path: &str, policy: ReconnectPolicy) -> (State, Vec<Error>) {
-    closed_over(Transport::EventSource, path, policy).await
+    closed_over(Transport::Native, path, policy).await
 }
 
 /// The same over `transport`.

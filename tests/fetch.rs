@@ -253,7 +253,7 @@ async fn an_endless_line_at_the_highest_cap_is_too_large_not_a_trap() {
 #[wasm_bindgen_test]
 fn fetch_only_settings_need_the_fetch_transport() {
     let built = SseClient::builder("/sse/messages")
-        .transport(Transport::EventSource)
+        .transport(Transport::Native)
         .method("POST")
         .build();
     assert!(matches!(built, Err(Error::InvalidOption { field, .. }) if field == "method"));

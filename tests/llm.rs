@@ -297,10 +297,7 @@ async fn native_eventsource_a_union_and_a_terminal_event_end_a_get_stream_as_don
 
 #[wasm_bindgen_test]
 async fn both_transports_give_the_terminal_event_to_on_any_and_take_its_id() {
-    for transport in [
-        typed_sse::Transport::EventSource,
-        typed_sse::Transport::Fetch,
-    ] {
+    for transport in [typed_sse::Transport::Native, typed_sse::Transport::Fetch] {
         let key = common::key("rust-llm-terminal-any");
         let any = log::<(String, String)>();
         let (states, errors) = (log(), log());

@@ -20,7 +20,7 @@ export async function stream({ SseClient, TypedEventSource }, server, key) {
       if (got.length === 3) { source.close(); resolve(got); }
     };
   });
-  return { eventsource: await viaClient("eventsource"), fetch: await viaClient("fetch"), typedEventSource: await viaEventSource() };
+  return { eventsource: await viaClient("native"), fetch: await viaClient("fetch"), typedEventSource: await viaEventSource() };
 }
 
 // For pages: runs `stream` with the server and key from the page's query string.

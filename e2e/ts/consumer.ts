@@ -112,7 +112,7 @@ export async function main(): Promise<void> {
     }
   });
   offComment();
-  // @ts-expect-error: the transport is "fetch" or "eventsource"
+  // @ts-expect-error: the transport is "fetch" or "native"
   new SseClient("/events", { transport: "websocket" });
   // @ts-expect-error: a body is a string or a plain object
   new SseClient("/events", { body: 42 });

@@ -145,7 +145,7 @@ const FIELDS = {
   refreshUrl: (f, v) => fn(f, v, "a function returning a URL or a Promise of one"),
   refreshTimeoutMs: millis,
   maxRetryAfterMs: millis,
-  transport: (f, v) => oneOf(f, v, ["fetch", "eventsource"]),
+  transport: (f, v) => oneOf(f, v, ["fetch", "native"]),
   method: (f, v) => (typeof v === "string" && v !== "" ? v : fail(f, 'expected an HTTP method such as "POST"')),
   headers: (f, v) => (typeof v === "function" || (isPlainObject(v) && validHeaders(f, v)) ? v : fail(f, "expected an object of headers, or a function returning one")),
   body: (f, v) => {

@@ -144,7 +144,7 @@ pub(crate) fn apply(o: &Array, hub: &Hub, builder: SseClientBuilder) -> (SseClie
         b = b.transport(if t == "fetch" {
             Transport::Fetch
         } else {
-            Transport::EventSource
+            Transport::Native
         });
     }
     if let Some(method) = text(Opt::Method) {

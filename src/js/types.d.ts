@@ -41,10 +41,10 @@ export interface SseOptions {
    *  `unauthorized`), and how long a `headers` function may take (then a network error,
    *  retried). Default 30000. */
   refreshTimeoutMs?: number;
-  /** `"eventsource"` (the browser's, the default where there is one) or `"fetch"` (headers,
+  /** `"native"` (the browser's, the default where there is one) or `"fetch"` (headers,
    *  method, body, the real status and `retry:`; the default where there is no EventSource,
    *  as in Node, and wherever `method`, `headers`, `body`, `credentials` or `fetch` is set). */
-  transport?: "eventsource" | "fetch";
+  transport?: "native" | "fetch";
   /** Fetch: the request method. Default `"GET"`. A method fetch cannot send (`CONNECT`,
    *  `TRACE`, not a token) throws `invalid_option`. */
   method?: string;

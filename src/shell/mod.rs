@@ -286,7 +286,7 @@ impl Shell {
         let sink = self.me.clone() as Weak<dyn Sink>;
         let attached = self.effects.attached.clone();
         let opened = match self.effects.transport {
-            Transport::EventSource => {
+            Transport::Native => {
                 let names = self.registry.type_names();
                 let types = names.iter().map(|n| &**n);
                 native::Connection::open(&request, conn, sink, attached, types).map(Live::Native)

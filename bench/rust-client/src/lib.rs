@@ -28,7 +28,7 @@ impl Runner {
 /// decoded.
 #[wasm_bindgen]
 pub fn start(url: &str, large: bool, n: u32, done: Function) -> Result<Runner, JsValue> {
-    start_with(url, large, n, done, Transport::EventSource)
+    start_with(url, large, n, done, Transport::Native)
 }
 
 /// The same over the fetch transport.
