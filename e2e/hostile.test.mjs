@@ -302,7 +302,7 @@ test("Node: a headers function with invalid headers, or a fetch that gives no Re
     const attempt = (name, options) => new Promise((resolve) => {
       let calls = 0;
       const counted = (f) => (...args) => { calls++; return f(...args); };
-      const o = { ...options, maxRetries: 3, initialDelayMs: 10, jitter: 0 };
+      const o = { ...options, maxReconnects: 3, initialDelayMs: 10, jitter: 0 };
       if (o.headers) o.headers = counted(o.headers);
       if (o.fetch) o.fetch = counted(o.fetch);
       const c = new SseClient(server + "/sse/messages?key=${k}-" + name, o);
@@ -368,7 +368,7 @@ test("Node: a header value with a control character, or a fetch giving an opaque
     const attempt = (name, options) => new Promise((resolve) => {
       let calls = 0;
       const counted = (f) => (...args) => { calls++; return f(...args); };
-      const o = { ...options, maxRetries: 3, initialDelayMs: 10, jitter: 0 };
+      const o = { ...options, maxReconnects: 3, initialDelayMs: 10, jitter: 0 };
       if (o.headers) o.headers = counted(o.headers);
       if (o.fetch) o.fetch = counted(o.fetch);
       const c = new SseClient(server + "/sse/messages?key=${k}-" + name, o);

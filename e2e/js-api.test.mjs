@@ -33,7 +33,7 @@ test("bad options throw a TypedSseError that names the field", async () => {
       decode: attempt({ decode: "xml" }),
       unknown: attempt({ initialDelay: 100 }),
       jitter: attempt({ jitter: 2 }),
-      retries: attempt({ maxRetries: -1 }),
+      retries: attempt({ maxReconnects: -1 }),
       refresh: attempt({ refreshUrl: "https://example.com" }),
       notObject: attempt(42),
       transport: attempt({ transport: "websocket" }),
@@ -50,12 +50,12 @@ test("bad options throw a TypedSseError that names the field", async () => {
       forbiddenMethod: attempt({ transport: "fetch", method: "CONNECT" }),
       badHeaderName: attempt({ transport: "fetch", headers: { "bad name": "x" } }),
       badHeaderValue: attempt({ transport: "fetch", headers: { "X-A": "a\nb" } }),
-      fine: attempt({ maxRetries: null, jitter: 0, decode: "text", resumeParam: null, idleTimeoutMs: undefined }),
+      fine: attempt({ maxReconnects: null, jitter: 0, decode: "text", resumeParam: null, idleTimeoutMs: undefined }),
     };
   });
   const expect = {
     negative: "initialDelayMs", fractional: "maxDelayMs", type: "withCredentials", decode: "decode",
-    unknown: "initialDelay", jitter: "jitter", retries: "maxRetries", refresh: "refreshUrl", notObject: "options",
+    unknown: "initialDelay", jitter: "jitter", retries: "maxReconnects", refresh: "refreshUrl", notObject: "options",
     transport: "transport", method: "method", headers: "headers", body: "body", credentials: "credentials",
     fetch: "fetch", maxEventBytes: "maxEventBytes", huge: "maxDelayMs", nativePost: "method",
     getWithBody: "body", forbiddenMethod: "method", badHeaderName: "headers", badHeaderValue: "headers",
@@ -219,7 +219,7 @@ test("the unsubscribe function stops one listener; free() closes the connection"
 
 test("reconnect options and failure reasons reach JS: 503 then give up, refreshUrl after 401", async () => {
   const r = await run(async ({ server, k }) => {
-    const failing = new window.sse.SseClient(`${server}/sse/status?code=503&key=${k}-a`, { initialDelayMs: 20, maxRetries: 2, jitter: 0 });
+    const failing = new window.sse.SseClient(`${server}/sse/status?code=503&key=${k}-a`, { initialDelayMs: 20, maxReconnects: 2, jitter: 0 });
     const states = [];
     const final = await new Promise((resolve) => failing.onState((s) => { states.push(s.state === "reconnecting" ? `${s.state}:${s.attempt}:${s.reason}` : s.state); if (s.state === "closed") resolve(s); }));
     failing.free();

@@ -128,7 +128,7 @@ pub enum Error {
         /// The configured idle timeout.
         timeout_ms: u32,
     },
-    /// The reconnect policy's retry budget is spent: no further connection will be made.
+    /// The reconnect budget is spent: no further connection will be made.
     #[error("gave up after {attempts} reconnect attempt(s): {last}")]
     GaveUp {
         /// How many reconnect attempts were made.

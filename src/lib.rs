@@ -7,7 +7,7 @@
 //! - **typed listeners**: each event type decodes into its own Rust type ([`Json`], [`Text`], or
 //!   your own [`Decoder`]); malformed data gives a [`DecodeError`] with the raw text and never
 //!   stops the stream;
-//! - **a reconnect policy the library controls**: exponential backoff with jitter, a retry budget
+//! - **a reconnect policy the library controls**: exponential backoff with jitter, a reconnect budget
 //!   that resets after success ([`ReconnectPolicy`]), resuming from the last event id;
 //! - **why it failed**: 204, 401/403, 429/5xx (honouring `Retry-After`), wrong content type, as
 //!   typed [`Error`]s and [`State`]s;

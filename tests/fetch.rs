@@ -200,7 +200,7 @@ async fn an_id_no_header_can_carry_does_not_stop_resuming() {
             .reconnect(
                 ReconnectPolicy::default()
                     .initial_delay_ms(50)
-                    .max_retries(3),
+                    .max_reconnects(3),
             )
             .on_text("message", move |e| {
                 if e.data == "odd" {

@@ -57,7 +57,7 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
         .multiplier(2.0)
         .max_delay_ms(800)
         .jitter(0.5)
-        .max_retries(4);
+        .max_reconnects(4);
     let source = SseClient::builder(url("/sse/status?code=503", &key))
         .reconnect(policy)
         .on_state(move |st| s.borrow_mut().push(st.clone()))
@@ -104,7 +104,7 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
     }
 
     let conns = native_connections(&key).await;
-    assert_eq!(conns.len(), 5, "1 + max_retries connections: {conns:?}");
+    assert_eq!(conns.len(), 5, "1 + max_reconnects connections: {conns:?}");
     for (i, pair) in conns.windows(2).enumerate() {
         let gap = opened_ms(&pair[1]) - opened_ms(&pair[0]);
         let scheduled = f64::from(scheduled[i].1);
@@ -205,7 +205,7 @@ async fn offline_waits_without_spending_retries_and_online_reconnects_at_once() 
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(5_000)
-                .max_retries(1),
+                .max_reconnects(1),
         )
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
         .build()
@@ -284,7 +284,7 @@ async fn a_connection_that_opened_resets_the_budget_without_event_listeners() {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(50)
-                .max_retries(2),
+                .max_reconnects(2),
         )
         .on_error(move |er| e.borrow_mut().push(er.clone()))
         .build()
@@ -316,7 +316,7 @@ async fn the_native_transport_resumes_from_any_id_exactly() {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(50)
-                .max_retries(3),
+                .max_reconnects(3),
         )
         .on_text("message", |_| {})
         .build()
@@ -345,7 +345,7 @@ async fn an_id_reset_before_a_drop_keeps_the_id_before_it() {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(50)
-                .max_retries(3),
+                .max_reconnects(3),
         )
         .on_text("message", |_| {})
         .build()

@@ -19,7 +19,7 @@ export async function main(): Promise<void> {
     multiplier: 2,
     maxDelayMs: 10_000,
     jitter: 0.5,
-    maxRetries: null,
+    maxReconnects: null,
     resumeParam: "lastEventId",
     idleTimeoutMs: 30_000,
     heartbeatEvent: "heartbeat",

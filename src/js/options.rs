@@ -36,7 +36,7 @@ options! {
     MaxDelayMs = "maxDelayMs",
     Multiplier = "multiplier",
     Jitter = "jitter",
-    MaxRetries = "maxRetries",
+    MaxReconnects = "maxReconnects",
     ResumeParam = "resumeParam",
     IdleTimeoutMs = "idleTimeoutMs",
     HeartbeatEvent = "heartbeatEvent",
@@ -93,10 +93,10 @@ pub(crate) fn apply(o: &Array, hub: &Hub, builder: SseClientBuilder) -> (SseClie
     if let Some(j) = get(Opt::Jitter).and_then(|v| v.as_f64()) {
         policy = policy.jitter(j);
     }
-    if let Some(retries) = get(Opt::MaxRetries) {
+    if let Some(retries) = get(Opt::MaxReconnects) {
         policy = match retries.as_f64() {
-            Some(n) => policy.max_retries(n as u32),
-            None => policy.unlimited_retries(), // null
+            Some(n) => policy.max_reconnects(n as u32),
+            None => policy.unlimited_reconnects(), // null
         };
     }
     if flag(Opt::Reconnect) == Some(false) {

@@ -23,7 +23,7 @@ export interface SseOptions {
   /** Share of each delay that is randomised, 0 to 1. Default 0.5 ("equal jitter"). */
   jitter?: number;
   /** Reconnect attempts after a failure; `null` for unlimited (default). Resets after success. */
-  maxRetries?: number | null;
+  maxReconnects?: number | null;
   /** Query parameter carrying the last event id on reconnect; `null` turns it off. Default
    *  `"lastEventId"` with the native transport; none with fetch, which sends `Last-Event-ID`. */
   resumeParam?: string | null;
@@ -191,7 +191,7 @@ export interface IdleTimeoutError extends SseErrorBase<"idle_timeout"> {
   /** The configured timeout. */
   timeoutMs: number;
 }
-/** `gave_up`: `maxRetries` is spent: the client closes. */
+/** `gave_up`: `maxReconnects` is spent: the client closes. */
 export interface GaveUpError extends SseErrorBase<"gave_up"> {
   /** Reconnect attempts made. */
   attempts: number;

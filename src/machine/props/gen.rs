@@ -117,7 +117,7 @@ pub(super) fn settings() -> impl Strategy<Value = Settings> {
                 .max_delay_ms(max)
                 .jitter(jitter);
             match retries {
-                Some(n) => p.max_retries(n),
+                Some(n) => p.max_reconnects(n),
                 None => p,
             }
         });

@@ -97,7 +97,7 @@ fn a_resumed_post_accepted_and_dropped_each_time_runs_out_of_retries() {
         policy: crate::ReconnectPolicy::default()
             .jitter(0.0)
             .initial_delay_ms(100)
-            .max_retries(3),
+            .max_reconnects(3),
         ..post(Resume::Repeat)
     });
     open(&mut sim);

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn offline_waits_without_spending_retries_and_online_reconnects_at_once() {
     let mut settings = no_jitter();
-    settings.policy = settings.policy.max_retries(1);
+    settings.policy = settings.policy.max_reconnects(1);
     let mut sim = Sim::new(settings);
     let out = sim.feed(Input::Online(false));
     assert!(out.contains(&Output::Disconnect));
