@@ -17,7 +17,7 @@ for (const [name, encoded, id] of [["a control character", "x%01y", "x\u0001y"],
       const ids = [];
       c.on("message", (data, meta) => { if (data === "odd") ids.push(meta.id); });
       const resumed = await new Promise((resolve) => c.on("message", (data) => { if (data === "resumed") resolve(true); }));
-      const out = { resumed, ids, lastEventId: c.lastEventId, state: c.readyState, errors };
+      const out = { resumed, ids, lastEventId: c.lastEventId, state: c.state.state, errors };
       c.close();
       return out;
     `);

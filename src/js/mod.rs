@@ -224,12 +224,6 @@ impl Core {
         Ok(self.unsubscriber(id))
     }
 
-    /// `"connecting"`, `"open"`, `"reconnecting"`, `"offline"`, `"paused"` or `"closed"`.
-    #[wasm_bindgen(getter, js_name = readyState)]
-    pub fn ready_state(&self) -> String {
-        self.source.state().name().to_owned()
-    }
-
     /// The full state object, as passed to `onState` listeners.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> JsValue {

@@ -262,7 +262,9 @@ export type SseState =
  *  (then `error` is set). */
 export type SseCloseReason = "requested" | "aborted" | "done" | "ended" | SseErrorKind;
 
-export type SseReadyState = SseState["state"];
+/** The name of a state: `client.state.state`. (`SseClient` has no `readyState`: that name is
+ *  `TypedEventSource`'s number, as on the browser's `EventSource`.) */
+export type SseStateName = SseState["state"];
 
 /** Options of `client.on(type, listener, options)`. */
 export interface ListenerOptions<T> {
@@ -332,9 +334,7 @@ export declare class SseClient {
   /** Calls `listener` with the text of every comment line (fetch transport), e.g. keep-alives;
    *  returns an unsubscribe function. */
   onComment(listener: (text: string) => void): () => void;
-  /** The current state's name. */
-  readonly readyState: SseReadyState;
-  /** The current state. */
+  /** The current state; its name is `state.state` (`"open"`, `"closed"`...). */
   readonly state: SseState;
   /** The resume point: the id of the last event delivered, or before any the `lastEventId`
    *  option (empty when neither). */
@@ -345,8 +345,6 @@ export declare class SseClient {
   readonly url: string;
   /** Closes the connection for good and releases everything the client holds, in JS and wasm. */
   close(): void;
-  /** The same as `close()`; kept for code written for 0.1. */
-  free(): void;
   /** `using client = new SseClient(...)` closes it at the end of the scope. */
   [Symbol.dispose](): void;
 }
