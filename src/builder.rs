@@ -13,7 +13,9 @@ use crate::registry::Registry;
 use crate::shell::Refresher;
 use crate::source::typed_handler;
 use crate::transport::{Attached, Transport};
-use crate::{DecodeError, Error, Event, ReconnectPolicy, Resume, SseClient, State};
+use crate::{
+    ConfigError, DecodeError, Event, ReconnectPolicy, Resume, SseClient, State, StreamError,
+};
 
 /// Configures an [`SseClient`] before it connects. Listeners added here live as long as the
 /// source.
@@ -62,7 +64,7 @@ impl SseClientBuilder {
     /// Resume from `id`: the first connection already carries it (in the resume parameter, or
     /// with the fetch transport the `Last-Event-ID` header), as if an earlier connection had
     /// delivered that event. Hooks use it to keep the position across a change of URL. An id
-    /// with NUL, CR or LF fails [`build`](Self::build) with [`Error::InvalidOption`](crate::Error::InvalidOption).
+    /// with NUL, CR or LF fails [`build`](Self::build) with [`ConfigError::InvalidOption`](crate::ConfigError::InvalidOption).
     pub fn last_event_id(mut self, id: &str) -> Self {
         id.clone_into(&mut self.config.last_event_id);
         self
@@ -104,7 +106,7 @@ impl SseClientBuilder {
     }
 
     /// How long the URL refresher may take before it counts as failed (the source then closes
-    /// with [`Error::Unauthorized`]), and how long a headers function (fetch transport) may take
+    /// with [`StreamError::Unauthorized`]), and how long a headers function (fetch transport) may take
     /// before the attempt counts as a network failure. Default 30 s.
     pub fn refresh_timeout_ms(mut self, ms: u32) -> Self {
         self.config.settings.refresh_timeout_ms = ms;
@@ -119,7 +121,7 @@ impl SseClientBuilder {
     }
 
     /// Called after a 401 or 403, before the next attempt: returns a new URL (e.g. with a fresh
-    /// token). Without one, 401/403 close the source with [`Error::Unauthorized`].
+    /// token). Without one, 401/403 close the source with [`StreamError::Unauthorized`].
     pub fn url_refresher<F, Fut>(self, refresher: F) -> Self
     where
         F: Fn() -> Fut + 'static,
@@ -210,7 +212,7 @@ impl SseClientBuilder {
     /// as the parser holds them: the event's type, the id it sets, its data so far (a line feed
     /// after each `data` value) and the raw line being read, field name included; bytes that
     /// are not valid UTF-8 count as the U+FFFD text they become (3 bytes each). Past it the
-    /// connection is dropped with [`Error::TooLarge`] and the policy retries; what was
+    /// connection is dropped with [`StreamError::TooLarge`] and the policy retries; what was
     /// delivered stays delivered.
     ///
     /// What a page pays: with the fetch transport every byte passes through wasm memory, which
@@ -222,7 +224,7 @@ impl SseClientBuilder {
     /// To pay less, lower the cap to the largest event the server really sends: a cap of 1 MiB
     /// bounds what any stream can take to a few MiB. Default 16 MiB; from 1 to
     /// [`MAX_EVENT_BYTES_LIMIT`](crate::MAX_EVENT_BYTES_LIMIT) (256 MiB): `build()` refuses
-    /// others with [`Error::InvalidOption`].
+    /// others with [`ConfigError::InvalidOption`].
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {
         self.config.fetch.max_event_bytes = bytes;
         self
@@ -344,7 +346,7 @@ impl SseClientBuilder {
     /// Listens for the events whose types are the variant names of the enum `E`, decoded into
     /// it: see [`SseClient::on_union`]. Events of other types are skipped. `E` must be an
     /// externally tagged enum (serde's default); any other type fails [`build`](Self::build)
-    /// with [`Error::InvalidOption`] (field `on_union`).
+    /// with [`ConfigError::InvalidOption`] (field `on_union`).
     pub fn on_union<E: DeserializeOwned + 'static>(
         mut self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
@@ -383,7 +385,7 @@ impl SseClientBuilder {
     }
 
     /// Listens to errors.
-    pub fn on_error(self, listener: impl FnMut(&Error) + 'static) -> Self {
+    pub fn on_error(self, listener: impl FnMut(&StreamError) + 'static) -> Self {
         self.registry.add_error_listener(Box::new(listener));
         self
     }
@@ -408,14 +410,14 @@ impl SseClientBuilder {
         self.registry.type_names()
     }
 
-    /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed, and with
-    /// [`Error::InvalidOption`] for a setting out of range (a delay longer than a browser timer
+    /// Connects. Fails with [`ConfigError::InvalidUrl`] when the URL cannot be parsed, and with
+    /// [`ConfigError::InvalidOption`] for a setting out of range (a delay longer than a browser timer
     /// holds, about 24.8 days).
-    pub fn build(self) -> Result<SseClient, Error> {
+    pub fn build(self) -> Result<SseClient, ConfigError> {
         let shell = self.config.into_shell(self.registry)?;
         shell.start();
         match shell.state() {
-            State::Closed(crate::CloseReason::Failed(e @ Error::InvalidUrl { .. })) => Err(e),
+            State::Closed(crate::CloseReason::Failed(StreamError::Config(e))) => Err(e),
             _ => Ok(SseClient::from_shell(shell)),
         }
     }

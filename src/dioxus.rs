@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 
 use crate::hooks::push_bounded;
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
-use crate::{CloseReason, Error, SseClient, State};
+use crate::{CloseReason, SseClient, State, StreamError};
 
 /// What [`use_event_source`] returns: signals, and `open`/`close`. It is `Copy`, so it moves
 /// into as many event handlers as a component needs.
@@ -43,7 +43,7 @@ pub struct UseEventSource<T: 'static> {
     /// The connection state.
     pub state: ReadSignal<State>,
     /// The last error reported (a decode error, a failed connection, ...).
-    pub error: ReadSignal<Option<Error>>,
+    pub error: ReadSignal<Option<StreamError>>,
     source: CopyValue<Option<SseClient>>,
     last_id: CopyValue<String>,
     opened: Signal<u32>,
@@ -137,7 +137,7 @@ struct Slots<T: 'static> {
     data: Signal<Option<T>>,
     buffer: Signal<VecDeque<T>>,
     state: Signal<State>,
-    error: Signal<Option<Error>>,
+    error: Signal<Option<StreamError>>,
     /// The URL and event type of the current connection: the effect reads it, so a new one
     /// reconnects.
     target: Signal<(String, Option<String>)>,
@@ -225,7 +225,7 @@ where
                 }
                 put(data, Some(event.data));
             }
-            Err(bad) => put(error, Some(Error::Decode(bad))),
+            Err(bad) => put(error, Some(StreamError::Decode(bad))),
         };
         let last_id = slots.last_id.peek().clone();
         let builder = options.apply_after(SseClient::builder(url.as_str()), &last_id);
@@ -243,6 +243,8 @@ where
                 source.set(Some(s));
             }
             Err(e) => {
+                // A setting refused at build: the hook's error, as any other failure.
+                let e = StreamError::from(e);
                 put(state, State::Closed(CloseReason::Failed(e.clone())));
                 put(error, Some(e));
             }

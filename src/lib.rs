@@ -10,7 +10,7 @@
 //! - **a reconnect policy the library controls**: exponential backoff with jitter, a reconnect budget
 //!   that resets after success ([`ReconnectPolicy`]), resuming from the last event id;
 //! - **why it failed**: 204, 401/403, 429/5xx (honouring `Retry-After`), wrong content type, as
-//!   typed [`Error`]s and [`State`]s;
+//!   typed [`StreamError`]s and [`State`]s;
 //! - **no leaks**: the [`SseClient`] handle owns every closure and releases them on close or drop.
 //!
 //! ```no_run
@@ -20,7 +20,7 @@
 //! #[derive(Deserialize)]
 //! struct Quote { symbol: String, price: f64 }
 //!
-//! # fn main() -> Result<(), typed_sse::Error> {
+//! # fn main() -> Result<(), typed_sse::ConfigError> {
 //! let source = SseClient::builder("https://example.com/events")
 //!     .on::<Quote>("tick", |tick| {
 //!         if let Ok(tick) = tick {
@@ -75,7 +75,7 @@ pub mod yew;
 
 pub use builder::SseClientBuilder;
 pub use decode::{Decoder, Json, Text};
-pub use error::{DecodeError, Error};
+pub use error::{ConfigError, DecodeError, StreamError};
 pub use event::Event;
 pub use machine::{
     Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
@@ -119,6 +119,11 @@ struct TransportsDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/llm.md")]
 struct LlmDoctests;
+
+/// See `RustApiDoctests`.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/errors.md")]
+struct ErrorsDoctests;
 
 /// `docs/rust-frameworks.md`'s examples, compiled as doctests when the three framework features
 /// are on (`cargo test --workspace` turns them on through the example apps).

@@ -9,7 +9,7 @@ use crate::dispatch::{Incoming, ListenerId};
 use crate::registry::Registry;
 use crate::shell::Shell;
 use crate::stream::EventStream;
-use crate::{DecodeError, Error, Event, SseClientBuilder, State};
+use crate::{ConfigError, DecodeError, Event, SseClientBuilder, State, StreamError};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
@@ -29,7 +29,7 @@ use crate::{DecodeError, Error, Event, SseClientBuilder, State};
 /// #[derive(Deserialize)]
 /// struct Quote { symbol: String, price: f64 }
 ///
-/// # fn main() -> Result<(), typed_sse::Error> {
+/// # fn main() -> Result<(), typed_sse::ConfigError> {
 /// let source = SseClient::builder("/events")
 ///     .on::<Quote>("tick", |result| match result {
 ///         Ok(event) => println!("{} is at {}", event.data.symbol, event.data.price),
@@ -63,8 +63,8 @@ impl std::fmt::Debug for SseClient {
 impl SseClient {
     /// Connects to `url` (absolute, or relative to the page) with the default settings.
     ///
-    /// Fails with [`Error::InvalidUrl`] for a URL that cannot be parsed.
-    pub fn new(url: &str) -> Result<Self, Error> {
+    /// Fails with [`ConfigError::InvalidUrl`] for a URL that cannot be parsed.
+    pub fn new(url: &str) -> Result<Self, ConfigError> {
         Self::builder(url).build()
     }
 
@@ -115,14 +115,14 @@ impl SseClient {
     /// `E` must be an externally tagged enum (serde's default: the variant name is the event
     /// type, the data its payload). An internally tagged (`#[serde(tag = "..")]`), adjacently
     /// tagged or untagged enum, or a struct, names no event type and would listen to nothing:
-    /// [`Error::InvalidOption`] (field `on_union`).
+    /// [`ConfigError::InvalidOption`] (field `on_union`).
     ///
     /// ```no_run
     /// # use serde::Deserialize;
     /// #[derive(Deserialize)]
     /// #[serde(rename_all = "snake_case")]
     /// enum Answer { ContentBlockDelta(serde_json::Value), MessageStop }
-    /// # fn run(source: &typed_sse::SseClient) -> Result<(), typed_sse::Error> {
+    /// # fn run(source: &typed_sse::SseClient) -> Result<(), typed_sse::ConfigError> {
     /// let _subscription = source.on_union::<Answer>(|event| {
     ///     if let Ok(event) = event {
     ///         match event.data {
@@ -137,7 +137,7 @@ impl SseClient {
     pub fn on_union<E: DeserializeOwned + 'static>(
         &self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, ConfigError> {
         let names = crate::union::event_types::<E>()?;
         let make = crate::union::handler::<E>(Rc::downgrade(&self.shell.registry), listener);
         let id = self.registry().next_listener_id();
@@ -150,7 +150,9 @@ impl SseClient {
     /// The events of [`on_union`](Self::on_union) as a [`Stream`](futures_core::Stream), in
     /// stream order. It ends when the source closes; dropping it removes its listener. The
     /// same error as `on_union` for a type that is not an externally tagged enum.
-    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> Result<EventStream<E>, Error> {
+    pub fn stream_union<E: DeserializeOwned + 'static>(
+        &self,
+    ) -> Result<EventStream<E>, ConfigError> {
         let (sender, receiver) = futures_channel::mpsc::unbounded();
         let subscription = self.on_union::<E>(move |r| {
             let _ = sender.unbounded_send(r);
@@ -165,7 +167,7 @@ impl SseClient {
     }
 
     /// Listens to errors: decode errors, failed connections, and the error that closes the source.
-    pub fn on_error(&self, listener: impl FnMut(&Error) + 'static) -> Subscription {
+    pub fn on_error(&self, listener: impl FnMut(&StreamError) + 'static) -> Subscription {
         let id = self.registry().add_error_listener(Box::new(listener));
         self.subscription(id)
     }
@@ -275,7 +277,7 @@ pub(crate) fn typed_handler<D: Decoder>(
             Err(message) => {
                 let error = DecodeError::new(&incoming.event_type, text, message);
                 if let Some(registry) = registry.upgrade() {
-                    registry.report(&Error::Decode(error.clone()));
+                    registry.report(&StreamError::Decode(error.clone()));
                 }
                 listener(Err(error));
             }

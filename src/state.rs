@@ -1,6 +1,6 @@
 //! Connection states and the reasons for them.
 
-use crate::Error;
+use crate::StreamError;
 
 /// Where an [`SseClient`](crate::SseClient) is in its life.
 ///
@@ -19,7 +19,7 @@ pub enum State {
         /// How long until that attempt, in milliseconds.
         delay_ms: u32,
         /// Why the previous connection ended.
-        reason: Error,
+        reason: StreamError,
     },
     /// Waiting for the browser to come back online; no retries are spent meanwhile.
     Offline,
@@ -57,8 +57,8 @@ pub enum CloseReason {
     Requested,
     /// The `AbortSignal` given to [`SseClientBuilder::signal`](crate::SseClientBuilder::signal) was aborted.
     Aborted,
-    /// A fatal error; see [`Error::is_fatal`].
-    Failed(Error),
+    /// A fatal error; see [`StreamError::is_fatal`].
+    Failed(StreamError),
     /// The answer is complete: a terminal marker arrived (`data: [DONE]`, or an event type
     /// named by [`SseClientBuilder::terminal_events`](crate::SseClientBuilder::terminal_events)). Not an error.
     Done,

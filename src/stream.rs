@@ -15,7 +15,7 @@ use crate::{DecodeError, Event, Subscription};
 ///
 /// ```no_run
 /// use futures_util::StreamExt;
-/// # async fn run() -> Result<(), typed_sse::Error> {
+/// # async fn run() -> Result<(), typed_sse::ConfigError> {
 /// let source = typed_sse::SseClient::new("/events")?;
 /// let mut ticks = source.stream::<serde_json::Value>("tick");
 /// while let Some(Ok(event)) = ticks.next().await {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{log, url, wait_for};
 use serde::Deserialize;
-use typed_sse::{Decoder, Error, SseClient};
+use typed_sse::{Decoder, SseClient, StreamError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -101,7 +101,7 @@ async fn malformed_json_is_reported_with_its_raw_text_and_the_stream_goes_on() {
     assert_eq!(bad.event_type(), "message");
     assert!(!bad.message().is_empty());
     assert_eq!(results[2], Ok(3));
-    assert_eq!(*errors.borrow(), [Error::Decode(bad.clone())]);
+    assert_eq!(*errors.borrow(), [StreamError::Decode(bad.clone())]);
     assert_eq!(source.state(), typed_sse::State::Open);
 }
 

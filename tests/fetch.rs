@@ -7,7 +7,7 @@
 mod common;
 
 use common::{connections, log, sleep, url, wait_for};
-use typed_sse::{Error, ReconnectPolicy, Resume, SseClient, State, Transport};
+use typed_sse::{ConfigError, ReconnectPolicy, Resume, SseClient, State, StreamError, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -174,7 +174,10 @@ async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
         .build()
         .unwrap();
     assert!(wait_for(5_000, || !errors.borrow().is_empty()).await);
-    assert_eq!(errors.borrow()[0], Error::TooLarge { limit: 64 * 1024 });
+    assert_eq!(
+        errors.borrow()[0],
+        StreamError::TooLarge { limit: 64 * 1024 }
+    );
     assert!(matches!(source.state(), State::Reconnecting { .. }));
     sleep(100).await;
     let conns = connections(&key).await;
@@ -247,7 +250,7 @@ async fn an_endless_line_at_the_highest_cap_is_too_large_not_a_trap() {
         .build()
         .unwrap();
     assert!(wait_for(60_000, || !errors.borrow().is_empty()).await);
-    assert_eq!(errors.borrow()[0], Error::TooLarge { limit });
+    assert_eq!(errors.borrow()[0], StreamError::TooLarge { limit });
 }
 
 #[wasm_bindgen_test]
@@ -256,14 +259,14 @@ fn fetch_only_settings_need_the_fetch_transport() {
         .transport(Transport::Native)
         .method("POST")
         .build();
-    assert!(matches!(built, Err(Error::InvalidOption { field, .. }) if field == "method"));
+    assert!(matches!(built, Err(ConfigError::InvalidOption { field, .. }) if field == "method"));
 }
 
 #[wasm_bindgen_test]
 fn requests_fetch_would_refuse_are_refused_by_build() {
     let refused =
         |builder: typed_sse::SseClientBuilder| match builder.transport(Transport::Fetch).build() {
-            Err(Error::InvalidOption { field, .. }) => field,
+            Err(ConfigError::InvalidOption { field, .. }) => field,
             other => panic!("expected InvalidOption, got {other:?}"),
         };
     let base = || SseClient::builder("/sse/messages");

@@ -189,7 +189,9 @@ fn a_last_event_id_with_a_line_break_is_an_invalid_option() {
         .last_event_id("1\n2")
         .build();
     match built {
-        Err(typed_sse::Error::InvalidOption { field, .. }) => assert_eq!(field, "last_event_id"),
+        Err(typed_sse::ConfigError::InvalidOption { field, .. }) => {
+            assert_eq!(field, "last_event_id")
+        }
         other => panic!("expected InvalidOption, got {other:?}"),
     }
 }

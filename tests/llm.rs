@@ -10,7 +10,7 @@ mod common;
 
 use common::{connections, log, sleep, url, wait_for, Log};
 use serde::Deserialize;
-use typed_sse::{CloseReason, Error, SseClient, State};
+use typed_sse::{CloseReason, SseClient, State, StreamError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -68,7 +68,7 @@ fn anthropic_body() -> serde_json::Value {
 fn watched(
     builder: typed_sse::SseClientBuilder,
     states: &Log<State>,
-    errors: &Log<Error>,
+    errors: &Log<StreamError>,
 ) -> SseClient {
     let (s, e) = (states.clone(), errors.clone());
     builder
@@ -96,7 +96,7 @@ async fn posts(key: &str) -> Vec<serde_json::Value> {
 }
 
 /// The OpenAI-style answer's text, read by one source of the test's own.
-async fn openai_answer(query: &str, key: &str) -> (String, Log<State>, Log<Error>) {
+async fn openai_answer(query: &str, key: &str) -> (String, Log<State>, Log<StreamError>) {
     let text = log::<String>();
     let (states, errors) = (log(), log());
     let t = text.clone();
@@ -236,7 +236,7 @@ async fn a_429_is_retried_after_retry_after_and_its_json_body_decodes() {
     assert!(!text.is_empty());
     let errors = errors.borrow().clone();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(matches!(errors[0], Error::Http { status: 429, .. }));
+    assert!(matches!(errors[0], StreamError::Http { status: 429, .. }));
     let body = errors[0].decode_body::<ProviderError>().unwrap().unwrap();
     assert!(body.error.is_object(), "{body:?}");
     let sent = posts(&key).await;

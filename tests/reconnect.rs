@@ -6,7 +6,7 @@
 mod common;
 
 use common::{js, log, native_connections, sleep, url, wait_for};
-use typed_sse::{CloseReason, Error, ReconnectPolicy, SseClient, State};
+use typed_sse::{CloseReason, ReconnectPolicy, SseClient, State, StreamError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -67,9 +67,9 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
     assert!(wait_for(15_000, || source.state().is_closed()).await);
     sleep(1_000).await; // nothing may follow the end
 
-    let gave_up = Error::GaveUp {
+    let gave_up = StreamError::GaveUp {
         attempts: 4,
-        last: Box::new(Error::Http {
+        last: Box::new(StreamError::Http {
             status: 503,
             body: String::new(),
         }),
@@ -153,7 +153,7 @@ async fn no_content_stops_without_a_second_connection() {
     sleep(500).await;
     assert_eq!(
         source.state(),
-        State::Closed(CloseReason::Failed(Error::NoContent))
+        State::Closed(CloseReason::Failed(StreamError::NoContent))
     );
     assert_eq!(native_connections(&key).await.len(), 1);
 }
@@ -189,7 +189,7 @@ async fn unauthorized_calls_the_refresher_and_reconnects_to_the_new_url() {
     assert!(states.borrow().iter().any(|st| matches!(
         st,
         State::Reconnecting {
-            reason: Error::Unauthorized { status: 401, .. },
+            reason: StreamError::Unauthorized { status: 401, .. },
             ..
         }
     )));
@@ -266,7 +266,7 @@ async fn an_idle_connection_is_recycled() {
     assert!(errors
         .borrow()
         .iter()
-        .all(|er| *er == Error::IdleTimeout { timeout_ms: 300 }));
+        .all(|er| *er == StreamError::IdleTimeout { timeout_ms: 300 }));
     let conns = native_connections(&key).await;
     assert!(conns.len() >= 2, "{conns:?}");
     assert!(!conns[0]["closed_ms"].is_null());
@@ -386,7 +386,10 @@ async fn the_idle_timeout_ignores_a_wall_clock_set_back() {
     let fired = wait_for(4_000, || !errors.borrow().is_empty()).await;
     js("Date.now = globalThis.__realNow;");
     assert!(fired, "no idle timeout within 4 s");
-    assert_eq!(errors.borrow()[0], Error::IdleTimeout { timeout_ms: 600 });
+    assert_eq!(
+        errors.borrow()[0],
+        StreamError::IdleTimeout { timeout_ms: 600 }
+    );
 }
 
 #[wasm_bindgen_test]

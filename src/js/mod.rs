@@ -169,7 +169,7 @@ impl Core {
             })
             .attached(attached)
             .build()
-            .map_err(|e| convert::error(&hub, &e))?;
+            .map_err(|e| convert::error(&hub, &e.into()))?;
         let weak = Rc::downgrade(source.registry());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(registry) = weak.upgrade() {

@@ -1,6 +1,6 @@
 //! What goes into the machine and what comes out: its settings, inputs and outputs.
 
-use crate::{Error, ReconnectPolicy, State};
+use crate::{ReconnectPolicy, State, StreamError};
 
 use super::Head;
 
@@ -77,7 +77,7 @@ pub(crate) enum Failure {
     /// One event, or one unterminated line, passed `max_event_bytes`: retry under the policy.
     TooLarge { limit: usize },
     /// Could not even be attempted (the browser refused the URL): stop with this error.
-    Fatal(Error),
+    Fatal(StreamError),
 }
 
 /// What the URL refresher came back with.
@@ -152,5 +152,5 @@ pub(crate) enum Output {
     /// The state changed.
     State(State),
     /// An error to report.
-    Error(Error),
+    Error(StreamError),
 }

@@ -275,7 +275,7 @@ fn check(
                 model.renewed = false;
             }
             if let State::Reconnecting {
-                reason: Error::Unauthorized { .. },
+                reason: StreamError::Unauthorized { .. },
                 ..
             } = &state
             {

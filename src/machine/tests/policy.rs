@@ -53,9 +53,9 @@ fn max_retries_is_an_exact_budget() {
     assert_eq!(connections, 4, "1 + max_reconnects connections");
     assert_eq!(
         closed_with(&sim),
-        Some(&Error::GaveUp {
+        Some(&StreamError::GaveUp {
             attempts: 3,
-            last: Box::new(Error::Network {
+            last: Box::new(StreamError::Network {
                 message: "lost".into()
             })
         })
@@ -212,7 +212,7 @@ fn a_connection_stopped_at_the_size_cap_spends_the_budget_though_it_opened() {
     assert!(
         matches!(
             closed_with(&sim),
-            Some(Error::GaveUp { attempts: 3, last }) if **last == Error::TooLarge { limit: 64 }
+            Some(StreamError::GaveUp { attempts: 3, last }) if **last == StreamError::TooLarge { limit: 64 }
         ),
         "{:?}",
         sim.m.state()
@@ -239,8 +239,8 @@ fn a_connection_recycled_by_the_idle_timeout_spends_the_budget_though_it_opened(
     assert!(
         matches!(
             closed_with(&sim),
-            Some(Error::GaveUp { attempts: 3, last })
-                if **last == Error::IdleTimeout { timeout_ms: 400 }
+            Some(StreamError::GaveUp { attempts: 3, last })
+                if **last == StreamError::IdleTimeout { timeout_ms: 400 }
         ),
         "{:?}",
         sim.m.state()
