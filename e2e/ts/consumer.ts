@@ -164,8 +164,9 @@ export async function main(): Promise<void> {
   }
   client.close();
   client.close(); // closing twice is harmless
+  const closed: SseClient = client;
   // @ts-expect-error: close() releases everything; there is no free()
-  client.free();
+  closed.free();
   // @ts-expect-error: the state's name is client.state.state; readyState is TypedEventSource's number
-  console.log(client.readyState);
+  console.log(closed.readyState);
 }
