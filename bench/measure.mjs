@@ -161,7 +161,7 @@ async function heapAfterGc(page) {
 /** Wasm memory and JS heap (after forced GC) before and after `cycles` open/close cycles and
  *  `reconnects` forced reconnects, each after its own warm-up, with `transport` ("eventsource"
  *  or "fetch"). */
-export async function memory(page, server, { cycles, reconnects, transport = "eventsource" }) {
+export async function memory(page, server, { cycles, reconnects, transport = "native" }) {
   const t = JSON.stringify(transport);
   const hold = `${server}/sse/hold?key=memory-cycles-${transport}`;
   await page.eval(`openClose(${JSON.stringify(hold)}, ${Math.ceil(cycles / 10)}, ${t})`);

@@ -92,7 +92,7 @@ const clients = {
     let count = 0, sum = 0;
     client.on("message", (d) => {
       sum += checksum(d);
-      if (++count === n) { client.free(); resolve(sum); }
+      if (++count === n) { client.close(); resolve(sum); }
     });
   }),
   typed_sse_rust: (url, n, large) => new Promise((resolve) => {
@@ -127,7 +127,7 @@ const clients = {
     let count = 0, sum = 0;
     client.on("message", (d) => {
       sum += checksum(d);
-      if (++count === n) { client.free(); resolve(sum); }
+      if (++count === n) { client.close(); resolve(sum); }
     });
   }),
   typed_sse_fetch_rust: (url, n, large) => new Promise((resolve) => {
@@ -219,31 +219,31 @@ window.latency = (name, url, n) => new Promise((resolve) => {
       }
     }).catch(() => {}); // aborted once `n` events arrived
   } else {
-    const transport = name === "typed_sse_fetch_js" ? "fetch" : "eventsource";
+    const transport = name === "typed_sse_fetch_js" ? "fetch" : "native";
     const client = new SseClient(url, { reconnect: false, transport });
     client.on("message", onData);
-    close = () => client.free();
+    close = () => client.close();
   }
 });
 
 window.wasmBytes = () => pkg.memory.buffer.byteLength;
 
 // `cycles` clients opened and closed (with free()), yielding to the browser every 100.
-window.openClose = async (url, cycles, transport = "eventsource") => {
+window.openClose = async (url, cycles, transport = "native") => {
   for (let i = 0; i < cycles; i++) {
     const client = new SseClient(url, { transport });
     client.close();
-    client.free();
+    client.close();
     if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0));
   }
 };
 
 // One client through `count` reconnects: the stream ends after every event (cut=1).
-window.reconnects = (url, count, transport = "eventsource") => new Promise((resolve, reject) => {
+window.reconnects = (url, count, transport = "native") => new Promise((resolve, reject) => {
   const client = new SseClient(url, { initialDelayMs: 0, jitter: 0, transport });
   let seen = 0;
   client.onError((e) => { if (e.kind !== "network") reject(new Error(`${e.kind}: ${e.message}`)); });
-  client.on("message", () => { if (++seen === count) { client.free(); resolve(); } });
+  client.on("message", () => { if (++seen === count) { client.close(); resolve(); } });
 });
 
 window.benchReady = true;

@@ -36,7 +36,7 @@ test("the peer libraries bundle (rolldown, minified) into files of a plausible s
   }
 });
 
-for (const transport of ["eventsource", "fetch"]) {
+for (const transport of ["native", "fetch"]) {
   test(`memory does not grow over 1,000 open/close cycles and 200 reconnects (${transport})`, async () => {
     const m = await memory(page, server, { cycles: 1_000, reconnects: 200, transport });
     console.log(JSON.stringify(m));

@@ -31,7 +31,7 @@ function closedPort() {
 // The first error a client reports for `url` with `options`, as { kind, message }.
 function firstError(url, options) {
   return page.evaluate(({ url, options }) => new Promise((resolve) => {
-    const client = new window.sse.SseClient(url, { maxRetries: 0, logErrors: false, ...options });
+    const client = new window.sse.SseClient(url, { maxReconnects: 0, logErrors: false, ...options });
     const timer = setTimeout(() => { client.close(); resolve({ timedOut: true }); }, 10_000);
     client.onError((e) => {
       clearTimeout(timer);
@@ -41,7 +41,7 @@ function firstError(url, options) {
   }), { url, options });
 }
 
-for (const transport of ["eventsource", "fetch"]) {
+for (const transport of ["native", "fetch"]) {
   test(`a server that was never reached: "could not connect", not "lost" (${transport})`, async () => {
     const url = `http://127.0.0.1:${await closedPort()}/sse/messages`;
     const error = await firstError(url, { transport });
@@ -63,7 +63,7 @@ test("a cross-origin request refused by CORS names CORS and the headers to allow
   assert.doesNotMatch(error.message, /could not connect/, JSON.stringify(error));
   // Allowed headers only: the same request streams.
   const ok = await page.evaluate((url) => new Promise((resolve) => {
-    const client = new window.sse.SseClient(url, { transport: "fetch", maxRetries: 0, headers: { Authorization: "Bearer t" } });
+    const client = new window.sse.SseClient(url, { transport: "fetch", maxReconnects: 0, headers: { Authorization: "Bearer t" } });
     client.onError((e) => { client.close(); resolve(e.message); });
     client.on("message", () => { client.close(); resolve("streamed"); });
   }), url.replace("cors", "cors-ok"));

@@ -22,7 +22,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 // The transports TypedEventSource is checked with, as its second argument's `transport`.
-const TRANSPORTS = ["eventsource", "fetch"];
+const TRANSPORTS = ["native", "fetch"];
 
 // Runs pages[name](ctor, path, init) in the page, with ctor the native EventSource
 // ("native") or TypedEventSource ("typed"); a function that throws or hangs gives a log
@@ -183,9 +183,9 @@ test("TypedEventSource with no error listener (or onerror cleared) prints the fi
     const printed = [];
     const original = console.error;
     console.error = (e) => printed.push(e instanceof Error ? `${e.kind}` : String(e));
-    // A 503 retried once (maxRetries: 1), then given up: two errors each.
+    // A 503 retried once (maxReconnects: 1), then given up: two errors each.
     const run = (init, listen) => new Promise((resolve) => {
-      const es = new TypedEventSource(url, { initialDelayMs: 10, jitter: 0, maxRetries: 1, ...init });
+      const es = new TypedEventSource(url, { initialDelayMs: 10, jitter: 0, maxReconnects: 1, ...init });
       if (listen) es.onerror = () => {};
       // Set, then cleared: nobody listens any more, so the errors are printed again.
       if (listen === "cleared") es.onerror = null;
@@ -232,7 +232,7 @@ for (const transport of TRANSPORTS) {
 
   test(`TypedEventSource: errors while retrying have readyState 0, giving up has 2 (${transport})`, async () => {
     const r = await typed((TypedEventSource, { url, transport }) => new Promise((resolve) => {
-      const es = new TypedEventSource(url, { transport, maxRetries: 1, initialDelayMs: 20, jitter: 0 });
+      const es = new TypedEventSource(url, { transport, maxReconnects: 1, initialDelayMs: 20, jitter: 0 });
       const errors = [];
       es.onerror = (e) => {
         errors.push({ readyState: es.readyState, kind: e.error?.kind, status: e.error?.status ?? e.error?.last?.status });
@@ -288,7 +288,7 @@ for (const transport of TRANSPORTS) {
 
   test(`TypedEventSource: addEventListener { signal } removes a statechange/error listener too (${transport})`, async () => {
     const r = await typed((TypedEventSource, { url, transport }) => new Promise((resolve) => {
-      const es = new TypedEventSource(url, { transport, maxRetries: 2, initialDelayMs: 20, jitter: 0 });
+      const es = new TypedEventSource(url, { transport, maxReconnects: 2, initialDelayMs: 20, jitter: 0 });
       const controller = new AbortController();
       let signalled = 0;
       let all = 0;

@@ -26,7 +26,7 @@ test("fetch mode: listeners get decoded data and meta, as with EventSource", asy
       got.push({ data, meta: JSON.parse(JSON.stringify(meta)) });
       if (got.length === 3) resolve();
     }))]);
-    const info = { readyState: c.readyState, lastEventId: c.lastEventId };
+    const info = { readyState: c.state.state, lastEventId: c.lastEventId };
     c.close();
     return { got, info };
   }, { k });
@@ -251,7 +251,7 @@ test("fetch mode: comments are observable and keep an idle timeout from firing",
     c.onComment((text) => comments.push(text));
     c.onError((e) => errors.push(e.kind));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const state = c.readyState;
+    const state = c.state.state;
     c.close();
     return { comments: comments.length, first: comments[0], errors, state };
   }, { k });

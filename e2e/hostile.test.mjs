@@ -204,7 +204,7 @@ const RESERVED_LOG = [
   ["message", '{"n":4}', "4", true],
 ];
 
-for (const transport of ["eventsource", "fetch"]) {
+for (const transport of ["native", "fetch"]) {
   test(`Chromium: server events named open, error, statechange are MessageEvents, as native (${transport})`, async () => {
     const native = await run(RESERVED, { k: key("hostile-reserved-native"), transport: "native" });
     assert.deepEqual(native.result, RESERVED_LOG, "the native EventSource (checks the test itself)");
@@ -302,7 +302,7 @@ test("Node: a headers function with invalid headers, or a fetch that gives no Re
     const attempt = (name, options) => new Promise((resolve) => {
       let calls = 0;
       const counted = (f) => (...args) => { calls++; return f(...args); };
-      const o = { ...options, maxRetries: 3, initialDelayMs: 10, jitter: 0 };
+      const o = { ...options, maxReconnects: 3, initialDelayMs: 10, jitter: 0 };
       if (o.headers) o.headers = counted(o.headers);
       if (o.fetch) o.fetch = counted(o.fetch);
       const c = new SseClient(server + "/sse/messages?key=${k}-" + name, o);
@@ -368,7 +368,7 @@ test("Node: a header value with a control character, or a fetch giving an opaque
     const attempt = (name, options) => new Promise((resolve) => {
       let calls = 0;
       const counted = (f) => (...args) => { calls++; return f(...args); };
-      const o = { ...options, maxRetries: 3, initialDelayMs: 10, jitter: 0 };
+      const o = { ...options, maxReconnects: 3, initialDelayMs: 10, jitter: 0 };
       if (o.headers) o.headers = counted(o.headers);
       if (o.fetch) o.fetch = counted(o.fetch);
       const c = new SseClient(server + "/sse/messages?key=${k}-" + name, o);

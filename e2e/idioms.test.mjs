@@ -16,7 +16,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-const TRANSPORTS = ["eventsource", "fetch"];
+const TRANSPORTS = ["native", "fetch"];
 
 // Evaluates `fn(args)` in the page.
 const run = (fn, args) => page.evaluate(fn, { ...args, server: SERVER });
@@ -40,7 +40,7 @@ for (const transport of TRANSPORTS) {
       const waited = await window.within(10_000, closed);
       const count = got.length;
       await window.sleep(300);
-      return { waited, states, got, later: got.length - count, readyState: c.readyState, state: [c.state.state, c.state.reason] };
+      return { waited, states, got, later: got.length - count, readyState: c.state.state, state: [c.state.state, c.state.reason] };
     }, { k, transport });
     assert.notEqual(r.waited, "timed out", "the client did not close on abort");
     assert.deepEqual(r.got, [1, 2], "no event after the abort");
@@ -58,14 +58,14 @@ for (const transport of TRANSPORTS) {
     const k = key(`idiom-preaborted-${transport}`);
     const r = await run(async ({ server, k, transport }) => {
       const c = new window.sse.SseClient(`${server}/sse/messages?n=3&key=${k}`, { transport, signal: AbortSignal.abort() });
-      const at = { readyState: c.readyState, state: [c.state.state, c.state.reason] };
+      const at = { readyState: c.state.state, state: [c.state.state, c.state.reason] };
       const got = [];
       const states = [];
       // Whether listeners can be added to a closed client is not specified: tolerate a throw.
       try { c.on("message", (d) => got.push(d)); c.onState((s) => states.push(s.state)); } catch { /* unspecified */ }
       await window.sleep(500);
       c.close(); // harmless
-      return { at, got, states, after: c.readyState };
+      return { at, got, states, after: c.state.state };
     }, { k, transport });
     assert.deepEqual(r.at, { readyState: "closed", state: ["closed", "aborted"] });
     assert.deepEqual(r.got, []);
@@ -85,7 +85,7 @@ for (const transport of TRANSPORTS) {
       c.on("message", (d) => never.push(d.n), { signal: AbortSignal.abort() });
       const waited = await window.within(10_000, new Promise((resolve) => c.on("message", (d) => { kept.push(d.n); if (d.n === 6) resolve(); })));
       off(); // after the abort: harmless
-      const readyState = c.readyState;
+      const readyState = c.state.state;
       c.close();
       return { waited, removed, never, kept, readyState, off: typeof off };
     }, { k: key(`idiom-on-signal-${transport}`), transport });
@@ -168,7 +168,7 @@ for (const transport of TRANSPORTS) {
       const w1 = await window.within(10_000, (async () => {
         for await (const { data } of c.events("message")) { first.push(data.n); if (data.n === 3) break; }
       })());
-      const afterBreak = c.readyState;
+      const afterBreak = c.state.state;
       const ret = await returned.return();
       const afterReturn = await returned.next();
       const w2 = await window.within(10_000, new Promise((resolve) => {
@@ -178,7 +178,7 @@ for (const transport of TRANSPORTS) {
       const w3 = await window.within(10_000, (async () => {
         for await (const { data } of second) { rest.push(data.n); if (data.n === 10) break; }
       })());
-      return { waited: [w1, w2, w3], first, afterBreak, ret, afterReturn, other, rest, readyState: c.readyState };
+      return { waited: [w1, w2, w3], first, afterBreak, ret, afterReturn, other, rest, readyState: c.state.state };
     }, { k, transport });
     assert.ok(r.waited.every((w) => w !== "timed out"), JSON.stringify(r.waited));
     assert.deepEqual(r.first, [1, 2, 3]);
@@ -211,7 +211,7 @@ for (const transport of TRANSPORTS) {
         }
       })());
       const after = await window.within(2_000, it.next());
-      const readyState = c.readyState;
+      const readyState = c.state.state;
       c.close();
       return { waited: [w1, w2], all: all.length, got, error, after, readyState };
     }, { k: key(`idiom-overflow-${transport}`), transport });
@@ -315,7 +315,7 @@ for (const transport of TRANSPORTS) {
       })());
       const pre = c.events("message", { signal: AbortSignal.abort() });
       const preNext = await window.within(2_000, pre.next());
-      const readyState = c.readyState;
+      const readyState = c.state.state;
       c.close();
       return { waited, got, error, preNext, readyState };
     }, { k: key(`idiom-iter-signal-${transport}`), transport });

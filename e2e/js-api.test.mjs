@@ -20,7 +20,7 @@ test("bad options throw a TypedSseError that names the field", async () => {
   const cases = await run(({ server }) => {
     const attempt = (options) => {
       try {
-        new window.sse.SseClient(`${server}/sse/hold`, options).free();
+        new window.sse.SseClient(`${server}/sse/hold`, options).close();
         return null;
       } catch (e) {
         return { name: e.name, kind: e.kind, field: e.field, message: e.message, isError: e instanceof Error };
@@ -33,7 +33,7 @@ test("bad options throw a TypedSseError that names the field", async () => {
       decode: attempt({ decode: "xml" }),
       unknown: attempt({ initialDelay: 100 }),
       jitter: attempt({ jitter: 2 }),
-      retries: attempt({ maxRetries: -1 }),
+      retries: attempt({ maxReconnects: -1 }),
       refresh: attempt({ refreshUrl: "https://example.com" }),
       notObject: attempt(42),
       transport: attempt({ transport: "websocket" }),
@@ -44,18 +44,18 @@ test("bad options throw a TypedSseError that names the field", async () => {
       fetch: attempt({ transport: "fetch", fetch: "fetch" }),
       maxEventBytes: attempt({ transport: "fetch", maxEventBytes: 0 }),
       huge: attempt({ maxDelayMs: 4294967295 }),
-      nativePost: attempt({ transport: "eventsource", method: "POST" }),
+      nativePost: attempt({ transport: "native", method: "POST" }),
       // Requests fetch would refuse at every connection, refused once here.
       getWithBody: attempt({ transport: "fetch", body: { prompt: "hi" } }),
       forbiddenMethod: attempt({ transport: "fetch", method: "CONNECT" }),
       badHeaderName: attempt({ transport: "fetch", headers: { "bad name": "x" } }),
       badHeaderValue: attempt({ transport: "fetch", headers: { "X-A": "a\nb" } }),
-      fine: attempt({ maxRetries: null, jitter: 0, decode: "text", resumeParam: null, idleTimeoutMs: undefined }),
+      fine: attempt({ maxReconnects: null, jitter: 0, decode: "text", resumeParam: null, idleTimeoutMs: undefined }),
     };
   });
   const expect = {
     negative: "initialDelayMs", fractional: "maxDelayMs", type: "withCredentials", decode: "decode",
-    unknown: "initialDelay", jitter: "jitter", retries: "maxRetries", refresh: "refreshUrl", notObject: "options",
+    unknown: "initialDelay", jitter: "jitter", retries: "maxReconnects", refresh: "refreshUrl", notObject: "options",
     transport: "transport", method: "method", headers: "headers", body: "body", credentials: "credentials",
     fetch: "fetch", maxEventBytes: "maxEventBytes", huge: "maxDelayMs", nativePost: "method",
     getWithBody: "body", forbiddenMethod: "method", badHeaderName: "headers", badHeaderValue: "headers",
@@ -97,7 +97,7 @@ test("listeners get decoded data and meta; states and lastEventId follow", async
   const k = key("js-basic");
   const r = await run(async ({ server, k }) => {
     const c = new window.sse.SseClient(`${server}/sse/messages?n=3&key=${k}`);
-    const initial = c.readyState;
+    const initial = c.state.state;
     const states = [];
     const got = [];
     c.onState((s) => states.push(s.state));
@@ -105,23 +105,29 @@ test("listeners get decoded data and meta; states and lastEventId follow", async
       got.push({ data, meta: { type: meta.type, id: meta.id, origin: meta.origin, raw: meta.raw }, json: JSON.parse(JSON.stringify(meta)) });
       if (got.length === 3) resolve();
     }));
-    const info = { readyState: c.readyState, lastEventId: c.lastEventId, url: c.url, dispose: typeof c[Symbol.dispose] };
+    const info = {
+      readyState: c.state.state, lastEventId: c.lastEventId, url: c.url, dispose: typeof c[Symbol.dispose],
+      // One way to read the state and one to close: no string `readyState` (TypedEventSource's is
+      // the browser's number), no `free()`.
+      members: ["readyState", "free"].filter((name) => name in c),
+    };
     c.close();
-    info.after = c.readyState;
+    info.after = c.state.state;
     info.state = c.state;
-    c.free();
+    c.close();
     return { initial, states, got, info };
   }, { k });
   assert.deepEqual(r.got.map((g) => g.data), [{ n: 1 }, { n: 2 }, { n: 3 }]);
   assert.deepEqual(r.got[2].meta, { type: "message", id: "3", origin: SERVER, raw: '{"n":3}' });
   assert.deepEqual(r.got[2].json, r.got[2].meta, "meta serialises with every field");
-  // onState reports changes from the moment it is registered; `readyState` has the state before.
+  // onState reports changes from the moment it is registered; `state` has the state before.
   assert.equal(r.initial, "connecting");
   assert.deepEqual(r.states, ["open", "closed"]);
   assert.equal(r.info.readyState, "open");
   assert.equal(r.info.lastEventId, "3");
   assert.equal(r.info.url, `${SERVER}/sse/messages?n=3&key=${k}`);
   assert.equal(r.info.dispose, "function");
+  assert.deepEqual(r.info.members, [], "SseClient has neither readyState nor free()");
   assert.equal(r.info.after, "closed");
   assert.deepEqual(r.info.state, { state: "closed", reason: "requested" });
 });
@@ -134,7 +140,7 @@ test("a throwing listener does not stop the others, and is reported", async () =
     c.onError((e) => errors.push({ kind: e.kind, eventType: e.eventType, message: e.message }));
     c.on("message", () => { throw new Error("listener bug"); });
     await new Promise((resolve) => c.on("message", (d) => { good.push(d.n); if (good.length === 5) resolve(); }));
-    c.free();
+    c.close();
     return { errors, good };
   }, { k: key("js-throw") });
   assert.deepEqual(r.good, [1, 2, 3, 4, 5]);
@@ -149,7 +155,7 @@ test("malformed JSON goes to onError with the raw text, and the stream goes on",
     const got = [];
     c.onError((e) => errors.push({ kind: e.kind, raw: e.raw, eventType: e.eventType }));
     await new Promise((resolve) => c.on("message", (d) => { got.push(d.n); if (got.length === 2) resolve(); }));
-    c.free();
+    c.close();
     return { errors, got };
   }, { k: key("js-malformed") });
   assert.deepEqual(r.got, [1, 3]);
@@ -187,13 +193,13 @@ test("decode: text hands over the raw string", async () => {
   const r = await run(async ({ server, k }) => {
     const c = new window.sse.SseClient(`${server}/sse/unicode?key=${k}`, { decode: "text" });
     const text = await new Promise((resolve) => c.on("text", (d) => resolve(d)));
-    c.free();
+    c.close();
     return text;
   }, { k: key("js-text") });
   assert.equal(r, "héllo wörld, 日本語, emoji 🎉\nsecond line\n\nafter a blank line");
 });
 
-test("the unsubscribe function stops one listener; free() closes the connection", async () => {
+test("the unsubscribe function stops one listener; close() closes the connection", async () => {
   const k = key("js-off");
   const r = await run(async ({ server, k }) => {
     const c = new window.sse.SseClient(`${server}/sse/messages?n=6&interval_ms=80&key=${k}`);
@@ -202,8 +208,8 @@ test("the unsubscribe function stops one listener; free() closes the connection"
     const off = c.on("message", (d) => { first.push(d.n); if (d.n === 2) off(); });
     await new Promise((resolve) => c.on("message", (d) => { second.push(d.n); if (d.n === 6) resolve(); }));
     off(); // idempotent
-    c.free();
-    off(); // harmless after free()
+    c.close();
+    off(); // harmless after close()
     return { first, second };
   }, { k });
   assert.deepEqual(r.first, [1, 2]);
@@ -214,21 +220,21 @@ test("the unsubscribe function stops one listener; free() closes the connection"
     closed = conns.length === 1 && conns[0].closed_ms !== null;
     if (!closed) await new Promise((r) => setTimeout(r, 50));
   }
-  assert.ok(closed, "the server must see the connection end after free()");
+  assert.ok(closed, "the server must see the connection end after close()");
 });
 
 test("reconnect options and failure reasons reach JS: 503 then give up, refreshUrl after 401", async () => {
   const r = await run(async ({ server, k }) => {
-    const failing = new window.sse.SseClient(`${server}/sse/status?code=503&key=${k}-a`, { initialDelayMs: 20, maxRetries: 2, jitter: 0 });
+    const failing = new window.sse.SseClient(`${server}/sse/status?code=503&key=${k}-a`, { initialDelayMs: 20, maxReconnects: 2, jitter: 0 });
     const states = [];
     const final = await new Promise((resolve) => failing.onState((s) => { states.push(s.state === "reconnecting" ? `${s.state}:${s.attempt}:${s.reason}` : s.state); if (s.state === "closed") resolve(s); }));
-    failing.free();
+    failing.close();
     const refreshed = new window.sse.SseClient(`${server}/sse/auth?token=old&key=${k}-b`, {
       initialDelayMs: 20,
       refreshUrl: async () => `${server}/sse/auth?token=good&key=${k}-b`,
     });
     const token = await new Promise((resolve) => refreshed.on("ready", (d) => resolve(d)));
-    refreshed.free();
+    refreshed.close();
     return { states, final: { state: final.state, reason: final.reason, kind: final.error.kind, attempts: final.error.attempts, last: final.error.last.status }, token };
   }, { k: key("js-reconnect") });
   assert.deepEqual(r.states, ["reconnecting:1:http", "connecting", "reconnecting:2:http", "connecting", "closed"]);

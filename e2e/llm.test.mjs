@@ -23,9 +23,9 @@ after(async () => { await browser?.close(); });
 // closed state (or "timeout" after 15 s), and `watch(client)`, which collects its errors.
 const PRELUDE = `
 const closed = (c) => new Promise((resolve) => {
-  const t = setTimeout(() => resolve({ state: "timeout", readyState: c.readyState }), 15000);
+  const t = setTimeout(() => resolve({ state: "timeout", readyState: c.state.state }), 15000);
   const done = (s) => { clearTimeout(t); resolve(JSON.parse(JSON.stringify(s))); };
-  if (c.readyState === "closed") return done(c.state);
+  if (c.state.state === "closed") return done(c.state);
   c.onState((s) => { if (s.state === "closed") done(s); });
 });
 const watch = (c) => { const es = []; c.onError((e) => es.push({ kind: e.kind, status: e.status, body: e.body })); return es; };
@@ -304,7 +304,7 @@ for (const [runtime, run] of Object.entries(RUNTIMES)) {
 test("chromium, native EventSource: terminal events end a GET stream as done, with or without a listener of their own", async () => {
   const r = await page.evaluate(async ({ server, keys }) => {
     const closed = (c) => new Promise((resolve) => {
-      if (c.readyState === "closed") return resolve(JSON.parse(JSON.stringify(c.state)));
+      if (c.state.state === "closed") return resolve(JSON.parse(JSON.stringify(c.state)));
       const t = setTimeout(() => resolve({ state: "timeout" }), 10_000);
       c.onState((s) => { if (s.state === "closed") { clearTimeout(t); resolve(JSON.parse(JSON.stringify(s))); } });
     });

@@ -159,7 +159,7 @@ test(`nginx restarted ${RESTARTS} times mid-stream: native (last_event_id), fetc
     const options = {
       // Nchan reads the resume point from `last_event_id` (a browser's EventSource cannot set
       // the header on its first request).
-      eventsource: { transport: "eventsource", resumeParam: "last_event_id", initialDelayMs: 100, maxDelayMs: 1000 },
+      eventsource: { transport: "native", resumeParam: "last_event_id", initialDelayMs: 100, maxDelayMs: 1000 },
       fetch: { transport: "fetch", initialDelayMs: 100, maxDelayMs: 1000 },
     };
     for (const [name, opts] of Object.entries(options)) {

@@ -14,9 +14,9 @@ test("Node: a POST with headers streams typed events; close() ends the connectio
       method: "POST", body: { prompt: "hi" }, headers: { "X-Trace": "node-test" },
     });
     const got = await new Promise((resolve) => { const xs = []; c.on("message", (d, meta) => { xs.push([d.n, meta.id]); if (xs.length === 3) resolve(xs); }); });
-    const state = c.readyState;
+    const state = c.state.state;
     c.close();
-    return { got, state, after: c.readyState };
+    return { got, state, after: c.state.state };
   `);
   assert.deepEqual(r.got, [[1, "1"], [2, "2"], [3, "3"]]);
   assert.deepEqual([r.state, r.after], ["open", "closed"]);
@@ -85,7 +85,7 @@ test("Node: a server that is down is not silent: its first failure is printed on
     const client = new SseClient("http://127.0.0.1:${free}/events", ${options});
     await new Promise((resolve) => client.onState((s) => { if (s.state === "reconnecting" && s.attempt === 3) resolve(); }));
     client.close();
-    console.log(JSON.stringify({ state: client.readyState }));
+    console.log(JSON.stringify({ state: client.state.state }));
   `;
   const loud = runInNode(program("{ initialDelayMs: 20, maxDelayMs: 20 }"), 30_000, { stderr: true });
   assert.equal(loud.result.state, "closed");
@@ -101,7 +101,7 @@ test("Node: a server that is down is not silent: its first failure is printed on
 test("Node: asking for the native transport, which Node lacks, is an invalid_option naming it", async () => {
   const r = inNode(`
     try {
-      new SseClient(server + "/sse/messages", { transport: "eventsource" });
+      new SseClient(server + "/sse/messages", { transport: "native" });
       return "constructed";
     } catch (e) {
       return { kind: e.kind, field: e.field, message: e.message };
@@ -124,7 +124,7 @@ const c = new SseClient(process.env.SERVER_URL + "/sse/hold?key=${key("node-clos
 });
 await new Promise((resolve) => setTimeout(resolve, 100));
 c.close();
-console.log(JSON.stringify({ calls, state: c.readyState }));
+console.log(JSON.stringify({ calls, state: c.state.state }));
 `, 60_000);
   assert.deepEqual(r, { calls: 1, state: "closed" });
   assert.ok(Date.now() - started < 10_000, `the process took ${Date.now() - started} ms to exit`);

@@ -11,13 +11,13 @@ for (const [name, encoded, id] of [["a control character", "x%01y", "x\u0001y"],
   test(`Node: an id with ${name} is delivered, and the reconnect resumes from the id before it`, async () => {
     const k = key("node-odd-id");
     const r = inNode(`
-      const c = new SseClient(server + "/sse/odd-id?id=${encoded}&key=${k}", { decode: "text", initialDelayMs: 50, maxRetries: 3 });
+      const c = new SseClient(server + "/sse/odd-id?id=${encoded}&key=${k}", { decode: "text", initialDelayMs: 50, maxReconnects: 3 });
       const errors = [];
       c.onError((e) => errors.push(e.kind));
       const ids = [];
       c.on("message", (data, meta) => { if (data === "odd") ids.push(meta.id); });
       const resumed = await new Promise((resolve) => c.on("message", (data) => { if (data === "resumed") resolve(true); }));
-      const out = { resumed, ids, lastEventId: c.lastEventId, state: c.readyState, errors };
+      const out = { resumed, ids, lastEventId: c.lastEventId, state: c.state.state, errors };
       c.close();
       return out;
     `);
@@ -52,7 +52,7 @@ test("Chromium, native transport, JS listeners: an id reset just before a drop r
     await page.waitForFunction(() => window.ready === true);
     const k = key("js-native-id-reset");
     const r = await page.evaluate(async ({ server, k }) => {
-      const c = new window.sse.SseClient(`${server}/sse/odd-id?id=&key=${k}`, { transport: "eventsource", decode: "text", initialDelayMs: 50, maxRetries: 3 });
+      const c = new window.sse.SseClient(`${server}/sse/odd-id?id=&key=${k}`, { transport: "native", decode: "text", initialDelayMs: 50, maxReconnects: 3 });
       const seen = [];
       c.on("message", (data, meta) => seen.push([data, meta.id]));
       const timeout = new Promise((resolve) => setTimeout(resolve, 10_000)); // fail, do not hang

@@ -127,7 +127,7 @@ test(`${KILLS} SIGKILLs of the serving instance over ${EVENTS} events: native, f
   await page.waitForFunction(() => window.ready === true);
   await page.evaluate(({ base, follow }) => {
     window.recs = {};
-    for (const transport of ["eventsource", "fetch"]) {
+    for (const transport of ["native", "fetch"]) {
       const key = transport === "fetch" ? "scale-fetch" : "scale-native";
       // eslint-disable-next-line no-new-func
       window.recs[key] = new Function("SseClient", "url", "transport", `${follow}; return rec;`)(
@@ -278,7 +278,7 @@ test("a client back with an id the stream has trimmed gets the typed gap, then w
     const page = await browser.newPage();
     await page.goto(`${instance.url}/e2e/js-api.html`);
     await page.waitForFunction(() => window.ready === true);
-    const inChromium = await page.evaluate(({ url, last, comeBack }) => Promise.all(["eventsource", "fetch"].map((transport) =>
+    const inChromium = await page.evaluate(({ url, last, comeBack }) => Promise.all(["native", "fetch"].map((transport) =>
       // eslint-disable-next-line no-new-func
       new Function("SseClient", "url", "transport", "last", "until", `return (async () => { ${comeBack}; return seen; })();`)(
         window.sse.SseClient, url, transport, last, 40))), { url, last: first, comeBack });

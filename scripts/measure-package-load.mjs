@@ -31,7 +31,7 @@ const t0 = performance.now();
 const { SseClient } = await import("./typed_sse.js");
 const ready = performance.now();
 const q = new URLSearchParams(location.search);
-const c = new SseClient(q.get("server") + "/sse/messages?n=1&key=load", { maxRetries: 0 });
+const c = new SseClient(q.get("server") + "/sse/messages?n=1&key=load", { maxReconnects: 0 });
 c.on("message", () => { window.__t = { ready, first: performance.now(), nav: t0 }; c.close(); });
 </script>`;
 for (const v of ["url", "inline"]) writeFileSync(join(dir, v, "index.html"), page);

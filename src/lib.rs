@@ -7,21 +7,21 @@
 //! - **typed listeners**: each event type decodes into its own Rust type ([`Json`], [`Text`], or
 //!   your own [`Decoder`]); malformed data gives a [`DecodeError`] with the raw text and never
 //!   stops the stream;
-//! - **a reconnect policy the library controls**: exponential backoff with jitter, a retry budget
+//! - **a reconnect policy the library controls**: exponential backoff with jitter, a reconnect budget
 //!   that resets after success ([`ReconnectPolicy`]), resuming from the last event id;
 //! - **why it failed**: 204, 401/403, 429/5xx (honouring `Retry-After`), wrong content type, as
-//!   typed [`Error`]s and [`State`]s;
-//! - **no leaks**: the [`EventSource`] handle owns every closure and releases them on close or drop.
+//!   typed [`StreamError`]s and [`State`]s;
+//! - **no leaks**: the [`SseClient`] handle owns every closure and releases them on close or drop.
 //!
 //! ```no_run
 //! use serde::Deserialize;
-//! use typed_sse::EventSource;
+//! use typed_sse::SseClient;
 //!
 //! #[derive(Deserialize)]
 //! struct Quote { symbol: String, price: f64 }
 //!
-//! # fn main() -> Result<(), typed_sse::Error> {
-//! let source = EventSource::builder("https://example.com/events")
+//! # fn main() -> Result<(), typed_sse::ConfigError> {
+//! let source = SseClient::builder("https://example.com/events")
 //!     .on::<Quote>("tick", |tick| {
 //!         if let Ok(tick) = tick {
 //!             println!("{}: {}", tick.data.symbol, tick.data.price);
@@ -70,11 +70,11 @@ pub mod yew;
 // (`crate::machine`, `crate::parse`, ...), so the layers above name them as before.
 use typed_sse_core::{decode, error, machine, parse, reconnect, resume, state, url_check};
 
-pub use api::builder::Builder;
-pub use api::source::{EventSource, Subscription};
+pub use api::builder::SseClientBuilder;
+pub use api::source::{SseClient, Subscription};
 pub use api::stream::EventStream;
 pub use decode::{Decoder, Json, Text};
-pub use error::{DecodeError, Error};
+pub use error::{ConfigError, DecodeError, StreamError};
 pub use listeners::event::Event;
 pub use machine::{
     Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
@@ -117,6 +117,11 @@ struct TransportsDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/llm.md")]
 struct LlmDoctests;
+
+/// See `RustApiDoctests`.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/errors.md")]
+struct ErrorsDoctests;
 
 /// `docs/rust-frameworks.md`'s examples, compiled as doctests when the three framework features
 /// are on (`cargo test --workspace` turns them on through the example apps).

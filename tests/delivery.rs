@@ -6,7 +6,7 @@ mod common;
 
 use common::{log, url, wait_for};
 use serde::Deserialize;
-use typed_sse::{Decoder, Error, EventSource};
+use typed_sse::{Decoder, SseClient, StreamError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -26,7 +26,7 @@ struct Quote {
 async fn unnamed_messages_arrive_in_order_with_their_metadata() {
     let got = log();
     let g = got.clone();
-    let source = EventSource::builder(url("/sse/messages?n=5", &common::key("basic")))
+    let source = SseClient::builder(url("/sse/messages?n=5", &common::key("basic")))
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.expect("valid JSON")))
         .build()
         .unwrap();
@@ -51,7 +51,7 @@ async fn named_events_reach_their_own_typed_listener_only() {
     let messages = log();
     let any = log();
     let (t, n, m, a) = (ticks.clone(), news.clone(), messages.clone(), any.clone());
-    let _source = EventSource::builder(url("/sse/named", &common::key("named")))
+    let _source = SseClient::builder(url("/sse/named", &common::key("named")))
         .on::<Quote>("tick", move |r| t.borrow_mut().push(r.unwrap().data))
         .on_text("news", move |e| n.borrow_mut().push(e.data))
         .on_message::<Numbered>(move |r| m.borrow_mut().push(r.unwrap().data))
@@ -88,7 +88,7 @@ async fn malformed_json_is_reported_with_its_raw_text_and_the_stream_goes_on() {
     let results = log();
     let errors = log();
     let (r, e) = (results.clone(), errors.clone());
-    let source = EventSource::builder(url("/sse/malformed", &common::key("malformed")))
+    let source = SseClient::builder(url("/sse/malformed", &common::key("malformed")))
         .on_message::<Numbered>(move |res| r.borrow_mut().push(res.map(|e| e.data.n)))
         .on_error(move |err| e.borrow_mut().push(err.clone()))
         .build()
@@ -101,7 +101,7 @@ async fn malformed_json_is_reported_with_its_raw_text_and_the_stream_goes_on() {
     assert_eq!(bad.event_type(), "message");
     assert!(!bad.message().is_empty());
     assert_eq!(results[2], Ok(3));
-    assert_eq!(*errors.borrow(), [Error::Decode(bad.clone())]);
+    assert_eq!(*errors.borrow(), [StreamError::Decode(bad.clone())]);
     assert_eq!(source.state(), typed_sse::State::Open);
 }
 
@@ -114,7 +114,7 @@ async fn a_one_megabyte_event_arrives_whole() {
     }
     let got = log();
     let g = got.clone();
-    let _source = EventSource::builder(url("/sse/big?bytes=1000000", &common::key("big")))
+    let _source = SseClient::builder(url("/sse/big?bytes=1000000", &common::key("big")))
         .on_message::<Big>(move |r| g.borrow_mut().push(r.unwrap().data))
         .build()
         .unwrap();
@@ -139,7 +139,7 @@ async fn non_ascii_and_multi_line_data_survive() {
     let texts = log();
     let people = log();
     let (t, p) = (texts.clone(), people.clone());
-    let _source = EventSource::builder(url("/sse/unicode", &common::key("unicode")))
+    let _source = SseClient::builder(url("/sse/unicode", &common::key("unicode")))
         .on_text("text", move |e| t.borrow_mut().push(e.data))
         .on::<Person>("json", move |r| p.borrow_mut().push(r.unwrap().data))
         .build()
@@ -171,7 +171,7 @@ async fn a_custom_decoder_is_used_and_its_failures_reported() {
     }
     let got = log();
     let g = got.clone();
-    let _source = EventSource::builder(url("/sse/named", &common::key("decoder")))
+    let _source = SseClient::builder(url("/sse/named", &common::key("decoder")))
         .on_with::<Digits>("news", move |r| g.borrow_mut().push(r.map(|e| e.data)))
         .on_with::<Digits>("tick", |_| {})
         .build()
@@ -185,7 +185,7 @@ async fn a_custom_decoder_is_used_and_its_failures_reported() {
 async fn listeners_added_while_open_receive_new_types() {
     let key = common::key("late");
     let got = log();
-    let source = EventSource::new(&url("/sse/messages?n=3&interval_ms=300", &key)).unwrap();
+    let source = SseClient::new(&url("/sse/messages?n=3&interval_ms=300", &key)).unwrap();
     assert!(wait_for(5_000, || source.state() == typed_sse::State::Open).await);
     let g = got.clone();
     let subscription =

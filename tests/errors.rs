@@ -5,7 +5,9 @@
 mod common;
 
 use common::{log, url, wait_for};
-use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State, Transport};
+use typed_sse::{
+    CloseReason, ConfigError, ReconnectPolicy, SseClient, State, StreamError, Transport,
+};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,8 +19,8 @@ fn an_invalid_url_is_an_error_not_a_panic() {
         "http://example.com:port/events",
         "https://:99999/x",
     ] {
-        match EventSource::new(bad) {
-            Err(Error::InvalidUrl { url, message }) => {
+        match SseClient::new(bad) {
+            Err(ConfigError::InvalidUrl { url, message }) => {
                 assert_eq!(url, bad);
                 assert!(!message.is_empty());
             }
@@ -28,8 +30,8 @@ fn an_invalid_url_is_an_error_not_a_panic() {
 }
 
 /// Connects to `path` and returns the final state and every error, once closed.
-async fn closed_with(path: &str, policy: ReconnectPolicy) -> (State, Vec<Error>) {
-    closed_over(Transport::EventSource, path, policy).await
+async fn closed_with(path: &str, policy: ReconnectPolicy) -> (State, Vec<StreamError>) {
+    closed_over(Transport::Native, path, policy).await
 }
 
 /// The same over `transport`.
@@ -37,10 +39,10 @@ async fn closed_over(
     transport: Transport,
     path: &str,
     policy: ReconnectPolicy,
-) -> (State, Vec<Error>) {
+) -> (State, Vec<StreamError>) {
     let errors = log();
     let e = errors.clone();
-    let source = EventSource::builder(url(path, &common::key("errors")))
+    let source = SseClient::builder(url(path, &common::key("errors")))
         .transport(transport)
         .reconnect(policy)
         .on_error(move |err| e.borrow_mut().push(err.clone()))
@@ -60,14 +62,14 @@ async fn a_404_is_reported_as_http_and_stops() {
     let (state, errors) = closed_with("/sse/status?code=404", ReconnectPolicy::default()).await;
     assert_eq!(
         state,
-        State::Closed(CloseReason::Failed(Error::Http {
+        State::Closed(CloseReason::Failed(StreamError::Http {
             status: 404,
             body: String::new(),
         }))
     );
     assert_eq!(
         errors,
-        [Error::Http {
+        [StreamError::Http {
             status: 404,
             body: String::new(),
         }]
@@ -77,7 +79,7 @@ async fn a_404_is_reported_as_http_and_stops() {
 #[wasm_bindgen_test]
 async fn a_wrong_content_type_is_reported_and_stops() {
     let (state, errors) = closed_with("/sse/content-type", ReconnectPolicy::default()).await;
-    let expected = Error::ContentType {
+    let expected = StreamError::ContentType {
         content_type: "text/plain".into(),
     };
     assert_eq!(state, State::Closed(CloseReason::Failed(expected.clone())));
@@ -93,7 +95,7 @@ async fn a_wrong_content_type_over_fetch_is_reported_and_stops() {
         ReconnectPolicy::default(),
     )
     .await;
-    let expected = Error::ContentType {
+    let expected = StreamError::ContentType {
         content_type: "text/plain".into(),
     };
     assert_eq!(state, State::Closed(CloseReason::Failed(expected.clone())));
@@ -103,8 +105,11 @@ async fn a_wrong_content_type_over_fetch_is_reported_and_stops() {
 #[wasm_bindgen_test]
 async fn no_content_stops_for_good() {
     let (state, errors) = closed_with("/sse/status?code=204", ReconnectPolicy::default()).await;
-    assert_eq!(state, State::Closed(CloseReason::Failed(Error::NoContent)));
-    assert_eq!(errors, [Error::NoContent]);
+    assert_eq!(
+        state,
+        State::Closed(CloseReason::Failed(StreamError::NoContent))
+    );
+    assert_eq!(errors, [StreamError::NoContent]);
 }
 
 #[wasm_bindgen_test]
@@ -112,14 +117,14 @@ async fn unauthorized_without_a_refresher_stops() {
     let (state, errors) = closed_with("/sse/auth?token=bad", ReconnectPolicy::default()).await;
     assert_eq!(
         state,
-        State::Closed(CloseReason::Failed(Error::Unauthorized {
+        State::Closed(CloseReason::Failed(StreamError::Unauthorized {
             status: 401,
             body: String::new(),
         }))
     );
     assert_eq!(
         errors.last(),
-        Some(&Error::Unauthorized {
+        Some(&StreamError::Unauthorized {
             status: 401,
             body: String::new(),
         })
@@ -129,9 +134,9 @@ async fn unauthorized_without_a_refresher_stops() {
 #[wasm_bindgen_test]
 async fn a_server_error_under_a_never_policy_gives_up_at_once() {
     let (state, errors) = closed_with("/sse/status?code=503", ReconnectPolicy::never()).await;
-    let gave_up = Error::GaveUp {
+    let gave_up = StreamError::GaveUp {
         attempts: 0,
-        last: Box::new(Error::Http {
+        last: Box::new(StreamError::Http {
             status: 503,
             body: String::new(),
         }),
@@ -140,7 +145,7 @@ async fn a_server_error_under_a_never_policy_gives_up_at_once() {
     assert_eq!(
         errors,
         [
-            Error::Http {
+            StreamError::Http {
                 status: 503,
                 body: String::new(),
             },

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{connections, log, sleep, url, wait_for};
-use typed_sse::{Error, EventSource, ReconnectPolicy, Resume, State, Transport};
+use typed_sse::{ConfigError, ReconnectPolicy, Resume, SseClient, State, StreamError, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -34,7 +34,7 @@ async fn typed_events_are_decoded_from_the_parsed_bytes() {
     let key = common::key("rust-fetch");
     let got = log();
     let g = got.clone();
-    let source = EventSource::builder(url("/sse/messages?n=3", &key))
+    let source = SseClient::builder(url("/sse/messages?n=3", &key))
         .transport(Transport::Fetch)
         .on_message::<Numbered>(move |r| {
             let e = r.unwrap();
@@ -61,7 +61,7 @@ async fn a_post_with_a_fresh_token_per_connection_completes_across_a_cut() {
     let tokens = log::<Token>();
     let done = log::<Done>();
     let (t, d) = (tokens.clone(), done.clone());
-    let _source = EventSource::builder(url("/v1/completions?interval_ms=20", &key))
+    let _source = SseClient::builder(url("/v1/completions?interval_ms=20", &key))
         .transport(Transport::Fetch)
         .method("POST")
         .json_body(&serde_json::json!({ "prompt": "stream me", "max_tokens": 30 }))
@@ -113,7 +113,7 @@ async fn a_headers_function_wins_over_fixed_headers_in_either_order() {
         let got = log::<u32>();
         let g = got.clone();
         let mut builder =
-            EventSource::builder(url("/sse/bearer?total=2", &key)).transport(Transport::Fetch);
+            SseClient::builder(url("/sse/bearer?total=2", &key)).transport(Transport::Fetch);
         let function = move || {
             let token_url = token_url.clone();
             async move {
@@ -152,7 +152,7 @@ async fn comments_reach_on_comment() {
     let key = common::key("rust-comments");
     let comments = log::<String>();
     let c = comments.clone();
-    let _source = EventSource::builder(url("/sse/comments?every_ms=50", &key))
+    let _source = SseClient::builder(url("/sse/comments?every_ms=50", &key))
         .transport(Transport::Fetch)
         .on_comment(move |text| c.borrow_mut().push(text.to_owned()))
         .build()
@@ -166,7 +166,7 @@ async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
     let key = common::key("rust-too-large");
     let errors = log();
     let e = errors.clone();
-    let source = EventSource::builder(url("/sse/endless?bytes=2000000", &key))
+    let source = SseClient::builder(url("/sse/endless?bytes=2000000", &key))
         .transport(Transport::Fetch)
         .max_event_bytes(64 * 1024)
         .reconnect(ReconnectPolicy::default().initial_delay_ms(5_000))
@@ -174,7 +174,10 @@ async fn an_event_past_max_event_bytes_is_too_large_and_retried() {
         .build()
         .unwrap();
     assert!(wait_for(5_000, || !errors.borrow().is_empty()).await);
-    assert_eq!(errors.borrow()[0], Error::TooLarge { limit: 64 * 1024 });
+    assert_eq!(
+        errors.borrow()[0],
+        StreamError::TooLarge { limit: 64 * 1024 }
+    );
     assert!(matches!(source.state(), State::Reconnecting { .. }));
     sleep(100).await;
     let conns = connections(&key).await;
@@ -195,12 +198,12 @@ async fn an_id_no_header_can_carry_does_not_stop_resuming() {
         let key = common::key("fetch-odd-id");
         let ids = log();
         let i = ids.clone();
-        let source = EventSource::builder(url(&format!("/sse/odd-id?id={encoded}"), &key))
+        let source = SseClient::builder(url(&format!("/sse/odd-id?id={encoded}"), &key))
             .transport(Transport::Fetch)
             .reconnect(
                 ReconnectPolicy::default()
                     .initial_delay_ms(50)
-                    .max_retries(3),
+                    .max_reconnects(3),
             )
             .on_text("message", move |e| {
                 if e.data == "odd" {
@@ -239,7 +242,7 @@ async fn an_endless_line_at_the_highest_cap_is_too_large_not_a_trap() {
     let limit = typed_sse::MAX_EVENT_BYTES_LIMIT;
     let errors = log();
     let e = errors.clone();
-    let _source = EventSource::builder(url("/sse/endless?bytes=300000000", &key))
+    let _source = SseClient::builder(url("/sse/endless?bytes=300000000", &key))
         .transport(Transport::Fetch)
         .max_event_bytes(limit)
         .reconnect(ReconnectPolicy::never())
@@ -247,25 +250,26 @@ async fn an_endless_line_at_the_highest_cap_is_too_large_not_a_trap() {
         .build()
         .unwrap();
     assert!(wait_for(60_000, || !errors.borrow().is_empty()).await);
-    assert_eq!(errors.borrow()[0], Error::TooLarge { limit });
+    assert_eq!(errors.borrow()[0], StreamError::TooLarge { limit });
 }
 
 #[wasm_bindgen_test]
 fn fetch_only_settings_need_the_fetch_transport() {
-    let built = EventSource::builder("/sse/messages")
-        .transport(Transport::EventSource)
+    let built = SseClient::builder("/sse/messages")
+        .transport(Transport::Native)
         .method("POST")
         .build();
-    assert!(matches!(built, Err(Error::InvalidOption { field, .. }) if field == "method"));
+    assert!(matches!(built, Err(ConfigError::InvalidOption { field, .. }) if field == "method"));
 }
 
 #[wasm_bindgen_test]
 fn requests_fetch_would_refuse_are_refused_by_build() {
-    let refused = |builder: typed_sse::Builder| match builder.transport(Transport::Fetch).build() {
-        Err(Error::InvalidOption { field, .. }) => field,
-        other => panic!("expected InvalidOption, got {other:?}"),
-    };
-    let base = || EventSource::builder("/sse/messages");
+    let refused =
+        |builder: typed_sse::SseClientBuilder| match builder.transport(Transport::Fetch).build() {
+            Err(ConfigError::InvalidOption { field, .. }) => field,
+            other => panic!("expected InvalidOption, got {other:?}"),
+        };
+    let base = || SseClient::builder("/sse/messages");
     assert_eq!(refused(base().max_event_bytes(0)), "max_event_bytes");
     // More than the parser's buffers can hold in wasm memory: refused, never a trap later.
     assert_eq!(

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use common::{connections, log, sleep, url, wait_for};
-use typed_sse::{CloseReason, EventSource, State};
+use typed_sse::{CloseReason, SseClient, State};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -35,7 +35,7 @@ async fn server_saw_all_closed(key: &str) -> bool {
 async fn states_go_connecting_open_closed() {
     let states = log();
     let s = states.clone();
-    let source = EventSource::builder(url("/sse/hold", &common::key("states")))
+    let source = SseClient::builder(url("/sse/hold", &common::key("states")))
         .on_state(move |st| s.borrow_mut().push(st.clone()))
         .build()
         .unwrap();
@@ -58,7 +58,7 @@ async fn close_stops_delivery_and_the_server_sees_the_connection_end() {
     let key = common::key("close");
     let got = log();
     let g = got.clone();
-    let source = EventSource::builder(url("/sse/messages?n=100&interval_ms=50", &key))
+    let source = SseClient::builder(url("/sse/messages?n=100&interval_ms=50", &key))
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
         .build()
         .unwrap();
@@ -77,7 +77,7 @@ async fn close_stops_delivery_and_the_server_sees_the_connection_end() {
 #[wasm_bindgen_test]
 async fn dropping_the_handle_closes_the_connection() {
     let key = common::key("drop");
-    let source = EventSource::new(&url("/sse/hold", &key)).unwrap();
+    let source = SseClient::new(&url("/sse/hold", &key)).unwrap();
     assert!(wait_for(5_000, || source.state() == State::Open).await);
     drop(source);
     assert!(server_saw_all_closed(&key).await);
@@ -87,9 +87,9 @@ async fn dropping_the_handle_closes_the_connection() {
 async fn closing_from_inside_a_callback_is_safe() {
     let key = common::key("close-inside");
     let got = log();
-    let slot: Rc<RefCell<Option<EventSource>>> = Rc::default();
+    let slot: Rc<RefCell<Option<SseClient>>> = Rc::default();
     let (g, s) = (got.clone(), slot.clone());
-    let source = EventSource::builder(url("/sse/messages?n=10", &key))
+    let source = SseClient::builder(url("/sse/messages?n=10", &key))
         .on_message::<Numbered>(move |r| {
             let n = r.unwrap().data.n;
             g.borrow_mut().push(n);
@@ -105,7 +105,7 @@ async fn closing_from_inside_a_callback_is_safe() {
     assert!(wait_for(5_000, || got.borrow().len() >= 2).await);
     sleep(300).await;
     assert_eq!(*got.borrow(), [1, 2]);
-    let state = slot.borrow().as_ref().map(EventSource::state);
+    let state = slot.borrow().as_ref().map(SseClient::state);
     assert_eq!(state, Some(State::Closed(CloseReason::Requested)));
     assert!(server_saw_all_closed(&key).await);
 }
@@ -114,9 +114,9 @@ async fn closing_from_inside_a_callback_is_safe() {
 async fn dropping_the_handle_from_inside_a_callback_is_safe() {
     let key = common::key("drop-inside");
     let got = log();
-    let slot: Rc<RefCell<Option<EventSource>>> = Rc::default();
+    let slot: Rc<RefCell<Option<SseClient>>> = Rc::default();
     let (g, s) = (got.clone(), slot.clone());
-    let source = EventSource::builder(url("/sse/messages?n=10", &key))
+    let source = SseClient::builder(url("/sse/messages?n=10", &key))
         .on_message::<Numbered>(move |r| {
             g.borrow_mut().push(r.unwrap().data.n);
             // Drops the source (and so this very closure) while it runs.
@@ -137,7 +137,7 @@ async fn dropping_the_handle_from_inside_a_callback_is_safe() {
 async fn a_dropped_subscription_stops_its_listener_only() {
     let key = common::key("unsubscribe");
     let (first, second) = (log(), log());
-    let source = EventSource::new(&url("/sse/messages?n=6&interval_ms=100", &key)).unwrap();
+    let source = SseClient::new(&url("/sse/messages?n=6&interval_ms=100", &key)).unwrap();
     let f = first.clone();
     let sub = source.on::<Numbered>("message", move |r| f.borrow_mut().push(r.unwrap().data.n));
     let s = second.clone();
@@ -155,7 +155,7 @@ async fn a_signal_closes_as_aborted_and_one_aborted_already_never_connects() {
     let key = common::key("signal-early");
     let controller = web_sys::AbortController::new().unwrap();
     controller.abort();
-    let source = EventSource::builder(url("/sse/hold", &key))
+    let source = SseClient::builder(url("/sse/hold", &key))
         .signal(&controller.signal())
         .build()
         .unwrap();
@@ -168,7 +168,7 @@ async fn a_signal_closes_as_aborted_and_one_aborted_already_never_connects() {
     let controller = web_sys::AbortController::new().unwrap();
     let states = log();
     let s = states.clone();
-    let source = EventSource::builder(url("/sse/hold", &key))
+    let source = SseClient::builder(url("/sse/hold", &key))
         .signal(&controller.signal())
         .on_state(move |st| s.borrow_mut().push(st.clone()))
         .build()
@@ -185,11 +185,13 @@ async fn a_signal_closes_as_aborted_and_one_aborted_already_never_connects() {
 
 #[wasm_bindgen_test]
 fn a_last_event_id_with_a_line_break_is_an_invalid_option() {
-    let built = EventSource::builder("/sse/hold")
+    let built = SseClient::builder("/sse/hold")
         .last_event_id("1\n2")
         .build();
     match built {
-        Err(typed_sse::Error::InvalidOption { field, .. }) => assert_eq!(field, "last_event_id"),
+        Err(typed_sse::ConfigError::InvalidOption { field, .. }) => {
+            assert_eq!(field, "last_event_id")
+        }
         other => panic!("expected InvalidOption, got {other:?}"),
     }
 }

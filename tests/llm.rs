@@ -10,7 +10,7 @@ mod common;
 
 use common::{connections, log, sleep, url, wait_for, Log};
 use serde::Deserialize;
-use typed_sse::{CloseReason, Error, EventSource, State};
+use typed_sse::{CloseReason, SseClient, State, StreamError};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -65,7 +65,11 @@ fn anthropic_body() -> serde_json::Value {
 }
 
 /// The states and errors a source went through.
-fn watched(builder: typed_sse::Builder, states: &Log<State>, errors: &Log<Error>) -> EventSource {
+fn watched(
+    builder: typed_sse::SseClientBuilder,
+    states: &Log<State>,
+    errors: &Log<StreamError>,
+) -> SseClient {
     let (s, e) = (states.clone(), errors.clone());
     builder
         .on_state(move |state| s.borrow_mut().push(state.clone()))
@@ -92,12 +96,12 @@ async fn posts(key: &str) -> Vec<serde_json::Value> {
 }
 
 /// The OpenAI-style answer's text, read by one source of the test's own.
-async fn openai_answer(query: &str, key: &str) -> (String, Log<State>, Log<Error>) {
+async fn openai_answer(query: &str, key: &str) -> (String, Log<State>, Log<StreamError>) {
     let text = log::<String>();
     let (states, errors) = (log(), log());
     let t = text.clone();
     let _source = watched(
-        EventSource::builder(url(
+        SseClient::builder(url(
             &format!("/v1/chat/completions?interval_ms=5{query}"),
             key,
         ))
@@ -137,7 +141,7 @@ async fn anthropic_answer(terminal: &[&str]) -> (String, Log<State>) {
     let (states, errors) = (log(), log());
     let got = events.clone();
     let _source = watched(
-        EventSource::builder(url("/v1/messages?interval_ms=5", &key))
+        SseClient::builder(url("/v1/messages?interval_ms=5", &key))
             .method("POST")
             .json_body(&anthropic_body())
             .terminal_events(terminal)
@@ -178,7 +182,7 @@ async fn a_terminal_predicate_over_type_and_data_closes_the_answer_done() {
     let (states, errors) = (log(), log());
     let got = events.clone();
     let _source = watched(
-        EventSource::builder(url("/v1/messages?interval_ms=5", &key))
+        SseClient::builder(url("/v1/messages?interval_ms=5", &key))
             .method("POST")
             .json_body(&anthropic_body())
             .terminal_if(|event_type, data| {
@@ -232,7 +236,7 @@ async fn a_429_is_retried_after_retry_after_and_its_json_body_decodes() {
     assert!(!text.is_empty());
     let errors = errors.borrow().clone();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(matches!(errors[0], Error::Http { status: 429, .. }));
+    assert!(matches!(errors[0], StreamError::Http { status: 429, .. }));
     let body = errors[0].decode_body::<ProviderError>().unwrap().unwrap();
     assert!(body.error.is_object(), "{body:?}");
     let sent = posts(&key).await;
@@ -261,7 +265,7 @@ async fn native_eventsource_a_union_and_a_terminal_event_end_a_get_stream_as_don
     let (states, errors) = (log(), log());
     let got = events.clone();
     let _source = watched(
-        EventSource::builder(url("/sse/named", &key))
+        SseClient::builder(url("/sse/named", &key))
             .terminal_events(&["done"])
             .on_union::<Named>(move |event| {
                 let event = event.unwrap();
@@ -293,17 +297,14 @@ async fn native_eventsource_a_union_and_a_terminal_event_end_a_get_stream_as_don
 
 #[wasm_bindgen_test]
 async fn both_transports_give_the_terminal_event_to_on_any_and_take_its_id() {
-    for transport in [
-        typed_sse::Transport::EventSource,
-        typed_sse::Transport::Fetch,
-    ] {
+    for transport in [typed_sse::Transport::Native, typed_sse::Transport::Fetch] {
         let key = common::key("rust-llm-terminal-any");
         let any = log::<(String, String)>();
         let (states, errors) = (log(), log());
         let got = any.clone();
         // /sse/named: tick 1, news 2, message 3, tick 4, other 5, done 6, then the end.
         let source = watched(
-            EventSource::builder(url("/sse/named", &key))
+            SseClient::builder(url("/sse/named", &key))
                 .transport(transport)
                 .terminal_events(&["done"])
                 .on_text("tick", |_| {})

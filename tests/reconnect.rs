@@ -6,7 +6,7 @@
 mod common;
 
 use common::{js, log, native_connections, sleep, url, wait_for};
-use typed_sse::{CloseReason, Error, EventSource, ReconnectPolicy, State, Transport};
+use typed_sse::{CloseReason, ReconnectPolicy, SseClient, State, StreamError, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -25,7 +25,7 @@ async fn five_thousand_events_through_fifty_cuts_arrive_exactly_once_in_order() 
     let key = common::key("resume");
     let got = log();
     let g = got.clone();
-    let _source = EventSource::builder(url("/sse/numbered?total=5000&cut=100", &key))
+    let _source = SseClient::builder(url("/sse/numbered?total=5000&cut=100", &key))
         .reconnect(ReconnectPolicy::default().initial_delay_ms(10).jitter(0.0))
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
         .build()
@@ -57,8 +57,8 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
         .multiplier(2.0)
         .max_delay_ms(800)
         .jitter(0.5)
-        .max_retries(4);
-    let source = EventSource::builder(url("/sse/status?code=503", &key))
+        .max_reconnects(4);
+    let source = SseClient::builder(url("/sse/status?code=503", &key))
         .reconnect(policy)
         .on_state(move |st| s.borrow_mut().push(st.clone()))
         .on_error(move |er| e.borrow_mut().push(er.clone()))
@@ -67,9 +67,9 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
     assert!(wait_for(15_000, || source.state().is_closed()).await);
     sleep(1_000).await; // nothing may follow the end
 
-    let gave_up = Error::GaveUp {
+    let gave_up = StreamError::GaveUp {
         attempts: 4,
-        last: Box::new(Error::Http {
+        last: Box::new(StreamError::Http {
             status: 503,
             body: String::new(),
         }),
@@ -104,7 +104,7 @@ async fn attempts_follow_the_policy_and_max_retries_is_exact() {
     }
 
     let conns = native_connections(&key).await;
-    assert_eq!(conns.len(), 5, "1 + max_retries connections: {conns:?}");
+    assert_eq!(conns.len(), 5, "1 + max_reconnects connections: {conns:?}");
     for (i, pair) in conns.windows(2).enumerate() {
         let gap = opened_ms(&pair[1]) - opened_ms(&pair[0]);
         let scheduled = f64::from(scheduled[i].1);
@@ -126,7 +126,7 @@ async fn retry_after_is_waited_for() {
     let key = common::key("retry-after");
     let got = log();
     let g = got.clone();
-    let _source = EventSource::builder(url("/sse/flaky?fail=1&code=503&retry_after=2&n=3", &key))
+    let _source = SseClient::builder(url("/sse/flaky?fail=1&code=503&retry_after=2&n=3", &key))
         .reconnect(ReconnectPolicy::default().initial_delay_ms(50))
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
         .build()
@@ -145,7 +145,7 @@ async fn retry_after_is_waited_for() {
 #[wasm_bindgen_test]
 async fn no_content_stops_without_a_second_connection() {
     let key = common::key("204");
-    let source = EventSource::builder(url("/sse/status?code=204", &key))
+    let source = SseClient::builder(url("/sse/status?code=204", &key))
         .reconnect(ReconnectPolicy::default().initial_delay_ms(10))
         .build()
         .unwrap();
@@ -153,7 +153,7 @@ async fn no_content_stops_without_a_second_connection() {
     sleep(500).await;
     assert_eq!(
         source.state(),
-        State::Closed(CloseReason::Failed(Error::NoContent))
+        State::Closed(CloseReason::Failed(StreamError::NoContent))
     );
     assert_eq!(native_connections(&key).await.len(), 1);
 }
@@ -166,7 +166,7 @@ async fn unauthorized_calls_the_refresher_and_reconnects_to_the_new_url() {
     let r = ready.clone();
     let states = log();
     let s = states.clone();
-    let _source = EventSource::builder(url("/sse/auth?token=expired", &key))
+    let _source = SseClient::builder(url("/sse/auth?token=expired", &key))
         .reconnect(ReconnectPolicy::default().initial_delay_ms(50))
         .url_refresher(move || {
             let good = good.clone();
@@ -189,7 +189,7 @@ async fn unauthorized_calls_the_refresher_and_reconnects_to_the_new_url() {
     assert!(states.borrow().iter().any(|st| matches!(
         st,
         State::Reconnecting {
-            reason: Error::Unauthorized { status: 401, .. },
+            reason: StreamError::Unauthorized { status: 401, .. },
             ..
         }
     )));
@@ -200,12 +200,12 @@ async fn offline_waits_without_spending_retries_and_online_reconnects_at_once() 
     let key = common::key("offline");
     let got = log();
     let g = got.clone();
-    let source = EventSource::builder(url("/sse/messages?n=30&interval_ms=30", &key))
+    let source = SseClient::builder(url("/sse/messages?n=30&interval_ms=30", &key))
         // A single retry: if waiting offline spent it, the source would give up.
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(5_000)
-                .max_retries(1),
+                .max_reconnects(1),
         )
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
         .build()
@@ -255,7 +255,7 @@ async fn an_idle_connection_is_recycled() {
     let key = common::key("idle");
     let errors = log();
     let e = errors.clone();
-    let _source = EventSource::builder(url("/sse/hold", &key))
+    let _source = SseClient::builder(url("/sse/hold", &key))
         .idle_timeout_ms(300)
         .reconnect(ReconnectPolicy::default().initial_delay_ms(50))
         .on_text("ready", |_| {})
@@ -266,7 +266,7 @@ async fn an_idle_connection_is_recycled() {
     assert!(errors
         .borrow()
         .iter()
-        .all(|er| *er == Error::IdleTimeout { timeout_ms: 300 }));
+        .all(|er| *er == StreamError::IdleTimeout { timeout_ms: 300 }));
     let conns = native_connections(&key).await;
     assert!(conns.len() >= 2, "{conns:?}");
     assert!(!conns[0]["closed_ms"].is_null());
@@ -280,11 +280,11 @@ async fn a_connection_that_opened_resets_the_budget_without_event_listeners() {
     let key = common::key("budget-open");
     let errors = log();
     let e = errors.clone();
-    let source = EventSource::builder(url("/sse/messages?n=1&end=1", &key))
+    let source = SseClient::builder(url("/sse/messages?n=1&end=1", &key))
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(50)
-                .max_retries(2),
+                .max_reconnects(2),
         )
         .on_error(move |er| e.borrow_mut().push(er.clone()))
         .build()
@@ -312,11 +312,11 @@ async fn a_connection_that_opened_resets_the_budget_without_event_listeners() {
 #[wasm_bindgen_test]
 async fn the_native_transport_resumes_from_any_id_exactly() {
     let key = common::key("native-odd-id");
-    let source = EventSource::builder(url("/sse/odd-id?id=%20a%01b%20", &key))
+    let source = SseClient::builder(url("/sse/odd-id?id=%20a%01b%20", &key))
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(50)
-                .max_retries(3),
+                .max_reconnects(3),
         )
         .on_text("message", |_| {})
         .build()
@@ -341,11 +341,11 @@ async fn the_native_transport_resumes_from_any_id_exactly() {
 #[wasm_bindgen_test]
 async fn an_id_reset_before_a_drop_keeps_the_id_before_it() {
     let key = common::key("native-id-reset");
-    let source = EventSource::builder(url("/sse/odd-id?id=", &key))
+    let source = SseClient::builder(url("/sse/odd-id?id=", &key))
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay_ms(50)
-                .max_retries(3),
+                .max_reconnects(3),
         )
         .on_text("message", |_| {})
         .build()
@@ -372,7 +372,7 @@ async fn the_idle_timeout_ignores_a_wall_clock_set_back() {
     let key = common::key("idle-clock");
     let errors = log();
     let e = errors.clone();
-    let source = EventSource::builder(url("/sse/hold", &key))
+    let source = SseClient::builder(url("/sse/hold", &key))
         .idle_timeout_ms(600)
         .reconnect(ReconnectPolicy::never())
         .on_text("ready", |_| {})
@@ -386,7 +386,10 @@ async fn the_idle_timeout_ignores_a_wall_clock_set_back() {
     let fired = wait_for(4_000, || !errors.borrow().is_empty()).await;
     js("Date.now = globalThis.__realNow;");
     assert!(fired, "no idle timeout within 4 s");
-    assert_eq!(errors.borrow()[0], Error::IdleTimeout { timeout_ms: 600 });
+    assert_eq!(
+        errors.borrow()[0],
+        StreamError::IdleTimeout { timeout_ms: 600 }
+    );
 }
 
 #[wasm_bindgen_test]
@@ -394,7 +397,7 @@ async fn heartbeats_keep_an_idle_timeout_from_firing() {
     let key = common::key("heartbeat");
     let errors = log();
     let e = errors.clone();
-    let source = EventSource::builder(url("/sse/heartbeat?every_ms=100", &key))
+    let source = SseClient::builder(url("/sse/heartbeat?every_ms=100", &key))
         .idle_timeout_ms(400)
         .heartbeat_event("heartbeat")
         .on_error(move |er| e.borrow_mut().push(er.clone()))
@@ -409,7 +412,7 @@ async fn heartbeats_keep_an_idle_timeout_from_firing() {
 #[wasm_bindgen_test]
 async fn close_during_a_pending_reconnect_cancels_it() {
     let key = common::key("cancel");
-    let source = EventSource::builder(url("/sse/status?code=503", &key))
+    let source = SseClient::builder(url("/sse/status?code=503", &key))
         .reconnect(ReconnectPolicy::default().initial_delay_ms(600).jitter(0.0))
         .build()
         .unwrap();
@@ -441,7 +444,7 @@ async fn a_thousand_reconnects_do_not_grow_wasm_memory() {
     let count = std::rc::Rc::new(std::cell::Cell::new(0u32));
     let c = count.clone();
     // Every connection delivers one event and ends: a reconnect per event.
-    let _source = EventSource::builder(url("/sse/numbered?total=100000&cut=1", &key))
+    let _source = SseClient::builder(url("/sse/numbered?total=100000&cut=1", &key))
         .reconnect(ReconnectPolicy::default().initial_delay_ms(0).jitter(0.0))
         .on_message::<Numbered>(move |_| c.set(c.get() + 1))
         .build()
@@ -472,12 +475,12 @@ async fn a_hidden_page_pauses_only_when_asked_and_resumes_when_shown() {
     let (paused_key, default_key) = (common::key("hidden"), common::key("visible"));
     let got = log();
     let g = got.clone();
-    let pausing = EventSource::builder(url("/sse/messages?n=20&interval_ms=40", &paused_key))
+    let pausing = SseClient::builder(url("/sse/messages?n=20&interval_ms=40", &paused_key))
         .pause_when_hidden(true)
         .on_message::<Numbered>(move |r| g.borrow_mut().push(r.unwrap().data.n))
         .build()
         .unwrap();
-    let default = EventSource::new(&url("/sse/hold", &default_key)).unwrap();
+    let default = SseClient::new(&url("/sse/hold", &default_key)).unwrap();
     assert!(
         wait_for(5_000, || got.borrow().len() >= 3
             && default.state() == State::Open)
@@ -517,7 +520,7 @@ async fn a_huge_retry_after_waits_its_cap_instead_of_looping() {
     let mut sources = Vec::new();
     for (key, retry_after) in [&huge, &date] {
         let path = format!("/sse/status?code=503&retry_after={retry_after}");
-        let source = EventSource::builder(url(&path, key))
+        let source = SseClient::builder(url(&path, key))
             .reconnect(ReconnectPolicy::default().initial_delay_ms(10))
             .build()
             .unwrap();
@@ -549,10 +552,10 @@ async fn a_huge_retry_after_waits_its_cap_instead_of_looping() {
 /// on both transports, before the events still held.
 #[wasm_bindgen_test]
 async fn a_resume_point_the_server_does_not_hold_is_a_typed_gap() {
-    for transport in [Transport::EventSource, Transport::Fetch] {
+    for transport in [Transport::Native, Transport::Fetch] {
         let seen = log();
         let (g, e) = (seen.clone(), seen.clone());
-        let source = EventSource::builder(url("/events", &common::key("gap")))
+        let source = SseClient::builder(url("/events", &common::key("gap")))
             .transport(transport)
             .last_event_id("not-an-id-it-gave")
             .on_gap(move |gap| g.borrow_mut().push(Some(gap)))

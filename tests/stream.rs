@@ -6,7 +6,7 @@ mod common;
 
 use common::{url, wait_for};
 use futures_util::StreamExt;
-use typed_sse::{EventSource, State};
+use typed_sse::{SseClient, State};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -18,7 +18,7 @@ struct Numbered {
 
 #[wasm_bindgen_test]
 async fn a_stream_yields_every_event_in_order_then_ends_on_close() {
-    let source = EventSource::new(&url("/sse/malformed", &common::key("stream"))).unwrap();
+    let source = SseClient::new(&url("/sse/malformed", &common::key("stream"))).unwrap();
     let mut stream = source.stream::<Numbered>("message");
     let first = stream.next().await.unwrap().unwrap();
     assert_eq!(first.data, Numbered { n: 1 });
@@ -38,7 +38,7 @@ async fn a_stream_yields_every_event_in_order_then_ends_on_close() {
 
 #[wasm_bindgen_test]
 async fn a_stream_keeps_bursts_whole_when_read_from_spawn_local() {
-    let source = EventSource::new(&url("/sse/messages?n=200", &common::key("burst"))).unwrap();
+    let source = SseClient::new(&url("/sse/messages?n=200", &common::key("burst"))).unwrap();
     let stream = source.stream::<Numbered>("message");
     let collected = common::log();
     let c = collected.clone();

@@ -198,7 +198,7 @@ function disconnect() {
   if (!client) return;
   client.close();
   showState(client.state);
-  client.free();
+  client.close();
   client = null;
 }
 
@@ -336,7 +336,7 @@ function stopAnswer() {
   answerClient = null; // first: the `closed` state that close() reports is no longer this panel's
   if (!old) return;
   old.close();
-  old.free();
+  old.close();
 }
 
 /** The answer's sources: the path, the client's options (bodies are sent as JSON), and how the
@@ -438,7 +438,7 @@ function expireToken() {
   sendStale = true;
   note("the next connection sends a spent token");
   // Mid-answer, "next" would only come after this answer: cut it, so the reconnect meets the 401.
-  if (answerClient?.readyState === "open") cutAnswer();
+  if (answerClient?.state.state === "open") cutAnswer();
 }
 
 await init();

@@ -4,15 +4,15 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::Error;
+use crate::StreamError;
 
-impl Error {
-    /// The start of the response body of an [`Error::Http`] or [`Error::Unauthorized`] (the
+impl StreamError {
+    /// The start of the response body of an [`StreamError::Http`] or [`StreamError::Unauthorized`] (the
     /// first 4 KB, as text, read by the fetch transport; empty with the native one), or `None`
     /// for any other error.
     pub fn body(&self) -> Option<&str> {
         match self {
-            Error::Http { body, .. } | Error::Unauthorized { body, .. } => Some(body),
+            StreamError::Http { body, .. } | StreamError::Unauthorized { body, .. } => Some(body),
             _ => None,
         }
     }
@@ -29,7 +29,7 @@ impl Error {
     /// #[derive(Deserialize)]
     /// struct Detail { r#type: String }
     ///
-    /// # fn seen(error: &typed_sse::Error) {
+    /// # fn seen(error: &typed_sse::StreamError) {
     /// if let Some(Ok(api)) = error.decode_body::<ApiError>() {
     ///     println!("refused: {}", api.error.r#type); // "rate_limit_error"
     /// }
@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn a_providers_json_error_body_decodes_into_the_callers_type() {
-        let error = Error::Http {
+        let error = StreamError::Http {
             status: 429,
             body: r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#
                 .into(),
@@ -67,18 +67,18 @@ mod tests {
         let api = error.decode_body::<ApiError>().unwrap().unwrap();
         assert_eq!(api.error.r#type, "rate_limit_error");
         assert_eq!(api.error.message, "slow down");
-        let text = Error::Unauthorized {
+        let text = StreamError::Unauthorized {
             status: 401,
             body: "no".into(),
         };
         assert!(matches!(text.decode_body::<ApiError>(), Some(Err(_))));
         assert_eq!(text.body(), Some("no"));
-        let empty = Error::Http {
+        let empty = StreamError::Http {
             status: 500,
             body: String::new(),
         };
         assert!(empty.decode_body::<ApiError>().is_none());
-        assert!(Error::NoContent.decode_body::<ApiError>().is_none());
-        assert_eq!(Error::NoContent.body(), None);
+        assert!(StreamError::NoContent.decode_body::<ApiError>().is_none());
+        assert_eq!(StreamError::NoContent.body(), None);
     }
 }

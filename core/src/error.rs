@@ -54,14 +54,17 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Everything that can go wrong with an [`EventSource`](https://docs.rs/typed-sse/latest/typed_sse/struct.EventSource.html).
+/// A client built or called wrong: fix the code or the settings; retrying cannot help.
 ///
-/// Errors that end the source (see [`Error::is_fatal`]) are followed by the state
-/// [`State::Closed`](crate::State::Closed); the others are reported while the source goes on.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+/// Returned by [`SseClientBuilder::build`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClientBuilder.html#method.build),
+/// [`SseClient::new`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html#method.new), [`SseClient::on_union`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html#method.on_union)
+/// and [`SseClient::stream_union`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html#method.stream_union). A running client meets one
+/// only through a function of yours (a URL refresher's URL, a headers function's headers): it
+/// then closes with [`StreamError::Config`]. The JavaScript API's `SseConfigError`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
-    /// The URL could not be parsed, or `EventSource` refused it. Returned by the constructor.
+pub enum ConfigError {
+    /// The URL could not be parsed, or `EventSource` refused it.
     #[error("invalid URL `{url}`: {message}")]
     InvalidUrl {
         /// The URL as given.
@@ -69,10 +72,10 @@ pub enum Error {
         /// Why it was refused.
         message: String,
     },
-    /// An option was not valid: one passed from JavaScript, or one that the Rust builder's
+    /// A setting was not valid: one passed from JavaScript, or one that the Rust builder's
     /// `build()` refuses (a timer past what a browser timer holds, a `json_body` that does not
     /// serialize, a `last_event_id` with NUL, CR or LF, a fetch-only setting or the native
-    /// transport where it cannot be used).
+    /// transport where it cannot be used), or a serde enum that `on_union` cannot read.
     #[error("invalid option `{field}`: {message}")]
     InvalidOption {
         /// The name of the offending field.
@@ -80,6 +83,33 @@ pub enum Error {
         /// What was wrong with it.
         message: String,
     },
+}
+
+impl ConfigError {
+    /// A short stable name for the error kind, as used by the JavaScript API (`error.kind`):
+    /// `invalid_url` or `invalid_option`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConfigError::InvalidUrl { .. } => "invalid_url",
+            ConfigError::InvalidOption { .. } => "invalid_option",
+        }
+    }
+}
+
+/// What goes wrong while an [`SseClient`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html) runs: the network, the server's
+/// answer, the events. Reported to [`on_error`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html#method.on_error) listeners and in
+/// the [`State`](crate::State); the JavaScript API's `SseStreamError`.
+///
+/// Errors that end the client (see [`StreamError::is_fatal`]) are followed by the state
+/// [`State::Closed`](crate::State::Closed); the others are reported while the client goes on.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// A setting that only shows itself while the client runs was not valid: the URL that a
+    /// [URL refresher](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClientBuilder.html#method.url_refresher) returned, the headers that a
+    /// [headers function](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClientBuilder.html#method.headers_with) returned. The client closes.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// An event's data could not be decoded. The stream goes on.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -131,13 +161,13 @@ pub enum Error {
         /// The configured idle timeout.
         timeout_ms: u32,
     },
-    /// The reconnect policy's retry budget is spent: no further connection will be made.
+    /// The reconnect budget is spent: no further connection will be made.
     #[error("gave up after {attempts} reconnect attempt(s): {last}")]
     GaveUp {
         /// How many reconnect attempts were made.
         attempts: u32,
         /// The failure that used the last attempt.
-        last: Box<Error>,
+        last: Box<StreamError>,
     },
     /// A JavaScript listener threw (the npm API only). Delivery to the others goes on.
     #[error("a listener for `{event_type}` threw: {message}")]
@@ -149,19 +179,18 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl StreamError {
     /// Whether this error ends the source: after it, the state is closed and nothing reconnects.
     #[inline]
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
-            Error::InvalidUrl { .. }
-                | Error::InvalidOption { .. }
-                | Error::NoContent
-                | Error::Unauthorized { .. }
-                | Error::Http { .. }
-                | Error::ContentType { .. }
-                | Error::GaveUp { .. }
+            StreamError::Config(_)
+                | StreamError::NoContent
+                | StreamError::Unauthorized { .. }
+                | StreamError::Http { .. }
+                | StreamError::ContentType { .. }
+                | StreamError::GaveUp { .. }
         )
     }
 
@@ -169,18 +198,17 @@ impl Error {
     #[inline]
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::InvalidUrl { .. } => "invalid_url",
-            Error::InvalidOption { .. } => "invalid_option",
-            Error::Decode(_) => "decode",
-            Error::NoContent => "no_content",
-            Error::Unauthorized { .. } => "unauthorized",
-            Error::Http { .. } => "http",
-            Error::ContentType { .. } => "content_type",
-            Error::Network { .. } => "network",
-            Error::IdleTimeout { .. } => "idle_timeout",
-            Error::TooLarge { .. } => "too_large",
-            Error::GaveUp { .. } => "gave_up",
-            Error::Listener { .. } => "listener",
+            StreamError::Config(e) => e.kind(),
+            StreamError::Decode(_) => "decode",
+            StreamError::NoContent => "no_content",
+            StreamError::Unauthorized { .. } => "unauthorized",
+            StreamError::Http { .. } => "http",
+            StreamError::ContentType { .. } => "content_type",
+            StreamError::Network { .. } => "network",
+            StreamError::IdleTimeout { .. } => "idle_timeout",
+            StreamError::TooLarge { .. } => "too_large",
+            StreamError::GaveUp { .. } => "gave_up",
+            StreamError::Listener { .. } => "listener",
         }
     }
 }
@@ -203,20 +231,20 @@ mod tests {
 
     #[test]
     fn fatal_errors_are_the_ones_that_stop() {
-        assert!(Error::NoContent.is_fatal());
-        assert!(Error::Unauthorized {
+        assert!(StreamError::NoContent.is_fatal());
+        assert!(StreamError::Unauthorized {
             status: 401,
             body: String::new()
         }
         .is_fatal());
-        assert!(!Error::Network {
+        assert!(!StreamError::Network {
             message: String::new()
         }
         .is_fatal());
-        assert!(!Error::IdleTimeout { timeout_ms: 5 }.is_fatal());
-        let gave_up = Error::GaveUp {
+        assert!(!StreamError::IdleTimeout { timeout_ms: 5 }.is_fatal());
+        let gave_up = StreamError::GaveUp {
             attempts: 3,
-            last: Box::new(Error::Http {
+            last: Box::new(StreamError::Http {
                 status: 503,
                 body: String::new(),
             }),
@@ -229,46 +257,66 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_config_error_met_while_running_keeps_its_kind_and_message() {
+        let config = ConfigError::InvalidOption {
+            field: "headers".into(),
+            message: "not valid headers".into(),
+        };
+        assert_eq!(config.kind(), "invalid_option");
+        let stream = StreamError::from(config.clone());
+        assert_eq!(stream, StreamError::Config(config.clone()));
+        assert_eq!(stream.kind(), "invalid_option");
+        assert_eq!(stream.to_string(), config.to_string());
+        assert!(stream.is_fatal(), "a refused setting closes the client");
+        let url = StreamError::from(ConfigError::InvalidUrl {
+            url: "htp:/x".into(),
+            message: "no".into(),
+        });
+        assert_eq!(url.kind(), "invalid_url");
+        assert!(url.is_fatal());
+    }
+
     /// The error for one entry of test/js/fixtures/error-messages.json (kind, details, text).
-    fn from_fixture(entry: &serde_json::Value) -> Error {
+    fn from_fixture(entry: &serde_json::Value) -> StreamError {
         let d = &entry["details"];
         let text = entry["text"].as_str().unwrap_or_default().to_owned();
         let s = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
         let n = |key: &str| d[key].as_u64().unwrap_or_default();
         match entry["kind"].as_str().unwrap_or_default() {
-            "invalid_url" => Error::InvalidUrl {
+            "invalid_url" => StreamError::Config(ConfigError::InvalidUrl {
                 url: s("url"),
                 message: text,
-            },
-            "invalid_option" => Error::InvalidOption {
+            }),
+            "invalid_option" => StreamError::Config(ConfigError::InvalidOption {
                 field: s("field"),
                 message: text,
-            },
-            "decode" => Error::Decode(DecodeError::new(&s("eventType"), &s("raw"), text)),
-            "no_content" => Error::NoContent,
-            "unauthorized" => Error::Unauthorized {
+            }),
+            "decode" => StreamError::Decode(DecodeError::new(&s("eventType"), &s("raw"), text)),
+            "no_content" => StreamError::NoContent,
+            "unauthorized" => StreamError::Unauthorized {
                 status: n("status") as u16,
                 body: s("body"),
             },
-            "http" => Error::Http {
+            "http" => StreamError::Http {
                 status: n("status") as u16,
                 body: s("body"),
             },
-            "content_type" => Error::ContentType {
+            "content_type" => StreamError::ContentType {
                 content_type: s("contentType"),
             },
-            "network" => Error::Network { message: text },
-            "too_large" => Error::TooLarge {
+            "network" => StreamError::Network { message: text },
+            "too_large" => StreamError::TooLarge {
                 limit: n("limit") as usize,
             },
-            "idle_timeout" => Error::IdleTimeout {
+            "idle_timeout" => StreamError::IdleTimeout {
                 timeout_ms: n("timeoutMs") as u32,
             },
-            "gave_up" => Error::GaveUp {
+            "gave_up" => StreamError::GaveUp {
                 attempts: n("attempts") as u32,
                 last: Box::new(from_fixture(&d["last"])),
             },
-            "listener" => Error::Listener {
+            "listener" => StreamError::Listener {
                 event_type: s("eventType"),
                 message: text,
             },
@@ -291,7 +339,7 @@ mod tests {
             assert_eq!(error.to_string(), entry["message"], "{}", error.kind());
             kinds.push(error.kind());
         }
-        // One entry per kind (`Error::kind`): a new variant needs its entry in the fixture, and
+        // One entry per kind (`StreamError::kind`): a new variant needs its entry in the fixture, and
         // its message in errors.js, which test/js/errors.test.mjs then checks.
         kinds.sort_unstable();
         kinds.dedup();

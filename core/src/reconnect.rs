@@ -7,7 +7,7 @@
 //! retry storm), and clients that failed together spread over the other half. The cap is never
 //! exceeded.
 
-/// How an [`EventSource`](https://docs.rs/typed-sse/latest/typed_sse/struct.EventSource.html) reconnects after a failure.
+/// How an [`SseClient`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html) reconnects after a failure.
 ///
 /// Defaults: initial delay 1 s, multiplier 2, maximum delay 30 s, jitter 0.5, unlimited retries.
 ///
@@ -18,7 +18,7 @@
 /// let policy = ReconnectPolicy::default()
 ///     .initial_delay_ms(500)
 ///     .max_delay_ms(10_000)
-///     .max_retries(5);
+///     .max_reconnects(5);
 /// // The first reconnect waits between 250 and 500 ms.
 /// let d = policy.delay_for(1, 0.0).unwrap();
 /// assert!((250..=500).contains(&d));
@@ -31,7 +31,7 @@ pub struct ReconnectPolicy {
     multiplier: f64,
     max_delay_ms: u32,
     jitter: f64,
-    max_retries: Option<u32>,
+    max_reconnects: Option<u32>,
 }
 
 impl Default for ReconnectPolicy {
@@ -41,7 +41,7 @@ impl Default for ReconnectPolicy {
             multiplier: 2.0,
             max_delay_ms: 30_000,
             jitter: 0.5,
-            max_retries: None,
+            max_reconnects: None,
         }
     }
 }
@@ -50,7 +50,7 @@ impl ReconnectPolicy {
     /// A policy that never reconnects: the first failure closes the source.
     #[inline]
     pub fn never() -> Self {
-        Self::default().max_retries(0)
+        Self::default().max_reconnects(0)
     }
 
     /// The delay before the first reconnect attempt (before jitter). Default 1000 ms.
@@ -89,24 +89,24 @@ impl ReconnectPolicy {
         self
     }
 
-    /// At most `n` reconnect attempts after a failure; `max_retries(3)` makes exactly three.
+    /// At most `n` reconnect attempts after a failure; `max_reconnects(3)` makes exactly three.
     /// The count starts again once a connection opens and delivers an event.
     #[inline]
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = Some(n);
+    pub fn max_reconnects(mut self, n: u32) -> Self {
+        self.max_reconnects = Some(n);
         self
     }
 
     /// Reconnect forever (the default).
     #[inline]
-    pub fn unlimited_retries(mut self) -> Self {
-        self.max_retries = None;
+    pub fn unlimited_reconnects(mut self) -> Self {
+        self.max_reconnects = None;
         self
     }
 
-    /// The retry budget: `None` is unlimited.
-    pub fn retries(&self) -> Option<u32> {
-        self.max_retries
+    /// The reconnect budget: `None` is unlimited.
+    pub fn reconnect_budget(&self) -> Option<u32> {
+        self.max_reconnects
     }
 
     /// The delay before the first attempt, in milliseconds.
@@ -122,7 +122,7 @@ impl ReconnectPolicy {
     /// The delay before reconnect attempt `attempt` (1-based), with `random` in `[0, 1)` choosing
     /// where in the jitter range it falls; `None` when the budget does not allow that attempt.
     pub fn delay_for(&self, attempt: u32, random: f64) -> Option<u32> {
-        if attempt == 0 || self.max_retries.is_some_and(|max| attempt > max) {
+        if attempt == 0 || self.max_reconnects.is_some_and(|max| attempt > max) {
             return None;
         }
         let cap = f64::from(self.max_delay_ms);
@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn max_retries_three_means_exactly_three_attempts() {
-        let p = ReconnectPolicy::default().max_retries(3);
+        let p = ReconnectPolicy::default().max_reconnects(3);
         let mut b = Backoff::default();
         let attempts: Vec<u32> = std::iter::from_fn(|| b.next(&p, 0.0).map(|(n, _)| n)).collect();
         assert_eq!(attempts, [1, 2, 3]);
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn reset_starts_the_count_and_the_delay_over() {
-        let p = no_jitter().initial_delay_ms(100).max_retries(2);
+        let p = no_jitter().initial_delay_ms(100).max_reconnects(2);
         let mut b = Backoff::default();
         assert_eq!(b.next(&p, 0.0), Some((1, 100)));
         assert_eq!(b.next(&p, 0.0), Some((2, 200)));

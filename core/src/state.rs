@@ -1,8 +1,8 @@
 //! Connection states and the reasons for them.
 
-use crate::Error;
+use crate::StreamError;
 
-/// Where an [`EventSource`](https://docs.rs/typed-sse/latest/typed_sse/struct.EventSource.html) is in its life.
+/// Where an [`SseClient`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClient.html) is in its life.
 ///
 /// `Connecting -> Open -> Reconnecting -> Connecting -> Open ... -> Closed`. `Closed` is final.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,7 @@ pub enum State {
         /// How long until that attempt, in milliseconds.
         delay_ms: u32,
         /// Why the previous connection ended.
-        reason: Error,
+        reason: StreamError,
     },
     /// Waiting for the browser to come back online; no retries are spent meanwhile.
     Offline,
@@ -57,12 +57,12 @@ impl State {
 pub enum CloseReason {
     /// `close()` was called or the handle was dropped.
     Requested,
-    /// The `AbortSignal` given to [`Builder::signal`](https://docs.rs/typed-sse/latest/typed_sse/struct.Builder.html#method.signal) was aborted.
+    /// The `AbortSignal` given to [`SseClientBuilder::signal`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClientBuilder.html#method.signal) was aborted.
     Aborted,
-    /// A fatal error; see [`Error::is_fatal`].
-    Failed(Error),
+    /// A fatal error; see [`StreamError::is_fatal`].
+    Failed(StreamError),
     /// The answer is complete: a terminal marker arrived (`data: [DONE]`, or an event type
-    /// named by [`Builder::terminal_events`](https://docs.rs/typed-sse/latest/typed_sse/struct.Builder.html#method.terminal_events)). Not an error.
+    /// named by [`SseClientBuilder::terminal_events`](https://docs.rs/typed-sse/latest/typed_sse/struct.SseClientBuilder.html#method.terminal_events)). Not an error.
     Done,
     /// The stream of a request that is not safe to repeat (a method other than GET and HEAD)
     /// ended, or was cut after data arrived, and is not resumed (see

@@ -3,7 +3,7 @@
 // Each consumer imports it from one folder up, as e2e/consumers.test.mjs lays them out.
 export async function stream({ SseClient, TypedEventSource }, server, key) {
   const viaClient = (transport) => new Promise((resolve, reject) => {
-    const client = new SseClient(`${server}/sse/messages?n=3&key=${key}-${transport}`, { transport, maxRetries: 0 });
+    const client = new SseClient(`${server}/sse/messages?n=3&key=${key}-${transport}`, { transport, maxReconnects: 0 });
     const got = [];
     client.onError((e) => reject(new Error(`${transport}: ${e.kind}: ${e.message}`)));
     client.on("message", (data) => {
@@ -12,7 +12,7 @@ export async function stream({ SseClient, TypedEventSource }, server, key) {
     });
   });
   const viaEventSource = () => new Promise((resolve, reject) => {
-    const source = new TypedEventSource(`${server}/sse/messages?n=3&key=${key}-tes`, { maxRetries: 0 });
+    const source = new TypedEventSource(`${server}/sse/messages?n=3&key=${key}-tes`, { maxReconnects: 0 });
     const got = [];
     source.onerror = (e) => reject(new Error(`TypedEventSource: ${e.error?.kind ?? "error event"}`));
     source.onmessage = (e) => {
@@ -20,7 +20,7 @@ export async function stream({ SseClient, TypedEventSource }, server, key) {
       if (got.length === 3) { source.close(); resolve(got); }
     };
   });
-  return { eventsource: await viaClient("eventsource"), fetch: await viaClient("fetch"), typedEventSource: await viaEventSource() };
+  return { eventsource: await viaClient("native"), fetch: await viaClient("fetch"), typedEventSource: await viaEventSource() };
 }
 
 // For pages: runs `stream` with the server and key from the page's query string.

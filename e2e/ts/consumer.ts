@@ -19,7 +19,7 @@ export async function main(): Promise<void> {
     multiplier: 2,
     maxDelayMs: 10_000,
     jitter: 0.5,
-    maxRetries: null,
+    maxReconnects: null,
     resumeParam: "lastEventId",
     idleTimeoutMs: 30_000,
     heartbeatEvent: "heartbeat",
@@ -28,7 +28,7 @@ export async function main(): Promise<void> {
     refreshUrl: async () => "/events?token=fresh",
   };
   const client = new SseClient("/events", options);
-  new SseClient("/events").free(); // options are optional
+  new SseClient("/events").close(); // options are optional
 
   const off: () => void = client.on<Quote>("tick", (q, meta: EventMeta) => {
     const total: number = q.price * 2;
@@ -75,7 +75,7 @@ export async function main(): Promise<void> {
   const made: unknown = null;
   if (made instanceof SseStreamError && made.kind === "network") console.log(made.cause);
 
-  const ready: "connecting" | "open" | "reconnecting" | "offline" | "paused" | "closed" = client.readyState;
+  const ready: "connecting" | "open" | "reconnecting" | "offline" | "paused" | "closed" = client.state.state;
   const last: string = client.lastEventId;
   const url: string = client.url;
   console.log(ready, last, url);
@@ -112,7 +112,7 @@ export async function main(): Promise<void> {
     }
   });
   offComment();
-  // @ts-expect-error: the transport is "fetch" or "eventsource"
+  // @ts-expect-error: the transport is "fetch" or "native"
   new SseClient("/events", { transport: "websocket" });
   // @ts-expect-error: a body is a string or a plain object
   new SseClient("/events", { body: 42 });
@@ -163,5 +163,10 @@ export async function main(): Promise<void> {
     scoped.close();
   }
   client.close();
-  client.free(); // the same as close(); nothing else to release
+  client.close(); // closing twice is harmless
+  const closed: SseClient = client;
+  // @ts-expect-error: close() releases everything; there is no free()
+  closed.free();
+  // @ts-expect-error: the state's name is client.state.state; readyState is TypedEventSource's number
+  console.log(closed.readyState);
 }

@@ -4,7 +4,7 @@ import { SseClient } from "typed-sse";
 
 const server = new URLSearchParams(location.search).get("server") ?? location.origin;
 const key = new URLSearchParams(location.search).get("key") ?? "vite-app";
-const client = new SseClient(`${server}/sse/messages?n=5&key=${key}`, { maxRetries: 3 });
+const client = new SseClient(`${server}/sse/messages?n=5&key=${key}`, { maxReconnects: 3 });
 const received = [];
 window.__app = { received, client };
 

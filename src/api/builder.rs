@@ -1,4 +1,4 @@
-//! [`Builder`]: how an [`EventSource`] is configured before it connects.
+//! [`SseClientBuilder`]: how an [`SseClient`] is configured before it connects.
 
 use std::future::Future;
 use std::rc::Rc;
@@ -13,25 +13,27 @@ use crate::listeners::dispatch::Incoming;
 use crate::listeners::registry::Registry;
 use crate::shell::Refresher;
 use crate::transport::{Attached, Transport};
-use crate::{DecodeError, Error, Event, EventSource, Gap, ReconnectPolicy, Resume, State};
+use crate::{
+    ConfigError, DecodeError, Event, Gap, ReconnectPolicy, Resume, SseClient, State, StreamError,
+};
 
-/// Configures an [`EventSource`] before it connects. Listeners added here live as long as the
+/// Configures an [`SseClient`] before it connects. Listeners added here live as long as the
 /// source.
-#[must_use = "a Builder does nothing until build()"]
-pub struct Builder {
+#[must_use = "an SseClientBuilder does nothing until build()"]
+pub struct SseClientBuilder {
     config: Config,
     registry: Rc<Registry>,
 }
 
-impl std::fmt::Debug for Builder {
+impl std::fmt::Debug for SseClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Builder")
+        f.debug_struct("SseClientBuilder")
             .field("url", &self.config.url)
             .finish_non_exhaustive()
     }
 }
 
-impl Builder {
+impl SseClientBuilder {
     pub(crate) fn new(url: String) -> Self {
         Self {
             config: Config::new(url),
@@ -62,7 +64,7 @@ impl Builder {
     /// Resume from `id`: the first connection already carries it (in the resume parameter, or
     /// with the fetch transport the `Last-Event-ID` header), as if an earlier connection had
     /// delivered that event. Hooks use it to keep the position across a change of URL. An id
-    /// with NUL, CR or LF fails [`build`](Self::build) with [`Error::InvalidOption`](crate::Error::InvalidOption).
+    /// with NUL, CR or LF fails [`build`](Self::build) with [`ConfigError::InvalidOption`](crate::ConfigError::InvalidOption).
     pub fn last_event_id(mut self, id: &str) -> Self {
         id.clone_into(&mut self.config.last_event_id);
         self
@@ -104,7 +106,7 @@ impl Builder {
     }
 
     /// How long the URL refresher may take before it counts as failed (the source then closes
-    /// with [`Error::Unauthorized`]), and how long a headers function (fetch transport) may take
+    /// with [`StreamError::Unauthorized`]), and how long a headers function (fetch transport) may take
     /// before the attempt counts as a network failure. Default 30 s.
     pub fn refresh_timeout_ms(mut self, ms: u32) -> Self {
         self.config.settings.refresh_timeout_ms = ms;
@@ -119,7 +121,7 @@ impl Builder {
     }
 
     /// Called after a 401 or 403, before the next attempt: returns a new URL (e.g. with a fresh
-    /// token). Without one, 401/403 close the source with [`Error::Unauthorized`].
+    /// token). Without one, 401/403 close the source with [`StreamError::Unauthorized`].
     pub fn url_refresher<F, Fut>(self, refresher: F) -> Self
     where
         F: Fn() -> Fut + 'static,
@@ -138,7 +140,7 @@ impl Builder {
         self
     }
 
-    /// The transport. Default: [`Transport::EventSource`] where the browser has one, else
+    /// The transport. Default: [`Transport::Native`] where the browser has one, else
     /// [`Transport::Fetch`] (Node, some workers); also `Fetch` when a setting only fetch can
     /// send is given (a method, headers, a body).
     pub fn transport(mut self, transport: Transport) -> Self {
@@ -210,7 +212,7 @@ impl Builder {
     /// as the parser holds them: the event's type, the id it sets, its data so far (a line feed
     /// after each `data` value) and the raw line being read, field name included; bytes that
     /// are not valid UTF-8 count as the U+FFFD text they become (3 bytes each). Past it the
-    /// connection is dropped with [`Error::TooLarge`] and the policy retries; what was
+    /// connection is dropped with [`StreamError::TooLarge`] and the policy retries; what was
     /// delivered stays delivered.
     ///
     /// What a page pays: with the fetch transport every byte passes through wasm memory, which
@@ -222,7 +224,7 @@ impl Builder {
     /// To pay less, lower the cap to the largest event the server really sends: a cap of 1 MiB
     /// bounds what any stream can take to a few MiB. Default 16 MiB; from 1 to
     /// [`MAX_EVENT_BYTES_LIMIT`](crate::MAX_EVENT_BYTES_LIMIT) (256 MiB): `build()` refuses
-    /// others with [`Error::InvalidOption`].
+    /// others with [`ConfigError::InvalidOption`].
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {
         self.config.fetch.max_event_bytes = bytes;
         self
@@ -260,8 +262,8 @@ impl Builder {
     /// listens for: the browser delivers no other). Replaces any earlier predicate.
     ///
     /// ```no_run
-    /// # use typed_sse::EventSource;
-    /// let builder = EventSource::builder("https://example.com/mcp")
+    /// # use typed_sse::SseClient;
+    /// let builder = SseClient::builder("https://example.com/mcp")
     ///     .method("POST")
     ///     .terminal_if(|event_type, data| event_type == "message" && data.contains(r#""result""#));
     /// ```
@@ -342,9 +344,9 @@ impl Builder {
     }
 
     /// Listens for the events whose types are the variant names of the enum `E`, decoded into
-    /// it: see [`EventSource::on_union`]. Events of other types are skipped. `E` must be an
+    /// it: see [`SseClient::on_union`]. Events of other types are skipped. `E` must be an
     /// externally tagged enum (serde's default); any other type fails [`build`](Self::build)
-    /// with [`Error::InvalidOption`] (field `on_union`).
+    /// with [`ConfigError::InvalidOption`] (field `on_union`).
     pub fn on_union<E: DeserializeOwned + 'static>(
         mut self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
@@ -373,7 +375,7 @@ impl Builder {
     ///
     /// ```no_run
     /// # fn main() -> Result<(), typed_sse::Error> {
-    /// let source = typed_sse::EventSource::builder("https://example.com/events")
+    /// let source = typed_sse::SseClient::builder("https://example.com/events")
     ///     .on_gap(|gap| eprintln!("missed events after {:?}: reloading", gap.last_event_id))
     ///     .build()?;
     /// # drop(source);
@@ -404,7 +406,7 @@ impl Builder {
     }
 
     /// Listens to errors.
-    pub fn on_error(self, listener: impl FnMut(&Error) + 'static) -> Self {
+    pub fn on_error(self, listener: impl FnMut(&StreamError) + 'static) -> Self {
         self.registry.add_error_listener(Box::new(listener));
         self
     }
@@ -429,15 +431,15 @@ impl Builder {
         self.registry.type_names()
     }
 
-    /// Connects. Fails with [`Error::InvalidUrl`] when the URL cannot be parsed, and with
-    /// [`Error::InvalidOption`] for a setting out of range (a delay longer than a browser timer
+    /// Connects. Fails with [`ConfigError::InvalidUrl`] when the URL cannot be parsed, and with
+    /// [`ConfigError::InvalidOption`] for a setting out of range (a delay longer than a browser timer
     /// holds, about 24.8 days).
-    pub fn build(self) -> Result<EventSource, Error> {
+    pub fn build(self) -> Result<SseClient, ConfigError> {
         let shell = self.config.into_shell(self.registry)?;
         shell.start();
         match shell.state() {
-            State::Closed(crate::CloseReason::Failed(e @ Error::InvalidUrl { .. })) => Err(e),
-            _ => Ok(EventSource::from_shell(shell)),
+            State::Closed(crate::CloseReason::Failed(StreamError::Config(e))) => Err(e),
+            _ => Ok(SseClient::from_shell(shell)),
         }
     }
 }

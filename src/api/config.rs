@@ -1,4 +1,4 @@
-//! What a [`Builder`](crate::Builder) collects, checked and turned into a running shell.
+//! What an [`SseClientBuilder`](crate::SseClientBuilder) collects, checked and turned into a running shell.
 
 use std::rc::Rc;
 
@@ -12,7 +12,7 @@ use crate::shell::{Effects, Refresher, Shell};
 use crate::transport::fetch::FetchSettings;
 use crate::transport::{Attached, Transport};
 use crate::web::dom;
-use crate::{Error, DEFAULT_RESUME_PARAM};
+use crate::{ConfigError, DEFAULT_RESUME_PARAM};
 
 pub(crate) struct Config {
     pub(crate) url: String,
@@ -34,7 +34,7 @@ pub(crate) struct Config {
     /// `json_body` could not serialise its value.
     pub(crate) body_error: Option<String>,
     /// `on_union` was given a type that names no event type.
-    pub(crate) union_error: Option<Error>,
+    pub(crate) union_error: Option<ConfigError>,
     /// Closes the source when aborted.
     pub(crate) signal: Option<web_sys::AbortSignal>,
     /// What ends an answer.
@@ -67,14 +67,14 @@ impl Config {
 
     /// Checks the settings, resolves the URL against the page, and builds the shell around a
     /// new machine (not started yet).
-    pub(crate) fn into_shell(self, registry: Rc<Registry>) -> Result<Rc<Shell>, Error> {
+    pub(crate) fn into_shell(self, registry: Rc<Registry>) -> Result<Rc<Shell>, ConfigError> {
         check_timers(&self.settings)?;
         if let Some(error) = self.union_error {
             return Err(error);
         }
         if let Some(message) = self.body_error {
             let field = "json_body".into();
-            return Err(Error::InvalidOption { field, message });
+            return Err(ConfigError::InvalidOption { field, message });
         }
         // An id the server could never have sent (the parser drops ids with NUL, and no field
         // holds a line break), and one that would make the `Last-Event-ID` header invalid.
@@ -89,7 +89,7 @@ impl Config {
                 "an event id cannot contain NUL, CR or LF",
             ));
         }
-        let url = dom::resolve_url(&self.url).map_err(|message| Error::InvalidUrl {
+        let url = dom::resolve_url(&self.url).map_err(|message| ConfigError::InvalidUrl {
             url: self.url,
             message,
         })?;
@@ -98,7 +98,7 @@ impl Config {
         let transport =
             self.transport
                 .unwrap_or(if dom::has_event_source() && self.fetch_only.is_none() {
-                    Transport::EventSource
+                    Transport::Native
                 } else {
                     Transport::Fetch
                 });
@@ -113,13 +113,13 @@ impl Config {
         }
         // Asked for by name where there is none (Node, some workers): said so here, rather than
         // as the `invalid_url` that constructing one would throw.
-        if transport == Transport::EventSource && !dom::has_event_source() {
+        if transport == Transport::Native && !dom::has_event_source() {
             return Err(invalid_option(
                 "transport",
                 "this environment has no EventSource: use the fetch transport",
             ));
         }
-        if let (Transport::EventSource, Some(field)) = (transport, self.fetch_only) {
+        if let (Transport::Native, Some(field)) = (transport, self.fetch_only) {
             return Err(invalid_option(
                 field,
                 "needs the fetch transport: native EventSource sends no headers, method or body",
@@ -151,7 +151,7 @@ impl Config {
             transport == Transport::Fetch && !is_safe_method(fetch.method.as_deref());
         // The native transport listens per type: the Rust side hears a terminal event only if
         // its type is registered. (The JS API's listeners, attached, check for themselves.)
-        if transport == Transport::EventSource && self.attached.is_none() {
+        if transport == Transport::Native && self.attached.is_none() {
             for name in &self.terminal.types {
                 registry.type_listeners(name);
             }
@@ -163,7 +163,7 @@ impl Config {
         settings.renews_credentials = transport == Transport::Fetch && fetch.headers.is_function();
         settings.resume_param = match (self.resume_param, transport) {
             (Some(param), _) => param,
-            (None, Transport::EventSource) => Some(DEFAULT_RESUME_PARAM.to_owned()),
+            (None, Transport::Native) => Some(DEFAULT_RESUME_PARAM.to_owned()),
             (None, Transport::Fetch) => None,
         };
         let effects = Effects {
@@ -191,9 +191,9 @@ fn check_request(
     method: Option<&str>,
     has_body: bool,
     headers: &[(String, String)],
-) -> Result<(), Error> {
+) -> Result<(), ConfigError> {
     let invalid = |field: &str, message: String| {
-        Err(Error::InvalidOption {
+        Err(ConfigError::InvalidOption {
             field: field.into(),
             message,
         })
@@ -268,7 +268,7 @@ fn is_token(s: &str) -> bool {
 
 /// Every duration ends up in a browser timer, which holds at most `i32::MAX` ms: a longer one
 /// would fire at once. Refused here rather than clamped, so a typo does not pass silently.
-pub(crate) fn check_timers(settings: &Settings) -> Result<(), Error> {
+pub(crate) fn check_timers(settings: &Settings) -> Result<(), ConfigError> {
     let policy = &settings.policy;
     let durations = [
         ("initial_delay_ms", Some(policy.initial_ms())),
@@ -291,17 +291,17 @@ pub(crate) fn check_timers(settings: &Settings) -> Result<(), Error> {
 /// The cap on one event is at least 1 byte (0 would refuse every event) and at most
 /// [`MAX_EVENT_BYTES_LIMIT`], which the parser's buffers can hold: with more, an endless line
 /// could grow wasm memory to its limit and trap.
-fn check_max_event_bytes(bytes: usize) -> Result<(), Error> {
+fn check_max_event_bytes(bytes: usize) -> Result<(), ConfigError> {
     if (1..=MAX_EVENT_BYTES_LIMIT).contains(&bytes) {
         return Ok(());
     }
     Err(invalid_option("max_event_bytes", MAX_EVENT_BYTES_RANGE))
 }
 
-/// An [`Error::InvalidOption`]: one function for the checks here, rather than the two
+/// An [`ConfigError::InvalidOption`]: one function for the checks here, rather than the two
 /// allocations of its strings written out at each of them.
-fn invalid_option(field: &str, message: &str) -> Error {
-    Error::InvalidOption {
+fn invalid_option(field: &str, message: &str) -> ConfigError {
+    ConfigError::InvalidOption {
         field: field.into(),
         message: message.into(),
     }
@@ -334,9 +334,9 @@ mod tests {
         }
     }
 
-    fn field(result: Result<(), Error>) -> Option<String> {
+    fn field(result: Result<(), ConfigError>) -> Option<String> {
         match result {
-            Err(Error::InvalidOption { field, .. }) => Some(field),
+            Err(ConfigError::InvalidOption { field, .. }) => Some(field),
             Err(other) => panic!("not an invalid option: {other}"),
             Ok(()) => None,
         }

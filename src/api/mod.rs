@@ -1,5 +1,5 @@
-//! The Rust API: the [`EventSource`](source::EventSource) handle, its
-//! [`Builder`](builder::Builder), the builder's settings checked and turned into a shell
+//! The Rust API: the [`SseClient`](source::EventSource) handle, its
+//! [`SseClientBuilder`](builder::SseClientBuilder), the builder's settings checked and turned into a shell
 //! (`config`), and the events of one type as a `futures::Stream` (`stream`). It sits on the
 //! shell and the listeners; the JS API and the hooks sit on it.
 

@@ -1,4 +1,4 @@
-//! [`EventSource`], the handle users hold, and its [`Builder`].
+//! [`SseClient`], the handle users hold, and its [`SseClientBuilder`].
 
 use std::rc::{Rc, Weak};
 
@@ -9,7 +9,7 @@ use crate::decode::{Decoder, Json, Text};
 use crate::listeners::dispatch::{Incoming, ListenerId};
 use crate::listeners::registry::Registry;
 use crate::shell::Shell;
-use crate::{Builder, DecodeError, Error, Event, Gap, State};
+use crate::{ConfigError, DecodeError, Event, Gap, SseClientBuilder, State, StreamError};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
@@ -24,13 +24,13 @@ use crate::{Builder, DecodeError, Error, Event, Gap, State};
 ///
 /// ```no_run
 /// use serde::Deserialize;
-/// use typed_sse::{EventSource, State};
+/// use typed_sse::{SseClient, State};
 ///
 /// #[derive(Deserialize)]
 /// struct Quote { symbol: String, price: f64 }
 ///
-/// # fn main() -> Result<(), typed_sse::Error> {
-/// let source = EventSource::builder("/events")
+/// # fn main() -> Result<(), typed_sse::ConfigError> {
+/// let source = SseClient::builder("/events")
 ///     .on::<Quote>("tick", |result| match result {
 ///         Ok(event) => println!("{} is at {}", event.data.symbol, event.data.price),
 ///         Err(bad) => eprintln!("skipped a malformed tick: {}", bad.raw()),
@@ -46,31 +46,31 @@ use crate::{Builder, DecodeError, Error, Event, Gap, State};
 /// # Ok(())
 /// # }
 /// ```
-#[must_use = "dropping an EventSource closes it"]
-pub struct EventSource {
+#[must_use = "dropping an SseClient closes it"]
+pub struct SseClient {
     shell: Rc<Shell>,
 }
 
-impl std::fmt::Debug for EventSource {
+impl std::fmt::Debug for SseClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventSource")
+        f.debug_struct("SseClient")
             .field("url", &self.shell.url())
             .field("state", &self.shell.state())
             .finish_non_exhaustive()
     }
 }
 
-impl EventSource {
+impl SseClient {
     /// Connects to `url` (absolute, or relative to the page) with the default settings.
     ///
-    /// Fails with [`Error::InvalidUrl`] for a URL that cannot be parsed.
-    pub fn new(url: &str) -> Result<Self, Error> {
+    /// Fails with [`ConfigError::InvalidUrl`] for a URL that cannot be parsed.
+    pub fn new(url: &str) -> Result<Self, ConfigError> {
         Self::builder(url).build()
     }
 
-    /// Starts configuring a source for `url`; nothing connects before [`Builder::build`].
-    pub fn builder(url: impl Into<String>) -> Builder {
-        Builder::new(url.into())
+    /// Starts configuring a source for `url`; nothing connects before [`SseClientBuilder::build`].
+    pub fn builder(url: impl Into<String>) -> SseClientBuilder {
+        SseClientBuilder::new(url.into())
     }
 
     /// Listens for events of `event_type`, decoding their data as JSON into `T`.
@@ -96,7 +96,7 @@ impl EventSource {
     }
 
     /// Listens for the gap signal after the source is built: see
-    /// [`Builder::on_gap`](crate::Builder::on_gap).
+    /// [`SseClientBuilder::on_gap`](crate::SseClientBuilder::on_gap).
     pub fn on_gap(&self, mut listener: impl FnMut(Gap) + 'static) -> Subscription {
         self.on_text(crate::GAP_EVENT, move |event| {
             listener(Gap::from_event(&event.data, &event.last_event_id()))
@@ -123,14 +123,14 @@ impl EventSource {
     /// `E` must be an externally tagged enum (serde's default: the variant name is the event
     /// type, the data its payload). An internally tagged (`#[serde(tag = "..")]`), adjacently
     /// tagged or untagged enum, or a struct, names no event type and would listen to nothing:
-    /// [`Error::InvalidOption`] (field `on_union`).
+    /// [`ConfigError::InvalidOption`] (field `on_union`).
     ///
     /// ```no_run
     /// # use serde::Deserialize;
     /// #[derive(Deserialize)]
     /// #[serde(rename_all = "snake_case")]
     /// enum Answer { ContentBlockDelta(serde_json::Value), MessageStop }
-    /// # fn run(source: &typed_sse::EventSource) -> Result<(), typed_sse::Error> {
+    /// # fn run(source: &typed_sse::SseClient) -> Result<(), typed_sse::ConfigError> {
     /// let _subscription = source.on_union::<Answer>(|event| {
     ///     if let Ok(event) = event {
     ///         match event.data {
@@ -145,7 +145,7 @@ impl EventSource {
     pub fn on_union<E: DeserializeOwned + 'static>(
         &self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, ConfigError> {
         let names = crate::listeners::union::event_types::<E>()?;
         let make =
             crate::listeners::union::handler::<E>(Rc::downgrade(&self.shell.registry), listener);
@@ -159,7 +159,9 @@ impl EventSource {
     /// The events of [`on_union`](Self::on_union) as a [`Stream`](futures_core::Stream), in
     /// stream order. It ends when the source closes; dropping it removes its listener. The
     /// same error as `on_union` for a type that is not an externally tagged enum.
-    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> Result<EventStream<E>, Error> {
+    pub fn stream_union<E: DeserializeOwned + 'static>(
+        &self,
+    ) -> Result<EventStream<E>, ConfigError> {
         let (sender, receiver) = futures_channel::mpsc::unbounded();
         let subscription = self.on_union::<E>(move |r| {
             let _ = sender.unbounded_send(r);
@@ -174,7 +176,7 @@ impl EventSource {
     }
 
     /// Listens to errors: decode errors, failed connections, and the error that closes the source.
-    pub fn on_error(&self, listener: impl FnMut(&Error) + 'static) -> Subscription {
+    pub fn on_error(&self, listener: impl FnMut(&StreamError) + 'static) -> Subscription {
         let id = self.registry().add_error_listener(Box::new(listener));
         self.subscription(id)
     }
@@ -239,13 +241,13 @@ impl EventSource {
     }
 }
 
-impl Drop for EventSource {
+impl Drop for SseClient {
     fn drop(&mut self) {
         self.shell.close();
     }
 }
 
-/// A listener added to a running [`EventSource`]; dropping it removes the listener.
+/// A listener added to a running [`SseClient`]; dropping it removes the listener.
 #[must_use = "dropping a Subscription removes its listener; call detach() to keep it"]
 #[derive(Debug)]
 pub struct Subscription {
@@ -284,7 +286,7 @@ pub(crate) fn typed_handler<D: Decoder>(
             Err(message) => {
                 let error = DecodeError::new(&incoming.event_type, text, message);
                 if let Some(registry) = registry.upgrade() {
-                    registry.report(&Error::Decode(error.clone()));
+                    registry.report(&StreamError::Decode(error.clone()));
                 }
                 listener(Err(error));
             }

@@ -8,15 +8,15 @@ use futures_core::Stream;
 
 use crate::{DecodeError, Event, Subscription};
 
-/// The events of one type, from [`EventSource::stream`](crate::EventSource::stream).
+/// The events of one type, from [`SseClient::stream`](crate::SseClient::stream).
 ///
 /// Every event is kept, in order (bursts are not collapsed into a latest value). The stream ends
 /// when the source closes; dropping it removes its listener.
 ///
 /// ```no_run
 /// use futures_util::StreamExt;
-/// # async fn run() -> Result<(), typed_sse::Error> {
-/// let source = typed_sse::EventSource::new("/events")?;
+/// # async fn run() -> Result<(), typed_sse::ConfigError> {
+/// let source = typed_sse::SseClient::new("/events")?;
 /// let mut ticks = source.stream::<serde_json::Value>("tick");
 /// while let Some(Ok(event)) = ticks.next().await {
 ///     println!("{}", event.data);

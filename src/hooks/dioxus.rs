@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 
 use crate::hooks::push_bounded;
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
-use crate::{CloseReason, Error, EventSource, State};
+use crate::{CloseReason, SseClient, State, StreamError};
 
 /// What [`use_event_source`] returns: signals, and `open`/`close`. It is `Copy`, so it moves
 /// into as many event handlers as a component needs.
@@ -43,8 +43,8 @@ pub struct UseEventSource<T: 'static> {
     /// The connection state.
     pub state: ReadSignal<State>,
     /// The last error reported (a decode error, a failed connection, ...).
-    pub error: ReadSignal<Option<Error>>,
-    source: CopyValue<Option<EventSource>>,
+    pub error: ReadSignal<Option<StreamError>>,
+    source: CopyValue<Option<SseClient>>,
     last_id: CopyValue<String>,
     opened: Signal<u32>,
 }
@@ -85,7 +85,7 @@ impl<T> UseEventSource<T> {
 
 /// Closes the source, if any, and remembers where to resume. `try_`: on unmount the scope's
 /// values may already be gone, and then the source went with them (dropping it closes it).
-fn close(mut source: CopyValue<Option<EventSource>>, mut last_id: CopyValue<String>) {
+fn close(mut source: CopyValue<Option<SseClient>>, mut last_id: CopyValue<String>) {
     let taken = source.try_write().ok().and_then(|mut s| s.take());
     if let Some(s) = taken {
         if let Ok(mut id) = last_id.try_write() {
@@ -122,7 +122,7 @@ where
 }
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
-/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// into it, in stream order (see [`SseClient::on_union`]): an LLM's named events through one
 /// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
 /// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 pub fn use_event_source_union<E>(url: &str, options: UseEventSourceOptions) -> UseEventSource<E>
@@ -137,13 +137,13 @@ struct Slots<T: 'static> {
     data: Signal<Option<T>>,
     buffer: Signal<VecDeque<T>>,
     state: Signal<State>,
-    error: Signal<Option<Error>>,
+    error: Signal<Option<StreamError>>,
     /// The URL and event type of the current connection: the effect reads it, so a new one
     /// reconnects.
     target: Signal<(String, Option<String>)>,
     /// The options of the latest render, read (not tracked) when the effect connects.
     options: CopyValue<UseEventSourceOptions>,
-    source: CopyValue<Option<EventSource>>,
+    source: CopyValue<Option<SseClient>>,
     last_id: CopyValue<String>,
     opened: Signal<u32>,
     /// What the handle hands out, made once: each `ReadSignal::new` allocates in the scope.
@@ -225,10 +225,10 @@ where
                 }
                 put(data, Some(event.data));
             }
-            Err(bad) => put(error, Some(Error::Decode(bad))),
+            Err(bad) => put(error, Some(StreamError::Decode(bad))),
         };
         let last_id = slots.last_id.peek().clone();
-        let builder = options.apply_after(EventSource::builder(url.as_str()), &last_id);
+        let builder = options.apply_after(SseClient::builder(url.as_str()), &last_id);
         let builder = match &event_type {
             Some(event_type) => builder.on::<T>(event_type, on_event),
             None => builder.on_union::<T>(on_event),
@@ -243,6 +243,8 @@ where
                 source.set(Some(s));
             }
             Err(e) => {
+                // A setting refused at build: the hook's error, as any other failure.
+                let e = StreamError::from(e);
                 put(state, State::Closed(CloseReason::Failed(e.clone())));
                 put(error, Some(e));
             }

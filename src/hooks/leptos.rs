@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 
 use crate::hooks::push_bounded;
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
-use crate::{CloseReason, Error, EventSource, State};
+use crate::{CloseReason, SseClient, State, StreamError};
 
 /// What [`use_event_source`] returns: signals, and `open`/`close`. It is `Copy`, so it moves
 /// into as many closures as a view needs.
@@ -38,8 +38,8 @@ pub struct UseEventSourceReturn<T: 'static> {
     /// The connection state.
     pub state: ReadSignal<State, LocalStorage>,
     /// The last error reported (a decode error, a failed connection, ...).
-    pub error: ReadSignal<Option<Error>, LocalStorage>,
-    source: StoredValue<Option<EventSource>, LocalStorage>,
+    pub error: ReadSignal<Option<StreamError>, LocalStorage>,
+    source: StoredValue<Option<SseClient>, LocalStorage>,
     last_id: StoredValue<String, LocalStorage>,
     opened: RwSignal<u32>,
 }
@@ -65,7 +65,7 @@ impl<T> UseEventSourceReturn<T> {
 }
 
 fn close(
-    source: StoredValue<Option<EventSource>, LocalStorage>,
+    source: StoredValue<Option<SseClient>, LocalStorage>,
     last_id: StoredValue<String, LocalStorage>,
 ) {
     if let Some(s) = source.try_update_value(Option::take).flatten() {
@@ -90,7 +90,7 @@ where
 }
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
-/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// into it, in stream order (see [`SseClient::on_union`]): an LLM's named events through one
 /// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
 /// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 pub fn use_event_source_union<E>(
@@ -115,8 +115,8 @@ where
     let (data, set_data) = signal_local(None::<T>);
     let (buffer, set_buffer) = signal_local(VecDeque::<T>::new());
     let (state, set_state) = signal_local(State::Connecting);
-    let (error, set_error) = signal_local(None::<Error>);
-    let source = StoredValue::new_local(None::<EventSource>);
+    let (error, set_error) = signal_local(None::<StreamError>);
+    let source = StoredValue::new_local(None::<SseClient>);
     let last_id = StoredValue::new_local(String::new());
     let opened = RwSignal::new(0u32);
     let capacity = options.buffer;
@@ -130,9 +130,9 @@ where
                 set_buffer.update(|b| push_bounded(b, capacity, event.data.clone()));
                 set_data.set(Some(event.data));
             }
-            Err(bad) => set_error.set(Some(Error::Decode(bad))),
+            Err(bad) => set_error.set(Some(StreamError::Decode(bad))),
         };
-        let builder = options.apply_after(EventSource::builder(url), &last_id.get_value());
+        let builder = options.apply_after(SseClient::builder(url), &last_id.get_value());
         let builder = match &event_type {
             Some(event_type) => builder.on::<T>(event_type, on_event),
             None => builder.on_union::<T>(on_event),
@@ -144,6 +144,7 @@ where
         match built {
             Ok(s) => source.set_value(Some(s)),
             Err(e) => {
+                let e = StreamError::from(e); // a setting refused at build
                 set_state.set(State::Closed(CloseReason::Failed(e.clone())));
                 set_error.set(Some(e));
             }

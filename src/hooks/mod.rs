@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{Builder, ReconnectPolicy, Resume, Transport};
+use crate::{ReconnectPolicy, Resume, SseClientBuilder, Transport};
 
 /// The future of a [`HeadersFn`]: the headers of one connection.
 pub type HeadersFuture = Pin<Box<dyn Future<Output = Vec<(String, String)>>>>;
@@ -57,20 +57,20 @@ pub struct UseEventSourceOptions {
     /// default, yes.
     pub server_retry: Option<bool>,
     /// Treat a connection without events for this long as dead (see
-    /// [`Builder::idle_timeout_ms`](crate::Builder::idle_timeout_ms)); `None`: no timeout.
+    /// [`SseClientBuilder::idle_timeout_ms`](crate::SseClientBuilder::idle_timeout_ms)); `None`: no timeout.
     pub idle_timeout_ms: Option<u32>,
     /// An event type that only keeps the idle timeout from firing (see
-    /// [`Builder::heartbeat_event`](crate::Builder::heartbeat_event)): with the native transport
+    /// [`SseClientBuilder::heartbeat_event`](crate::SseClientBuilder::heartbeat_event)): with the native transport
     /// only types with a listener count, and a hook listens to its one type.
     pub heartbeat_event: Option<String>,
     /// How a stream of a request not safe to repeat resumes (see
-    /// [`Builder::resume`](crate::Builder::resume)); default [`Resume::Never`].
+    /// [`SseClientBuilder::resume`](crate::SseClientBuilder::resume)); default [`Resume::Never`].
     pub resume: Resume,
     /// Whether `data: [DONE]` ends the stream (see
-    /// [`Builder::done_marker`](crate::Builder::done_marker)); `None` for the default, yes.
+    /// [`SseClientBuilder::done_marker`](crate::SseClientBuilder::done_marker)); `None` for the default, yes.
     pub done_marker: Option<bool>,
     /// Event types that end the stream once delivered (see
-    /// [`Builder::terminal_events`](crate::Builder::terminal_events)).
+    /// [`SseClientBuilder::terminal_events`](crate::SseClientBuilder::terminal_events)).
     pub terminal_events: Vec<String>,
 }
 
@@ -114,7 +114,7 @@ impl UseEventSourceOptions {
     /// Headers computed before every connection, reconnects included (fetch transport): a
     /// fresh token each time, fetched asynchronously if need be. A 401/403 is then worth one
     /// more attempt. Replaces [`header`](Self::header), as
-    /// [`Builder::headers_with`](crate::Builder::headers_with) does. The function is `Send +
+    /// [`SseClientBuilder::headers_with`](crate::SseClientBuilder::headers_with) does. The function is `Send +
     /// Sync` (the future it returns need not be): a closure over owned, thread-safe values, or
     /// none, as an `async` block that fetches a token is.
     pub fn headers_with<F, Fut>(mut self, headers: F) -> Self
@@ -132,56 +132,56 @@ impl UseEventSourceOptions {
         self
     }
 
-    /// A request body sent as it is (fetch transport), as [`Builder::body`](crate::Builder::body).
+    /// A request body sent as it is (fetch transport), as [`SseClientBuilder::body`](crate::SseClientBuilder::body).
     pub fn body(mut self, body: impl Into<String>) -> Self {
         self.body = Some((body.into(), false));
         self
     }
 
     /// The cap on one event or unterminated line (fetch transport), as
-    /// [`Builder::max_event_bytes`](crate::Builder::max_event_bytes).
+    /// [`SseClientBuilder::max_event_bytes`](crate::SseClientBuilder::max_event_bytes).
     pub fn max_event_bytes(mut self, bytes: usize) -> Self {
         self.max_event_bytes = Some(bytes);
         self
     }
 
     /// Whether the server's `retry:` sets the reconnect delay (fetch transport), as
-    /// [`Builder::server_retry`](crate::Builder::server_retry).
+    /// [`SseClientBuilder::server_retry`](crate::SseClientBuilder::server_retry).
     pub fn server_retry(mut self, yes: bool) -> Self {
         self.server_retry = Some(yes);
         self
     }
 
     /// Recycles a connection that stays silent this long, as
-    /// [`Builder::idle_timeout_ms`](crate::Builder::idle_timeout_ms).
+    /// [`SseClientBuilder::idle_timeout_ms`](crate::SseClientBuilder::idle_timeout_ms).
     pub fn idle_timeout_ms(mut self, ms: u32) -> Self {
         self.idle_timeout_ms = Some(ms);
         self
     }
 
     /// Counts the server's heartbeat events (`heartbeat`, say) as life for the idle timeout, as
-    /// [`Builder::heartbeat_event`](crate::Builder::heartbeat_event).
+    /// [`SseClientBuilder::heartbeat_event`](crate::SseClientBuilder::heartbeat_event).
     pub fn heartbeat_event(mut self, event_type: &str) -> Self {
         self.heartbeat_event = Some(event_type.to_owned());
         self
     }
 
     /// How a stream of a request not safe to repeat resumes, as
-    /// [`Builder::resume`](crate::Builder::resume).
+    /// [`SseClientBuilder::resume`](crate::SseClientBuilder::resume).
     pub fn resume(mut self, resume: Resume) -> Self {
         self.resume = resume;
         self
     }
 
     /// Whether `data: [DONE]` ends the stream, as
-    /// [`Builder::done_marker`](crate::Builder::done_marker).
+    /// [`SseClientBuilder::done_marker`](crate::SseClientBuilder::done_marker).
     pub fn done_marker(mut self, yes: bool) -> Self {
         self.done_marker = Some(yes);
         self
     }
 
     /// Event types that end the stream (Anthropic's `message_stop`, say), as
-    /// [`Builder::terminal_events`](crate::Builder::terminal_events).
+    /// [`SseClientBuilder::terminal_events`](crate::SseClientBuilder::terminal_events).
     pub fn terminal_events(mut self, event_types: &[&str]) -> Self {
         self.terminal_events = event_types.iter().map(|&t| t.to_owned()).collect();
         self
@@ -191,7 +191,7 @@ impl UseEventSourceOptions {
     /// `last_id`, the last id of that source, only when the request is safe to repeat. A POST
     /// opened again is a new request (a new answer): the previous answer's id would ask a
     /// server that resumes to continue the old one instead.
-    pub(crate) fn apply_after(&self, builder: Builder, last_id: &str) -> Builder {
+    pub(crate) fn apply_after(&self, builder: SseClientBuilder, last_id: &str) -> SseClientBuilder {
         let builder = self.apply(builder);
         if crate::machine::is_safe_method(self.method.as_deref()) {
             builder.last_event_id(last_id)
@@ -200,7 +200,7 @@ impl UseEventSourceOptions {
         }
     }
 
-    pub(crate) fn apply(&self, builder: Builder) -> Builder {
+    pub(crate) fn apply(&self, builder: SseClientBuilder) -> SseClientBuilder {
         let mut b = builder
             .reconnect(self.reconnect.clone())
             .with_credentials(self.with_credentials);
@@ -278,7 +278,7 @@ mod tests {
             .resume(Resume::Repeat)
             .done_marker(false)
             .terminal_events(&["message_stop"]);
-        let builder = options.apply(crate::EventSource::builder("/x"));
+        let builder = options.apply(crate::SseClient::builder("/x"));
         assert_eq!(builder.type_names(), [std::rc::Rc::from("heartbeat")]);
         let config = builder.into_config();
         assert_eq!(config.transport, Some(Transport::Fetch));
@@ -291,7 +291,7 @@ mod tests {
         assert!(!config.terminal.done_marker);
         assert_eq!(config.terminal.types, ["message_stop"]);
         let defaults = UseEventSourceOptions::default()
-            .apply(crate::EventSource::builder("/x"))
+            .apply(crate::SseClient::builder("/x"))
             .into_config();
         assert_eq!(
             defaults.fetch.max_event_bytes,
@@ -308,7 +308,7 @@ mod tests {
     fn a_new_source_resumes_after_the_last_one_only_for_a_request_safe_to_repeat() {
         let resumed = |options: UseEventSourceOptions| {
             options
-                .apply_after(crate::EventSource::builder("/x"), "41")
+                .apply_after(crate::SseClient::builder("/x"), "41")
                 .into_config()
                 .last_event_id
         };

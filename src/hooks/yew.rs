@@ -27,7 +27,7 @@ use yew::prelude::*;
 
 use crate::hooks::push_bounded;
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
-use crate::{CloseReason, Error, EventSource, State};
+use crate::{CloseReason, SseClient, State, StreamError};
 
 /// What [`use_event_source`] returns: a snapshot for this render, and the controls.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ pub struct UseEventSourceHandle<T> {
     /// The connection state.
     pub state: State,
     /// The last error reported (a decode error, a failed connection, ...).
-    pub error: Option<Error>,
+    pub error: Option<StreamError>,
     /// Opens the connection again (after `close`, or a fatal error), resuming.
     pub open: Callback<()>,
     /// Closes the connection.
@@ -83,7 +83,7 @@ where
 }
 
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
-/// into it, in stream order (see [`EventSource::on_union`]): an LLM's named events through one
+/// into it, in stream order (see [`SseClient::on_union`]): an LLM's named events through one
 /// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
 /// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
 #[hook]
@@ -114,8 +114,8 @@ where
         capacity,
     });
     let state = use_state(|| State::Connecting);
-    let error = use_state(|| None::<Error>);
-    let source = use_mut_ref(|| None::<EventSource>);
+    let error = use_state(|| None::<StreamError>);
+    let source = use_mut_ref(|| None::<SseClient>);
     let last_id = use_mut_ref(String::new);
     let opened = use_state(|| 0u32);
 
@@ -131,10 +131,9 @@ where
                     buffer.dispatch(event.data.clone());
                     latest.set(Some(event.data));
                 }
-                Err(bad) => on_decode_error.set(Some(Error::Decode(bad))),
+                Err(bad) => on_decode_error.set(Some(StreamError::Decode(bad))),
             };
-            let builder =
-                options.apply_after(EventSource::builder(url.as_str()), &last_id.borrow());
+            let builder = options.apply_after(SseClient::builder(url.as_str()), &last_id.borrow());
             let builder = match event_type {
                 Some(event_type) => builder.on::<T>(event_type, on_event),
                 None => builder.on_union::<T>(on_event),
@@ -149,6 +148,7 @@ where
             match built {
                 Ok(s) => *source.borrow_mut() = Some(s),
                 Err(e) => {
+                    let e = StreamError::from(e); // a setting refused at build
                     state.set(State::Closed(CloseReason::Failed(e.clone())));
                     error.set(Some(e));
                 }

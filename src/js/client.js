@@ -96,10 +96,6 @@ export class SseClient {
     return this.#core?.onComment(listener) ?? this.#hub.inert(listener);
   }
 
-  get readyState() {
-    return this.#core?.readyState ?? "closed";
-  }
-
   get state() {
     return this.#core?.state ?? this.#hub.ended;
   }
@@ -115,11 +111,6 @@ export class SseClient {
   /** Closes the connection for good and releases everything the client holds. */
   close() {
     this.#core?.close();
-  }
-
-  /** The same as `close()`: nothing else is left to free. Kept for code written for 0.1. */
-  free() {
-    this.close();
   }
 
   /** `using client = new SseClient(...)` closes it at the end of the scope. */
@@ -332,7 +323,7 @@ export class TypedEventSource extends EventTarget {
 
   /** 0 (CONNECTING, also while reconnecting, offline or paused), 1 (OPEN) or 2 (CLOSED). */
   get readyState() {
-    const state = this.#client.readyState;
+    const state = this.#client.state.state;
     return state === "open" ? OPEN : state === "closed" ? CLOSED : CONNECTING;
   }
 

@@ -3,7 +3,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::{CloseReason, Error, State};
+use crate::{CloseReason, ConfigError, State, StreamError};
 
 use super::glue::Hub;
 
@@ -18,45 +18,47 @@ fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
 /// Rust's string formatting into the package for messages alone (about 0.9 KB gzipped).
 /// test/js/fixtures/error-messages.json holds the contract: `Display` is checked against it by
 /// `cargo test` (core/src/error.rs), errors.js by `node --test test/js/`.
-pub(crate) fn error(hub: &Hub, e: &Error) -> JsValue {
+pub(crate) fn error(hub: &Hub, e: &StreamError) -> JsValue {
     let details = Object::new();
     let mut text = "";
     match e {
-        Error::InvalidUrl { url, message } => {
+        StreamError::Config(ConfigError::InvalidUrl { url, message }) => {
             set(&details, "url", url.as_str());
             text = message;
         }
-        Error::InvalidOption { field, message } => {
+        StreamError::Config(ConfigError::InvalidOption { field, message }) => {
             set(&details, "field", field.as_str());
             text = message;
         }
-        Error::Decode(d) => {
+        StreamError::Decode(d) => {
             set(&details, "eventType", d.event_type());
             set(&details, "raw", d.raw());
             text = d.message();
         }
-        Error::Unauthorized { status, body } | Error::Http { status, body } => {
+        StreamError::Unauthorized { status, body } | StreamError::Http { status, body } => {
             set(&details, "status", *status);
             set(&details, "body", body.as_str());
         }
-        Error::TooLarge { limit } => set(&details, "limit", *limit as f64),
-        Error::ContentType { content_type } => set(&details, "contentType", content_type.as_str()),
-        Error::IdleTimeout { timeout_ms } => set(&details, "timeoutMs", *timeout_ms),
-        Error::GaveUp { attempts, last } => {
+        StreamError::TooLarge { limit } => set(&details, "limit", *limit as f64),
+        StreamError::ContentType { content_type } => {
+            set(&details, "contentType", content_type.as_str())
+        }
+        StreamError::IdleTimeout { timeout_ms } => set(&details, "timeoutMs", *timeout_ms),
+        StreamError::GaveUp { attempts, last } => {
             set(&details, "attempts", *attempts);
             set(&details, "last", error(hub, last));
         }
-        Error::Listener {
+        StreamError::Listener {
             event_type,
             message,
         } => {
             set(&details, "eventType", event_type.as_str());
             text = message;
         }
-        Error::Network { message } => text = message,
-        Error::NoContent => {}
-        // `Error` is `#[non_exhaustive]` in typed-sse-core: a variant added there has only its
-        // kind and message here until it is named above.
+        StreamError::Network { message } => text = message,
+        StreamError::NoContent => {}
+        // `StreamError` is `#[non_exhaustive]` in typed-sse-core: a variant added there has only
+        // its kind and message here until it is named above.
         _ => {}
     }
     hub.wasm_error(e.kind(), text, &details)

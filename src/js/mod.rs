@@ -25,7 +25,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use crate::transport::Attached;
-use crate::EventSource;
+use crate::SseClient;
 
 mod glue {
     use wasm_bindgen::prelude::*;
@@ -128,7 +128,7 @@ impl Attached for Hub {
 #[wasm_bindgen(js_name = SseCore)]
 pub struct Core {
     // Dropped first: closing the source clears the hub before the closures below go.
-    source: EventSource,
+    source: SseClient,
     hub: Hub,
     /// Removes a state or comment listener by id.
     off: Closure<dyn FnMut(f64)>,
@@ -153,7 +153,7 @@ impl Core {
     #[wasm_bindgen(constructor)]
     pub fn new(url: &str, options: js_sys::Array, hub: JsValue) -> Result<Core, JsValue> {
         let hub: Hub = hub.unchecked_into();
-        let (builder, parsed) = options::apply(&options, &hub, EventSource::builder(url));
+        let (builder, parsed) = options::apply(&options, &hub, SseClient::builder(url));
         let (errors, ends) = (hub.clone(), hub.clone());
         let attached: Rc<dyn Attached> = Rc::new(hub.clone());
         let source = builder
@@ -169,7 +169,7 @@ impl Core {
             })
             .attached(attached)
             .build()
-            .map_err(|e| convert::error(&hub, &e))?;
+            .map_err(|e| convert::error(&hub, &e.into()))?;
         let weak = Rc::downgrade(source.registry());
         let off = Closure::wrap(Box::new(move |id: f64| {
             if let Some(registry) = weak.upgrade() {
@@ -222,12 +222,6 @@ impl Core {
                 hub.call_listener("comment", &listener, &JsValue::from_str(text));
             }));
         Ok(self.unsubscriber(id))
-    }
-
-    /// `"connecting"`, `"open"`, `"reconnecting"`, `"offline"`, `"paused"` or `"closed"`.
-    #[wasm_bindgen(getter, js_name = readyState)]
-    pub fn ready_state(&self) -> String {
-        self.source.state().name().to_owned()
     }
 
     /// The full state object, as passed to `onState` listeners.

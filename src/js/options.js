@@ -135,7 +135,7 @@ const FIELDS = {
   maxDelayMs: millis,
   multiplier: (f, v) => (typeof v === "number" && v >= 1 && Number.isFinite(v) ? v : fail(f, "expected a number of at least 1")),
   jitter: (f, v) => (typeof v === "number" && v >= 0 && v <= 1 ? v : fail(f, "expected a number from 0 to 1")),
-  maxRetries: (f, v) => (v === null || whole(v, 0, 4294967295) ? v : fail(f, "expected a whole non-negative number, or null")),
+  maxReconnects: (f, v) => (v === null || whole(v, 0, 4294967295) ? v : fail(f, "expected a whole non-negative number, or null")),
   resumeParam: (f, v) =>
     v === null || v === false ? null : typeof v === "string" && v !== "" ? v : fail(f, "expected a non-empty name, or null to turn it off"),
   idleTimeoutMs: (f, v) => (v === null ? null : Math.max(millis(f, v), 1)),
@@ -145,7 +145,7 @@ const FIELDS = {
   refreshUrl: (f, v) => fn(f, v, "a function returning a URL or a Promise of one"),
   refreshTimeoutMs: millis,
   maxRetryAfterMs: millis,
-  transport: (f, v) => oneOf(f, v, ["fetch", "eventsource"]),
+  transport: (f, v) => oneOf(f, v, ["fetch", "native"]),
   method: (f, v) => (typeof v === "string" && v !== "" ? v : fail(f, 'expected an HTTP method such as "POST"')),
   headers: (f, v) => (typeof v === "function" || (isPlainObject(v) && validHeaders(f, v)) ? v : fail(f, "expected an object of headers, or a function returning one")),
   body: (f, v) => {

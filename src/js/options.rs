@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use crate::web::dom::Pending;
-use crate::{Builder, ReconnectPolicy, Resume, Transport};
+use crate::{ReconnectPolicy, Resume, SseClientBuilder, Transport};
 
 use super::glue::Hub;
 
@@ -36,7 +36,7 @@ options! {
     MaxDelayMs = "maxDelayMs",
     Multiplier = "multiplier",
     Jitter = "jitter",
-    MaxRetries = "maxRetries",
+    MaxReconnects = "maxReconnects",
     ResumeParam = "resumeParam",
     IdleTimeoutMs = "idleTimeoutMs",
     HeartbeatEvent = "heartbeatEvent",
@@ -73,7 +73,7 @@ pub(crate) struct Parsed {
 }
 
 /// Applies `o`, the options as `readOptions` returned them (checked, by position), to `builder`.
-pub(crate) fn apply(o: &Array, hub: &Hub, builder: Builder) -> (Builder, Parsed) {
+pub(crate) fn apply(o: &Array, hub: &Hub, builder: SseClientBuilder) -> (SseClientBuilder, Parsed) {
     let get = |key: Opt| Some(o.get(key as u32)).filter(|v| !v.is_undefined());
     // Whole numbers within a timer's range, checked in options.js.
     let ms = |key: Opt| get(key).and_then(|v| v.as_f64()).map(|n| n as u32);
@@ -93,10 +93,10 @@ pub(crate) fn apply(o: &Array, hub: &Hub, builder: Builder) -> (Builder, Parsed)
     if let Some(j) = get(Opt::Jitter).and_then(|v| v.as_f64()) {
         policy = policy.jitter(j);
     }
-    if let Some(retries) = get(Opt::MaxRetries) {
+    if let Some(retries) = get(Opt::MaxReconnects) {
         policy = match retries.as_f64() {
-            Some(n) => policy.max_retries(n as u32),
-            None => policy.unlimited_retries(), // null
+            Some(n) => policy.max_reconnects(n as u32),
+            None => policy.unlimited_reconnects(), // null
         };
     }
     if flag(Opt::Reconnect) == Some(false) {
@@ -144,7 +144,7 @@ pub(crate) fn apply(o: &Array, hub: &Hub, builder: Builder) -> (Builder, Parsed)
         b = b.transport(if t == "fetch" {
             Transport::Fetch
         } else {
-            Transport::EventSource
+            Transport::Native
         });
     }
     if let Some(method) = text(Opt::Method) {

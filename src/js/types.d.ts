@@ -23,7 +23,7 @@ export interface SseOptions {
   /** Share of each delay that is randomised, 0 to 1. Default 0.5 ("equal jitter"). */
   jitter?: number;
   /** Reconnect attempts after a failure; `null` for unlimited (default). Resets after success. */
-  maxRetries?: number | null;
+  maxReconnects?: number | null;
   /** Query parameter carrying the last event id on reconnect; `null` turns it off. Default
    *  `"lastEventId"` with the native transport; none with fetch, which sends `Last-Event-ID`. */
   resumeParam?: string | null;
@@ -41,10 +41,10 @@ export interface SseOptions {
    *  `unauthorized`), and how long a `headers` function may take (then a network error,
    *  retried). Default 30000. */
   refreshTimeoutMs?: number;
-  /** `"eventsource"` (the browser's, the default where there is one) or `"fetch"` (headers,
+  /** `"native"` (the browser's, the default where there is one) or `"fetch"` (headers,
    *  method, body, the real status and `retry:`; the default where there is no EventSource,
    *  as in Node, and wherever `method`, `headers`, `body`, `credentials` or `fetch` is set). */
-  transport?: "eventsource" | "fetch";
+  transport?: "native" | "fetch";
   /** Fetch: the request method. Default `"GET"`. A method fetch cannot send (`CONNECT`,
    *  `TRACE`, not a token) throws `invalid_option`. */
   method?: string;
@@ -191,7 +191,7 @@ export interface IdleTimeoutError extends SseErrorBase<"idle_timeout"> {
   /** The configured timeout. */
   timeoutMs: number;
 }
-/** `gave_up`: `maxRetries` is spent: the client closes. */
+/** `gave_up`: `maxReconnects` is spent: the client closes. */
 export interface GaveUpError extends SseErrorBase<"gave_up"> {
   /** Reconnect attempts made. */
   attempts: number;
@@ -262,7 +262,9 @@ export type SseState =
  *  (then `error` is set). */
 export type SseCloseReason = "requested" | "aborted" | "done" | "ended" | SseErrorKind;
 
-export type SseReadyState = SseState["state"];
+/** The name of a state: `client.state.state`. (`SseClient` has no `readyState`: that name is
+ *  `TypedEventSource`'s number, as on the browser's `EventSource`.) */
+export type SseStateName = SseState["state"];
 
 /** Options of `client.on(type, listener, options)`. */
 export interface ListenerOptions<T> {
@@ -348,9 +350,7 @@ export declare class SseClient {
   /** Calls `listener` with the text of every comment line (fetch transport), e.g. keep-alives;
    *  returns an unsubscribe function. */
   onComment(listener: (text: string) => void): () => void;
-  /** The current state's name. */
-  readonly readyState: SseReadyState;
-  /** The current state. */
+  /** The current state; its name is `state.state` (`"open"`, `"closed"`...). */
   readonly state: SseState;
   /** The resume point: the id of the last event delivered, or before any the `lastEventId`
    *  option (empty when neither). */
@@ -361,8 +361,6 @@ export declare class SseClient {
   readonly url: string;
   /** Closes the connection for good and releases everything the client holds, in JS and wasm. */
   close(): void;
-  /** The same as `close()`; kept for code written for 0.1. */
-  free(): void;
   /** `using client = new SseClient(...)` closes it at the end of the scope. */
   [Symbol.dispose](): void;
 }

@@ -7,7 +7,7 @@ use crate::cell::Shared;
 use std::rc::Rc;
 
 use crate::listeners::dispatch::{Handler, Incoming, ListenerId, ListenerList, TypeEntry};
-use crate::{Error, State};
+use crate::{State, StreamError};
 
 /// Every listener of one source.
 #[derive(Default)]
@@ -16,7 +16,7 @@ pub(crate) struct Registry {
     catch_all: ListenerList<Incoming>,
     comments: ListenerList<str>,
     states: ListenerList<State>,
-    errors: ListenerList<Error>,
+    errors: ListenerList<StreamError>,
     next_id: Cell<ListenerId>,
 }
 
@@ -86,7 +86,7 @@ impl Registry {
         id
     }
 
-    pub(crate) fn add_error_listener(&self, handler: Handler<Error>) -> ListenerId {
+    pub(crate) fn add_error_listener(&self, handler: Handler<StreamError>) -> ListenerId {
         let id = self.next_listener_id();
         self.errors.add(id, handler);
         id
@@ -118,7 +118,7 @@ impl Registry {
         self.states.emit(state);
     }
 
-    pub(crate) fn report(&self, error: &Error) {
+    pub(crate) fn report(&self, error: &StreamError) {
         self.errors.emit(error);
     }
 

@@ -22,15 +22,15 @@ use serde::forward_to_deserialize_any;
 
 use crate::listeners::dispatch::{Handler, Incoming};
 use crate::listeners::registry::Registry;
-use crate::{DecodeError, Error, Event};
+use crate::{ConfigError, DecodeError, Event, StreamError};
 
 /// The event types a union of `E` listens to: its variant names. A type that names none (a
 /// struct, or an internally tagged, adjacently tagged or untagged enum, whose `Deserialize`
-/// never asks for an enum) would listen to nothing: an [`Error::InvalidOption`] naming it.
-pub(crate) fn event_types<E: DeserializeOwned>() -> Result<&'static [&'static str], Error> {
+/// never asks for an enum) would listen to nothing: an [`ConfigError::InvalidOption`] naming it.
+pub(crate) fn event_types<E: DeserializeOwned>() -> Result<&'static [&'static str], ConfigError> {
     let names = variant_names::<E>();
     if names.is_empty() {
-        return Err(Error::InvalidOption {
+        return Err(ConfigError::InvalidOption {
             field: "on_union".into(),
             message: format!(
                 "`{}` is not an externally tagged enum: a typed union needs an enum whose \
@@ -202,7 +202,7 @@ pub(crate) fn handler<E: DeserializeOwned + 'static>(
                 Err(message) => {
                     let error = DecodeError::new(&incoming.event_type, text, message);
                     if let Some(registry) = registry.upgrade() {
-                        registry.report(&Error::Decode(error.clone()));
+                        registry.report(&StreamError::Decode(error.clone()));
                     }
                     listener(Err(error));
                 }
@@ -279,7 +279,7 @@ mod tests {
 
     fn refused<E: DeserializeOwned>() -> String {
         match event_types::<E>() {
-            Err(Error::InvalidOption { field, message }) => {
+            Err(ConfigError::InvalidOption { field, message }) => {
                 assert_eq!(field, "on_union");
                 message
             }
@@ -298,11 +298,11 @@ mod tests {
 
     #[test]
     fn the_builder_reports_a_union_that_names_no_event_type() {
-        let built = crate::EventSource::builder("http://h/s")
+        let built = crate::SseClient::builder("http://h/s")
             .on_union::<Internally>(|_| {})
             .build();
         match built {
-            Err(Error::InvalidOption { field, .. }) => assert_eq!(field, "on_union"),
+            Err(ConfigError::InvalidOption { field, .. }) => assert_eq!(field, "on_union"),
             Err(other) => panic!("another error: {other}"),
             Ok(_) => panic!("built"),
         }

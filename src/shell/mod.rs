@@ -24,7 +24,7 @@ use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, Termina
 use crate::transport::fetch::{self, FetchSettings};
 use crate::transport::{native, probe, Attached, Request, Sink, Transport};
 use crate::web::dom::{self, DomListener, Pending};
-use crate::{Error, State};
+use crate::{ConfigError, State, StreamError};
 
 /// Asks for a fresh URL after a 401/403 (e.g. with a renewed token) and passes it to the callback
 /// later, never synchronously; `Err` gives up. A callback rather than a future, so that the npm
@@ -198,7 +198,7 @@ impl Shell {
         {
             if let Err(e) = live.listen(index, name) {
                 let message = format!("could not listen for `{name}`: {}", dom::js_message(&e));
-                self.registry.report(&Error::Network { message });
+                self.registry.report(&StreamError::Network { message });
             }
         }
     }
@@ -286,7 +286,7 @@ impl Shell {
         let sink = self.me.clone() as Weak<dyn Sink>;
         let attached = self.effects.attached.clone();
         let opened = match self.effects.transport {
-            Transport::EventSource => {
+            Transport::Native => {
                 let names = self.registry.type_names();
                 let types = names.iter().map(|n| &**n);
                 native::Connection::open(&request, conn, sink, attached, types).map(Live::Native)
@@ -321,11 +321,11 @@ impl Shell {
                 *self.live.borrow_mut() = Some(live);
             }
             Err(e) => {
-                let error = Error::InvalidUrl {
+                let error = ConfigError::InvalidUrl {
                     url: url.to_owned(),
                     message: dom::js_message(&e),
                 };
-                let failure = Failure::Fatal(error);
+                let failure = Failure::Fatal(error.into());
                 self.machine
                     .borrow_mut()
                     .handle(Input::Failed { conn, failure }, now());

@@ -13,7 +13,7 @@ use web_sys::AbortController;
 use super::{Attached, Request, Sink};
 use crate::machine::{is_event_stream, ConnId, Failure};
 use crate::parse::{Item, Parser};
-use crate::Error;
+use crate::ConfigError;
 
 #[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
@@ -175,11 +175,11 @@ impl Connection {
                     // something fetch cannot use: a programming error, not worth a retry.
                     _ if status == report::MISUSE => {
                         let field = content_type;
-                        let error = Error::InvalidOption {
+                        let error = ConfigError::InvalidOption {
                             field,
                             message: body,
                         };
-                        sink.failed(conn, Failure::Fatal(error))
+                        sink.failed(conn, Failure::Fatal(error.into()))
                     }
                     // An accepted stream ended (cleanly when there is no message).
                     _ if status == report::ENDED && body.is_empty() => {

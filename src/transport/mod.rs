@@ -20,7 +20,7 @@ use crate::machine::{parse_retry_after, ConnId, Failure, Head};
 pub enum Transport {
     /// The browser's `EventSource`: the default where there is one. The browser parses; a probe
     /// tells why a connection was refused.
-    EventSource,
+    Native,
     /// `fetch` and a stream reader, parsed by typed-sse: headers, a method and a body, the real
     /// status and `retry:`, and no `EventSource` needed (Node, workers). The default where there
     /// is no `EventSource`.

@@ -6,14 +6,14 @@ use std::rc::Rc;
 
 use js_sys::Function;
 use serde::de::DeserializeOwned;
-use typed_sse::{EventSource, ReconnectPolicy, Transport};
+use typed_sse::{ReconnectPolicy, SseClient, Transport};
 use typed_sse_bench_payloads::{Checksum, Large, Small};
 use wasm_bindgen::prelude::*;
 
 /// A running client; `close()` ends it.
 #[wasm_bindgen]
 pub struct Runner {
-    source: EventSource,
+    source: SseClient,
 }
 
 #[wasm_bindgen]
@@ -28,7 +28,7 @@ impl Runner {
 /// decoded.
 #[wasm_bindgen]
 pub fn start(url: &str, large: bool, n: u32, done: Function) -> Result<Runner, JsValue> {
-    start_with(url, large, n, done, Transport::EventSource)
+    start_with(url, large, n, done, Transport::Native)
 }
 
 /// The same over the fetch transport.
@@ -59,7 +59,7 @@ fn run<T: DeserializeOwned + Checksum + 'static>(
 ) -> Result<Runner, JsValue> {
     let count = Rc::new(Cell::new(0u32));
     let sum = Rc::new(Cell::new(0.0f64));
-    let source = EventSource::builder(url)
+    let source = SseClient::builder(url)
         .transport(transport)
         .reconnect(ReconnectPolicy::never())
         .on::<T>("message", move |event| {

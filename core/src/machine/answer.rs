@@ -142,11 +142,11 @@ impl Machine {
     /// retry with: built once, not cloned for a case that rarely applies.
     pub(super) fn answer_lost(
         &mut self,
-        error: Error,
+        error: StreamError,
         clean: bool,
         received: bool,
         now: u64,
-    ) -> Option<Error> {
+    ) -> Option<StreamError> {
         if !self.settings.unsafe_request || !(received || clean) {
             return Some(error);
         }

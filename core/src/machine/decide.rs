@@ -1,7 +1,7 @@
 //! What a failed connection's answer means: stop, refresh, or retry (and how soon at the
 //! earliest). Pure functions over the response head, shared by every transport.
 
-use crate::Error;
+use crate::StreamError;
 
 /// Idle detection ticks this many times per timeout.
 pub(super) const IDLE_TICKS: u32 = 4;
@@ -15,7 +15,7 @@ pub struct Head {
     pub content_type: String,
     /// `Retry-After` in milliseconds, uncapped (see [`parse_retry_after`]).
     pub retry_after_ms: Option<u64>,
-    /// The start of the body as text (see [`Error::Http`]); empty when unknown (the probe).
+    /// The start of the body as text (see [`StreamError::Http`]); empty when unknown (the probe).
     pub body: String,
 }
 
@@ -24,13 +24,13 @@ pub struct Head {
 pub(super) enum Verdict {
     /// Reconnect under the policy, not before `retry_after_ms` (the machine caps it).
     Retry {
-        error: Error,
+        error: StreamError,
         retry_after_ms: Option<u64>,
     },
     /// 401/403: renew the credentials and retry once if that is possible, else stop.
     Unauthorized { status: u16, body: String },
     /// Stop for good.
-    Stop(Error),
+    Stop(StreamError),
 }
 
 /// A response that did not open a stream.
@@ -41,23 +41,23 @@ pub(super) fn response(head: Head) -> Verdict {
         retry_after_ms,
     };
     match head.status {
-        200 if is_event_stream(&head.content_type) => retry(Error::Network {
+        200 if is_event_stream(&head.content_type) => retry(StreamError::Network {
             message: "the stream failed although the server accepts it (CORS refusal or network)"
                 .into(),
         }),
-        200 => Verdict::Stop(Error::ContentType {
+        200 => Verdict::Stop(StreamError::ContentType {
             content_type: head.content_type,
         }),
-        204 => Verdict::Stop(Error::NoContent),
+        204 => Verdict::Stop(StreamError::NoContent),
         401 | 403 => Verdict::Unauthorized {
             status: head.status,
             body: head.body,
         },
-        429 | 500..=599 => retry(Error::Http {
+        429 | 500..=599 => retry(StreamError::Http {
             status: head.status,
             body: head.body,
         }),
-        status => Verdict::Stop(Error::Http {
+        status => Verdict::Stop(StreamError::Http {
             status,
             body: head.body,
         }),
@@ -69,7 +69,7 @@ pub(super) fn probe(answer: Result<Head, String>) -> Verdict {
     match answer {
         Ok(head) => response(head),
         Err(message) => Verdict::Retry {
-            error: Error::Network { message },
+            error: StreamError::Network { message },
             retry_after_ms: None,
         },
     }
@@ -125,8 +125,8 @@ mod tests {
         }
     }
 
-    fn http(status: u16) -> Error {
-        Error::Http {
+    fn http(status: u16) -> StreamError {
+        StreamError::Http {
             status,
             body: String::new(),
         }
@@ -136,7 +136,7 @@ mod tests {
     fn no_content_stops() {
         assert_eq!(
             response(head(204, "", None)),
-            Verdict::Stop(Error::NoContent)
+            Verdict::Stop(StreamError::NoContent)
         );
     }
 
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(response(head(101, "", None)), Verdict::Stop(http(101)));
         assert_eq!(
             response(head(200, "text/plain; charset=utf-8", None)),
-            Verdict::Stop(Error::ContentType {
+            Verdict::Stop(StreamError::ContentType {
                 content_type: "text/plain; charset=utf-8".into()
             })
         );
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(
             response(h),
             Verdict::Retry {
-                error: Error::Http {
+                error: StreamError::Http {
                     status: 429,
                     body: r#"{"error":"slow down"}"#.into()
                 },
@@ -212,14 +212,14 @@ mod tests {
         assert!(matches!(
             probe(Ok(head(200, "Text/Event-Stream; charset=utf-8", None))),
             Verdict::Retry {
-                error: Error::Network { .. },
+                error: StreamError::Network { .. },
                 ..
             }
         ));
         assert!(matches!(
             probe(Err("Failed to fetch".into())),
             Verdict::Retry {
-                error: Error::Network { .. },
+                error: StreamError::Network { .. },
                 ..
             }
         ));

@@ -1,6 +1,6 @@
 //! What goes into the machine and what comes out: its settings, inputs and outputs.
 
-use crate::{Error, ReconnectPolicy, State};
+use crate::{ReconnectPolicy, State, StreamError};
 
 use super::Head;
 
@@ -20,7 +20,7 @@ pub type ConnId = u32;
 /// What the machine needs to know of the configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// The reconnect policy: delays, jitter, the retry budget.
+    /// The reconnect policy: delays, jitter, the reconnect budget.
     pub policy: ReconnectPolicy,
     /// The query parameter that carries the resume point in the URL (`None`: not in the URL).
     pub resume_param: Option<String>,
@@ -87,7 +87,7 @@ pub enum Failure {
         limit: usize,
     },
     /// Could not even be attempted (the browser refused the URL): stop with this error.
-    Fatal(Error),
+    Fatal(StreamError),
 }
 
 /// What the URL refresher came back with.
@@ -193,5 +193,5 @@ pub enum Output {
     /// The state changed.
     State(State),
     /// An error to report.
-    Error(Error),
+    Error(StreamError),
 }

@@ -22,7 +22,7 @@ mod wait;
 
 use crate::reconnect::Backoff;
 use crate::resume::resume_url;
-use crate::{CloseReason, Error, State};
+use crate::{CloseReason, ConfigError, State, StreamError};
 
 pub use answer::{is_safe_method, Mark, Terminal};
 pub use answer::{Resume, DONE_MARKER};
@@ -33,8 +33,8 @@ pub use io::{DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, MAX_TIMER_M
 use retry::{refresh_failed, MIN_SERVER_RETRY_MS};
 
 /// The error a clean end of a stream counts as, where it is retried.
-fn ended() -> Error {
-    Error::Network {
+fn ended() -> StreamError {
+    StreamError::Network {
         message: "the stream ended".into(),
     }
 }
@@ -248,8 +248,8 @@ impl Machine {
                         Failure::Rejected(head) => return self.act(decide::response(head), now),
                         Failure::Fatal(error) => return self.fail(error),
                         Failure::Ended => (ended(), true),
-                        Failure::Network(message) => (Error::Network { message }, false),
-                        Failure::TooLarge { limit } => (Error::TooLarge { limit }, false),
+                        Failure::Network(message) => (StreamError::Network { message }, false),
+                        Failure::TooLarge { limit } => (StreamError::TooLarge { limit }, false),
                     };
                     if let Some(error) = self.answer_lost(error, clean, received, now) {
                         self.retry(error, now);
@@ -270,7 +270,7 @@ impl Machine {
                             self.connect(now);
                         }
                         Refreshed::InvalidUrl { url, message } => {
-                            self.fail(Error::InvalidUrl { url, message })
+                            self.fail(ConfigError::InvalidUrl { url, message }.into())
                         }
                         Refreshed::Failed => self.fail(refresh_failed(status)),
                     }
@@ -371,7 +371,7 @@ impl Machine {
         self.arm(None);
     }
 
-    fn fail(&mut self, error: Error) {
+    fn fail(&mut self, error: StreamError) {
         self.outputs.push(Output::Error(error.clone()));
         self.shutdown(CloseReason::Failed(error));
     }

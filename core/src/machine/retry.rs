@@ -16,7 +16,7 @@ impl Machine {
                 retry_after_ms,
             } => self.schedule(error, retry_after_ms, None, now),
             Verdict::Unauthorized { status, body } => {
-                let error = Error::Unauthorized { status, body };
+                let error = StreamError::Unauthorized { status, body };
                 let renewable = self.settings.has_refresher || self.settings.renews_credentials;
                 // Renewed credentials get one attempt: refused again before a connection opens,
                 // they will not do better.
@@ -31,7 +31,7 @@ impl Machine {
         }
     }
 
-    pub(super) fn retry(&mut self, error: Error, now: u64) {
+    pub(super) fn retry(&mut self, error: StreamError, now: u64) {
         self.schedule(error, None, None, now);
     }
 
@@ -41,7 +41,7 @@ impl Machine {
     /// keeps its connection through both (`keeps_answer`), so its failure can come then.
     pub(super) fn schedule(
         &mut self,
-        error: Error,
+        error: StreamError,
         retry_after_ms: Option<u64>,
         refresh: Option<u16>,
         now: u64,
@@ -65,7 +65,7 @@ impl Machine {
         let Some((attempt, policy_delay)) = self.backoff.next(&policy, random) else {
             let attempts = self.backoff.attempts();
             let last = Box::new(error);
-            return self.fail(Error::GaveUp { attempts, last });
+            return self.fail(StreamError::GaveUp { attempts, last });
         };
         let server_asks =
             retry_after_ms.map_or(0, |ms| ms.min(u64::from(self.settings.max_retry_after_ms)));
@@ -83,8 +83,8 @@ impl Machine {
 }
 
 /// The error that ends a source whose URL refresher failed or timed out after a 401/403.
-pub(super) fn refresh_failed(status: u16) -> Error {
-    Error::Unauthorized {
+pub(super) fn refresh_failed(status: u16) -> StreamError {
+    StreamError::Unauthorized {
         status,
         body: String::new(),
     }

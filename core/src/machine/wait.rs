@@ -27,7 +27,7 @@ impl Machine {
                 if now >= deadline {
                     let received = self.received();
                     self.end_failed_connection();
-                    let error = Error::IdleTimeout { timeout_ms };
+                    let error = StreamError::IdleTimeout { timeout_ms };
                     if let Some(error) = self.answer_lost(error, false, received, now) {
                         self.retry(error, now);
                     }
@@ -71,7 +71,7 @@ impl Machine {
                     | (
                         Phase::Waiting { .. },
                         State::Reconnecting {
-                            reason: Error::Network { .. } | Error::IdleTimeout { .. },
+                            reason: StreamError::Network { .. } | StreamError::IdleTimeout { .. },
                             ..
                         },
                     )

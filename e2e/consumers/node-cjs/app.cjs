@@ -3,7 +3,7 @@ const { SseClient, TypedEventSource } = require("typed-sse");
 
 const server = process.env.SERVER_URL;
 const key = process.env.KEY;
-const client = new SseClient(`${server}/sse/messages?n=3&key=${key}`, { maxRetries: 0 });
+const client = new SseClient(`${server}/sse/messages?n=3&key=${key}`, { maxReconnects: 0 });
 const seen = [];
 client.onError((e) => {
   console.error(`${e.kind}: ${e.message}`);

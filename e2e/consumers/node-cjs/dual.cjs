@@ -9,7 +9,7 @@ const key = process.env.KEY;
   const esm = await import("typed-sse");
   const { eventSourceStore } = await import("typed-sse/svelte");
   // A 404 ends the stream at once with an `http` error, made by the binding's client.
-  const store = eventSourceStore(`${server}/sse/status?code=404&key=${key}`, "message", { maxRetries: 0, logErrors: false });
+  const store = eventSourceStore(`${server}/sse/status?code=404&key=${key}`, "message", { maxReconnects: 0, logErrors: false });
   let unsubscribe;
   const error = await new Promise((resolve) => {
     unsubscribe = store.subscribe((snapshot) => { if (snapshot.error) resolve(snapshot.error); });

@@ -4,7 +4,7 @@ import { SseClient, TypedEventSource } from "typed-sse";
 const server = process.env.SERVER_URL;
 const key = process.env.KEY;
 const got = await new Promise((resolve, reject) => {
-  const client = new SseClient(`${server}/sse/messages?n=3&key=${key}`, { maxRetries: 0 });
+  const client = new SseClient(`${server}/sse/messages?n=3&key=${key}`, { maxReconnects: 0 });
   const seen = [];
   client.onError((e) => reject(new Error(`${e.kind}: ${e.message}`)));
   client.on("message", (data) => {

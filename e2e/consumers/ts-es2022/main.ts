@@ -4,7 +4,7 @@ import { SseClient, TypedEventSource, type EventMeta, type TypedSseError } from 
 
 interface Tick { n: number }
 
-const client = new SseClient("http://127.0.0.1:1/sse/messages?n=3", { transport: "fetch", maxRetries: 0 });
+const client = new SseClient("http://127.0.0.1:1/sse/messages?n=3", { transport: "fetch", maxReconnects: 0 });
 const off = client.on("message", (data: Tick, meta: EventMeta) => console.log(data.n, meta.id));
 client.onError((error: TypedSseError) => console.error(error.kind, error.message));
 off();

@@ -134,7 +134,7 @@ export class SseStore {
    *  a GET stream from the last event id. */
   open = () => {
     this.#stopped = false;
-    if (this.#client !== null && this.#client.readyState === "closed") this.#disconnect();
+    if (this.#client !== null && this.#client.state.state === "closed") this.#disconnect();
     this.#queueSync();
   };
 

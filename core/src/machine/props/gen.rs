@@ -73,10 +73,13 @@ pub(super) fn step() -> impl Strategy<Value = Step> {
         Just(Failure::Unexplained),
         Just(Failure::TooLarge { limit: 16 }),
         head().prop_map(Failure::Rejected),
-        Just(Failure::Fatal(Error::InvalidUrl {
-            url: "::".into(),
-            message: "refused".into()
-        })),
+        Just(Failure::Fatal(
+            ConfigError::InvalidUrl {
+                url: "::".into(),
+                message: "refused".into()
+            }
+            .into()
+        )),
     ];
     let refreshed = prop_oneof![
         Just(Refreshed::Url("http://h/fresh".into())),
@@ -117,7 +120,7 @@ pub(super) fn settings() -> impl Strategy<Value = Settings> {
                 .max_delay_ms(max)
                 .jitter(jitter);
             match retries {
-                Some(n) => p.max_retries(n),
+                Some(n) => p.max_reconnects(n),
                 None => p,
             }
         });

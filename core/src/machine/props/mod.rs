@@ -236,10 +236,10 @@ fn check(
             }
             if matches!(model.state, Some(State::Reconnecting { .. })) {
                 model.retry_connects += 1;
-                let max = settings.policy.retries().map_or(u32::MAX, |n| n);
+                let max = settings.policy.reconnect_budget().map_or(u32::MAX, |n| n);
                 prop_assert!(
                     model.retry_connects <= max,
-                    "more than 1 + max_retries in a row"
+                    "more than 1 + max_reconnects in a row"
                 );
             }
         }
@@ -275,7 +275,7 @@ fn check(
                 model.renewed = false;
             }
             if let State::Reconnecting {
-                reason: Error::Unauthorized { .. },
+                reason: StreamError::Unauthorized { .. },
                 ..
             } = &state
             {
@@ -318,7 +318,7 @@ fn check_delay(
         None => settings.policy.clone(),
     };
     prop_assert!(
-        p.retries().map_or(true, |max| attempt <= max),
+        p.reconnect_budget().map_or(true, |max| attempt <= max),
         "attempt {} over budget",
         attempt
     );

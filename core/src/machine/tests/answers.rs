@@ -6,7 +6,7 @@ use super::*;
 fn no_content_stops() {
     let mut sim = Sim::new(Settings::default());
     let out = sim.reject(204, None);
-    assert_eq!(closed_with(&sim), Some(&Error::NoContent));
+    assert_eq!(closed_with(&sim), Some(&StreamError::NoContent));
     assert!(connects(&out).is_empty());
     assert_eq!(sim.timer, None);
 }
@@ -25,7 +25,7 @@ fn unauthorized_with_a_refresher_refreshes_then_connects_to_the_new_url() {
     assert!(matches!(
         sim.m.state(),
         State::Reconnecting {
-            reason: Error::Unauthorized { status: 403, .. },
+            reason: StreamError::Unauthorized { status: 403, .. },
             ..
         }
     ));
@@ -52,7 +52,10 @@ fn a_failing_or_invalid_refresher_stops() {
         message: "no".into(),
     };
     sim.feed(Input::Refreshed(bad));
-    assert!(matches!(closed_with(&sim), Some(Error::InvalidUrl { .. })));
+    assert!(matches!(
+        closed_with(&sim),
+        Some(StreamError::Config(ConfigError::InvalidUrl { .. }))
+    ));
 }
 
 #[test]
@@ -91,7 +94,10 @@ fn server_errors_retry_and_other_statuses_stop() {
 fn a_wrong_content_type_stops() {
     let mut sim = Sim::new(Settings::default());
     sim.fail(Failure::Rejected(head(200, "text/html", None)));
-    assert!(matches!(closed_with(&sim), Some(Error::ContentType { .. })));
+    assert!(matches!(
+        closed_with(&sim),
+        Some(StreamError::ContentType { .. })
+    ));
 }
 
 #[test]
@@ -113,7 +119,7 @@ fn a_network_drop_retries() {
     let mut sim = Sim::new(Settings::default());
     let out = sim.drop_network();
     assert_eq!(out[0], Output::Disconnect);
-    assert!(out.contains(&Output::Error(Error::Network {
+    assert!(out.contains(&Output::Error(StreamError::Network {
         message: "lost".into()
     })));
     assert!(matches!(
@@ -161,7 +167,7 @@ fn an_http_error_keeps_the_start_of_its_body() {
     sim.fail(Failure::Rejected(rejected));
     assert_eq!(
         closed_with(&sim),
-        Some(&Error::Http {
+        Some(&StreamError::Http {
             status: 400,
             body: r#"{"error":"bad prompt"}"#.into()
         })
@@ -176,7 +182,7 @@ fn a_too_large_event_drops_the_connection_and_retries() {
     assert!(matches!(
         sim.m.state(),
         State::Reconnecting {
-            reason: Error::TooLarge { limit: 1_024 },
+            reason: StreamError::TooLarge { limit: 1_024 },
             ..
         }
     ));

@@ -97,7 +97,7 @@ fn a_resumed_post_accepted_and_dropped_each_time_runs_out_of_retries() {
         policy: crate::ReconnectPolicy::default()
             .jitter(0.0)
             .initial_delay_ms(100)
-            .max_retries(3),
+            .max_reconnects(3),
         ..post(Resume::Repeat)
     });
     open(&mut sim);
@@ -116,7 +116,7 @@ fn a_resumed_post_accepted_and_dropped_each_time_runs_out_of_retries() {
     }
     assert!(matches!(
         closed(&sim),
-        Some(CloseReason::Failed(Error::GaveUp { .. }))
+        Some(CloseReason::Failed(StreamError::GaveUp { .. }))
     ));
     assert_eq!(sent, 4, "the first request and three retries");
 }
@@ -257,7 +257,7 @@ fn a_get_stream_that_ends_is_reconnected_as_before() {
     assert!(matches!(
         sim.m.state(),
         State::Reconnecting {
-            reason: Error::Network { .. },
+            reason: StreamError::Network { .. },
             ..
         }
     ));

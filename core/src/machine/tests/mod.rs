@@ -105,7 +105,7 @@ pub(super) fn connects(outputs: &[Output]) -> Vec<(String, String)> {
         .collect()
 }
 
-pub(super) fn closed_with(sim: &Sim) -> Option<&Error> {
+pub(super) fn closed_with(sim: &Sim) -> Option<&StreamError> {
     match sim.m.state() {
         State::Closed(CloseReason::Failed(e)) => Some(e),
         _ => None,
@@ -128,15 +128,15 @@ pub(super) fn head(status: u16, content_type: &str, retry_after_ms: Option<u64>)
     }
 }
 
-pub(super) fn http(status: u16) -> Error {
-    Error::Http {
+pub(super) fn http(status: u16) -> StreamError {
+    StreamError::Http {
         status,
         body: String::new(),
     }
 }
 
-pub(super) fn unauthorized(status: u16) -> Error {
-    Error::Unauthorized {
+pub(super) fn unauthorized(status: u16) -> StreamError {
+    StreamError::Unauthorized {
         status,
         body: String::new(),
     }

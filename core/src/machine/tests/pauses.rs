@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn offline_waits_without_spending_retries_and_online_reconnects_at_once() {
     let mut settings = no_jitter();
-    settings.policy = settings.policy.max_retries(1);
+    settings.policy = settings.policy.max_reconnects(1);
     let mut sim = Sim::new(settings);
     let out = sim.feed(Input::Online(false));
     assert!(out.contains(&Output::Disconnect));
@@ -106,7 +106,7 @@ fn an_idle_connection_is_recycled_once_the_timeout_has_passed() {
         out = sim.fire();
     }
     assert_eq!(sim.now, 400, "nothing since the connection began");
-    assert!(out.contains(&Output::Error(Error::IdleTimeout { timeout_ms: 400 })));
+    assert!(out.contains(&Output::Error(StreamError::IdleTimeout { timeout_ms: 400 })));
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn silence_after_an_event_is_noticed_between_one_and_1_25_timeouts() {
             (400..=500).contains(&silence),
             "silence of {silence} ms noticed (event just after a tick: {just_after_a_tick})"
         );
-        assert!(out.contains(&Output::Error(Error::IdleTimeout { timeout_ms: 400 })));
+        assert!(out.contains(&Output::Error(StreamError::IdleTimeout { timeout_ms: 400 })));
     }
 }
 
@@ -198,5 +198,5 @@ fn bytes_without_events_keep_an_idle_connection_alive() {
     for _ in 0..4 {
         out = sim.fire();
     }
-    assert!(out.contains(&Output::Error(Error::IdleTimeout { timeout_ms: 400 })));
+    assert!(out.contains(&Output::Error(StreamError::IdleTimeout { timeout_ms: 400 })));
 }

@@ -40,7 +40,7 @@ fn jittered_delays_stay_within_their_bounds() {
 #[test]
 fn max_retries_is_an_exact_budget() {
     let mut settings = no_jitter();
-    settings.policy = settings.policy.max_retries(3);
+    settings.policy = settings.policy.max_reconnects(3);
     let mut sim = Sim::new(settings);
     let mut connections = 1;
     loop {
@@ -50,12 +50,12 @@ fn max_retries_is_an_exact_budget() {
         }
         connections += connects(&sim.fire()).len();
     }
-    assert_eq!(connections, 4, "1 + max_retries connections");
+    assert_eq!(connections, 4, "1 + max_reconnects connections");
     assert_eq!(
         closed_with(&sim),
-        Some(&Error::GaveUp {
+        Some(&StreamError::GaveUp {
             attempts: 3,
-            last: Box::new(Error::Network {
+            last: Box::new(StreamError::Network {
                 message: "lost".into()
             })
         })
@@ -92,7 +92,7 @@ fn the_backoff_starts_over_after_a_connection_that_opened() {
 #[test]
 fn a_budget_of_two_never_runs_out_while_connections_open() {
     let mut settings = no_jitter();
-    settings.policy = settings.policy.max_retries(2);
+    settings.policy = settings.policy.max_reconnects(2);
     let mut sim = Sim::new(settings);
     for _ in 0..10 {
         let conn = sim.conn();
@@ -194,9 +194,9 @@ fn the_retry_field_is_ignored_when_the_settings_say_so() {
 #[test]
 fn a_connection_stopped_at_the_size_cap_spends_the_budget_though_it_opened() {
     // An endless line: every connection opens, then passes the cap. Counting the opening as
-    // a success would reconnect for good whatever `max_retries` says.
+    // a success would reconnect for good whatever `max_reconnects` says.
     let mut settings = no_jitter();
-    settings.policy = settings.policy.max_retries(3);
+    settings.policy = settings.policy.max_reconnects(3);
     let mut sim = Sim::new(settings);
     for _ in 0..4 {
         if closed_with(&sim).is_some() {
@@ -212,7 +212,7 @@ fn a_connection_stopped_at_the_size_cap_spends_the_budget_though_it_opened() {
     assert!(
         matches!(
             closed_with(&sim),
-            Some(Error::GaveUp { attempts: 3, last }) if **last == Error::TooLarge { limit: 64 }
+            Some(StreamError::GaveUp { attempts: 3, last }) if **last == StreamError::TooLarge { limit: 64 }
         ),
         "{:?}",
         sim.m.state()
@@ -222,7 +222,7 @@ fn a_connection_stopped_at_the_size_cap_spends_the_budget_though_it_opened() {
 #[test]
 fn a_connection_recycled_by_the_idle_timeout_spends_the_budget_though_it_opened() {
     let mut settings = no_jitter();
-    settings.policy = settings.policy.max_retries(3);
+    settings.policy = settings.policy.max_reconnects(3);
     settings.idle_timeout_ms = Some(400);
     let mut sim = Sim::new(settings);
     for _ in 0..100 {
@@ -239,8 +239,8 @@ fn a_connection_recycled_by_the_idle_timeout_spends_the_budget_though_it_opened(
     assert!(
         matches!(
             closed_with(&sim),
-            Some(Error::GaveUp { attempts: 3, last })
-                if **last == Error::IdleTimeout { timeout_ms: 400 }
+            Some(StreamError::GaveUp { attempts: 3, last })
+                if **last == StreamError::IdleTimeout { timeout_ms: 400 }
         ),
         "{:?}",
         sim.m.state()
