@@ -30,7 +30,7 @@ pub mod state;
 pub mod url_check;
 
 pub use decode::{Decoder, Json, Text};
-pub use error::{DecodeError, Error};
+pub use error::{ConfigError, DecodeError, StreamError};
 pub use gap::{Gap, GAP_EVENT, RESERVED_PREFIX};
 pub use machine::{
     Resume, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_REFRESH_TIMEOUT_MS, DONE_MARKER, MAX_TIMER_MS,
