@@ -166,3 +166,43 @@ for (const app of ["yew", "leptos", "dioxus"]) {
     assert.deepEqual(unexpected(errors), []);
   });
 }
+
+// The Leptos app rendered on the server (Leptos `ssr`: examples/leptos-app/src/bin/ssr_page.rs)
+// and hydrated in the browser (the `hydrate` build): the server's HTML shows `connecting` and
+// made no connection; hydration takes over that very HTML (no second copy of the app) and the
+// hook's effect, which did nothing on the server, connects once; events arrive; nothing is
+// logged as an error (a hydration mismatch panics in Leptos, or logs).
+test("leptos, server-rendered then hydrated: the hook connects once after hydration, events arrive, no hydration error", async () => {
+  const k = key("leptos-hydrate");
+  const path = `/examples/leptos-app/hydrate/index.html?key=${k}`;
+  const html = await (await fetch(`${SERVER}${path}`)).text();
+  assert.match(html, /<body><main>/, "the app's HTML is the first thing in <body>, where hydration starts");
+  assert.match(html, /<span id="state" data-state="connecting">connecting<\/span>/, "the server rendered the state `connecting`");
+  assert.doesNotMatch(html, /<li>/, "nothing was received on the server");
+  assert.deepEqual(await connections(k), [], "rendering connects to nothing");
+
+  const warnings = [];
+  const { page, errors } = await open(browser, path, {
+    // Marks the server's <main> once the HTML is parsed, before any module script runs.
+    init: () => {
+      document.addEventListener("readystatechange", () => {
+        const main = document.querySelector("main");
+        if (document.readyState === "interactive" && main) main.dataset.fromServer = "yes";
+      });
+    },
+  });
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 20000 });
+  assert.equal(await page.getAttribute("#state", "data-state"), "open");
+  assert.match(await page.textContent("#latest"), /^(ACME|INIT|ZED|WASM) \d+\.\d\d$/);
+  // Hydrated, not mounted again: one <main>, the server's.
+  assert.equal(await page.locator("main").count(), 1);
+  assert.equal(await page.getAttribute("main", "data-from-server"), "yes");
+
+  const conns = await connections(k);
+  assert.equal(conns.length, 1, `the server saw ${conns.length} connection(s) for the ticker`);
+  assert.equal(conns[0].closed_ms, null, "and it stays open");
+  assert.deepEqual(unexpected(errors), []);
+  assert.deepEqual(warnings.filter((w) => /hydrat/i.test(w)), [], "no hydration warning");
+  await page.close();
+});
