@@ -28,14 +28,19 @@ pub struct Quote {
 /// (and no browser API to call): it uses the default, which nothing connects to, since the
 /// hook connects in the browser only.
 fn page_key() -> String {
+    const DEFAULT: &str = "leptos-example";
     #[cfg(target_arch = "wasm32")]
-    let key = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
-        .and_then(|p| p.get("key"));
+    {
+        web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+            .and_then(|p| p.get("key"))
+            .unwrap_or_else(|| DEFAULT.into())
+    }
     #[cfg(not(target_arch = "wasm32"))]
-    let key = None;
-    key.unwrap_or_else(|| "leptos-example".into())
+    {
+        DEFAULT.to_owned()
+    }
 }
 
 /// `/events`, keyed by the page's `?key=`.
