@@ -11,7 +11,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 for (const app of ["yew", "leptos", "dioxus"]) {
-  test(`${app}: events arrive, a drop shows reconnecting then open, a new URL resumes, unmounting closes`, async () => {
+  test(`${app}: events arrive, a drop shows reconnecting then open, a new URL starts afresh, unmounting closes`, async () => {
     let k = key(`${app}-example`);
     const { page, errors } = await open(browser, `/examples/${app}-app/index.html?key=${k}`);
     await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 15000 });
@@ -45,7 +45,17 @@ for (const app of ["yew", "leptos", "dioxus"]) {
     assert.ok(conns.length >= 2, `expected a reconnect, the server saw ${conns.length} connection(s)`);
     assert.equal(conns[1].resumed_via, "query", "the reconnect resumes from the last event id");
 
-    // A new URL: the old connection closes and the new one resumes from the last event id.
+    // A new URL: the old connection closes and the new one starts from scratch. It sends no
+    // resume point (the old stream's id means nothing to another URL, and would tell another
+    // origin where this page was in the first stream), and the old stream's events leave the
+    // page: the list empties before the new stream's events fill it.
+    assert.ok((await page.locator("#events li").count()) >= 3);
+    await page.evaluate(() => {
+      window.__fewest = Infinity;
+      new MutationObserver(() => {
+        window.__fewest = Math.min(window.__fewest, document.querySelectorAll("#events li").length);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.click("#switch");
     let switched = [];
     for (let i = 0; i < 60 && switched.length === 0; i++) {
@@ -53,10 +63,11 @@ for (const app of ["yew", "leptos", "dioxus"]) {
       if (switched.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(switched.length, 1, "the new URL is connected once");
-    assert.equal(switched[0].resumed_via, "query");
-    // The demo store's ids: `<epoch>-<n>` (memory) or a Redis stream id.
-    assert.match(switched[0].last_event_id, /^\d+-\d+$/);
+    assert.equal(switched[0].resumed_via, "none", `the new URL got the old stream's id ${switched[0].last_event_id}`);
+    assert.equal(switched[0].last_event_id, null);
     await page.waitForFunction(() => document.querySelector("#state").dataset.state === "open", null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 2, null, { timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.__fewest), 0, "the old stream's events were cleared");
     for (let i = 0; i < 60 && !(await connections(k)).every((c) => c.closed_ms !== null); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -155,3 +166,43 @@ for (const app of ["yew", "leptos", "dioxus"]) {
     assert.deepEqual(unexpected(errors), []);
   });
 }
+
+// The Leptos app rendered on the server (Leptos `ssr`: examples/leptos-app/src/bin/ssr_page.rs)
+// and hydrated in the browser (the `hydrate` build): the server's HTML shows `connecting` and
+// made no connection; hydration takes over that very HTML (no second copy of the app) and the
+// hook's effect, which did nothing on the server, connects once; events arrive; nothing is
+// logged as an error (a hydration mismatch panics in Leptos, or logs).
+test("leptos, server-rendered then hydrated: the hook connects once after hydration, events arrive, no hydration error", async () => {
+  const k = key("leptos-hydrate");
+  const path = `/examples/leptos-app/hydrate/index.html?key=${k}`;
+  const html = await (await fetch(`${SERVER}${path}`)).text();
+  assert.match(html, /<body><main>/, "the app's HTML is the first thing in <body>, where hydration starts");
+  assert.match(html, /<span id="state" data-state="connecting">connecting<\/span>/, "the server rendered the state `connecting`");
+  assert.doesNotMatch(html, /<li>/, "nothing was received on the server");
+  assert.deepEqual(await connections(k), [], "rendering connects to nothing");
+
+  const warnings = [];
+  const { page, errors } = await open(browser, path, {
+    // Marks the server's <main> once the HTML is parsed, before any module script runs.
+    init: () => {
+      document.addEventListener("readystatechange", () => {
+        const main = document.querySelector("main");
+        if (document.readyState === "interactive" && main) main.dataset.fromServer = "yes";
+      });
+    },
+  });
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 20000 });
+  assert.equal(await page.getAttribute("#state", "data-state"), "open");
+  assert.match(await page.textContent("#latest"), /^(ACME|INIT|ZED|WASM) \d+\.\d\d$/);
+  // Hydrated, not mounted again: one <main>, the server's.
+  assert.equal(await page.locator("main").count(), 1);
+  assert.equal(await page.getAttribute("main", "data-from-server"), "yes");
+
+  const conns = await connections(k);
+  assert.equal(conns.length, 1, `the server saw ${conns.length} connection(s) for the ticker`);
+  assert.equal(conns[0].closed_ms, null, "and it stays open");
+  assert.deepEqual(unexpected(errors), []);
+  assert.deepEqual(warnings.filter((w) => /hydrat/i.test(w)), [], "no hydration warning");
+  await page.close();
+});

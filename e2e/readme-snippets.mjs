@@ -7,9 +7,15 @@
 // written. A block that imports a `node:` module is run, not type-checked (the check has the
 // DOM's types, not Node's).
 //
+// A block after a `<!-- check: APP -->` line (the README's React, Vue and Svelte blocks) is left
+// to scripts/framework-docs.mjs, which checks it in that example app, where its framework's types
+// are installed.
+//
 // It also checks that the README's options table has a row for every field of `SseOptions`.
 //
-// Rust blocks are checked elsewhere: src/lib.rs includes the same files as doc tests.
+// Rust blocks are checked elsewhere: src/lib.rs includes the same files as doc tests. The README's
+// framework blocks (```rust,ignore: they need the crate's framework features) are checked here to
+// be excerpts of docs/rust-frameworks.md's blocks, which compile as doc tests with those features.
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -19,20 +25,25 @@ const out = `${root}e2e/out/readme/`;
 // The documents whose JavaScript and TypeScript blocks are checked, and how many blocks each
 // must have at least (so that a broken fence cannot make a document's checks vanish).
 export const DOCUMENTS = {
-  "README.md": 3,
+  "README.md": 2,
   "docs/js-api.md": 3,
   "docs/transports.md": 3,
   "docs/llm.md": 1,
+  "docs/try-it.md": 1,
 };
 
-const fence = /^```(js|ts|html)([^\n]*)\n([\s\S]*?)^```$/gm;
+// `(?<!...)`: a block checked in an example app (see above) is not this script's.
+const fence = /(?<!<!-- check: [a-z0-9-]+ -->\n)^```(js|ts|tsx|html)([^\n]*)\n([\s\S]*?)^```$/gm;
 
 /** Every checked block: { doc, lang, name (the file its fence names, or ""), code }. */
 export function blocks() {
   const all = [];
   for (const [doc, least] of Object.entries(DOCUMENTS)) {
     const text = readFileSync(`${root}${doc}`, "utf8");
-    const found = [...text.matchAll(fence)].map(([, lang, info, code]) => ({ doc, lang, name: info.trim(), code }));
+    const found = [...text.matchAll(fence)].map(([, lang, info, code]) => {
+      if (lang === "tsx") throw new Error(`${doc}: a \`\`\`tsx block needs a <!-- check: APP --> line before it`);
+      return { doc, lang, name: info.trim(), code };
+    });
     if (found.filter((b) => b.lang !== "html").length < least) {
       throw new Error(`${doc} has fewer than ${least} JS/TS blocks: a fence is broken or the quick starts are gone`);
     }
@@ -49,7 +60,10 @@ export function checkOptionsTable() {
   const fields = [...body.matchAll(/^  (\w+)\?:/gm)].map(([, name]) => name).sort();
   const readme = readFileSync(`${root}README.md`, "utf8");
   const table = readme.split("\n## Options\n")[1]?.split("\n## ")[0] ?? "";
-  const rows = [...table.matchAll(/^\| `(\w+)` \|/gm)].map(([, name]) => name).sort();
+  // A row names one option, or a few related ones: | `initialDelayMs`, `multiplier` | ...
+  const rows = [...table.matchAll(/^\| (`\w+`(?:, `\w+`)*) \|/gm)]
+    .flatMap(([, names]) => [...names.matchAll(/`(\w+)`/g)].map(([, name]) => name))
+    .sort();
   const missing = fields.filter((f) => !rows.includes(f));
   const extra = rows.filter((r) => !fields.includes(r));
   if (missing.length || extra.length) {
@@ -58,8 +72,29 @@ export function checkOptionsTable() {
   return fields.length;
 }
 
+/** The visible lines of a Rust block (rustdoc's hidden `# ` lines left out). */
+const visible = (code) => code.split("\n").filter((l) => l !== "#" && !l.startsWith("# ")).join("\n");
+
+/** Every ```rust,ignore block of the README is a run of whole lines of a block of
+ *  docs/rust-frameworks.md (which compiles), so that what it shows compiles too. */
+export function checkRustFrameworkBlocks() {
+  const rustBlocks = (text, info) =>
+    [...text.matchAll(/^```rust([^\n]*)\n([\s\S]*?)^```$/gm)].filter(([, i]) => info(i.trim())).map(([, , code]) => code);
+  const readme = rustBlocks(readFileSync(`${root}README.md`, "utf8"), (i) => i === ",ignore");
+  const compiled = rustBlocks(readFileSync(`${root}docs/rust-frameworks.md`, "utf8"), (i) => i === ",no_run" || i === "")
+    .map((code) => `\n${visible(code)}`);
+  if (readme.length < 3) throw new Error("README.md: fewer than 3 ```rust,ignore blocks (Yew, Leptos, Dioxus): a fence is broken");
+  for (const block of readme) {
+    if (!compiled.some((code) => code.includes(`\n${block}`))) {
+      throw new Error(`README.md: this Rust block is not an excerpt of a compiled block of docs/rust-frameworks.md:\n${block}`);
+    }
+  }
+  return readme.length;
+}
+
 function main() {
   const options = checkOptionsTable();
+  const rust = checkRustFrameworkBlocks();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(`${out}run`, { recursive: true });
   let checked = 0;
@@ -75,7 +110,7 @@ function main() {
       checked += 1;
     }
   });
-  console.log(`${checked} JS/TS blocks of ${Object.keys(DOCUMENTS).join(", ")} written for type-checking; the README's options table names all ${options} options`);
+  console.log(`${checked} JS/TS blocks of ${Object.keys(DOCUMENTS).join(", ")} written for type-checking; the README's options table names all ${options} options; its ${rust} Rust framework blocks are excerpts of docs/rust-frameworks.md`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -1,6 +1,6 @@
 // The README's quick starts as a reader follows them: the packed package (a tarball, copied into
-// node_modules, not linked) in a fresh folder with the README's server.mjs, index.html and
-// client.mjs, then the page in Chromium and the client in Node, with no `init()` anywhere. Then
+// node_modules, not linked) in a fresh folder with docs/try-it.md's server.mjs and the README's
+// index.html and client.mjs, then the page in Chromium and the client in Node, with no `init()` anywhere. Then
 // every browser example of the README and docs/ that talks to the test server (docs/transports.md's
 // page example to its whole answer), in a page served by that server.
 // The blocks come from the documents themselves (e2e/readme-snippets.mjs), so an example that
@@ -17,7 +17,8 @@ import { blocks } from "./readme-snippets.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PACKAGE = resolve(ROOT, process.env.TYPED_SSE_PACKAGE || "pkg");
-const named = Object.fromEntries(blocks().filter((b) => b.doc === "README.md" && b.name).map((b) => [b.name, b.code]));
+// The quick starts' named files: the README's, and the server they stream from (docs/try-it.md).
+const named = Object.fromEntries(blocks().filter((b) => ["README.md", "docs/try-it.md"].includes(b.doc) && b.name).map((b) => [b.name, b.code]));
 
 let dir, server, url, browser;
 
@@ -36,7 +37,7 @@ before(async () => {
   mkdirSync(target, { recursive: true });
   execFileSync("tar", ["-xzf", join(dir, tarball), "-C", target, "--strip-components=1"]);
   for (const name of ["server.mjs", "index.html", "client.mjs"]) {
-    assert.ok(named[name], `the README has no \`${name}\` block`);
+    assert.ok(named[name], `neither the README nor docs/try-it.md has a \`${name}\` block`);
     writeFileSync(join(dir, name), named[name]);
   }
   // The README's server, on a free port (PORT=0); it prints its URL.

@@ -1,13 +1,17 @@
-// Extracts the code blocks of docs/js-frameworks.md that follow a `<!-- check: APP -->` line
+// Extracts the code blocks of docs/js-frameworks.md and README.md that follow a `<!-- check: APP -->` line
 // into examples/APP/docs-check/, which that example app's tsconfig.json includes: `tsc --strict`
 // then checks them against the bindings' types as the packed package ships them, with the app's
 // framework installed. Run by scripts/framework-apps.sh.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const root = new URL("../", import.meta.url);
-const doc = readFileSync(new URL("docs/js-frameworks.md", root), "utf8");
-const blocks = [...doc.matchAll(/<!-- check: ([a-z0-9-]+) -->\n```(tsx|ts)\n([\s\S]*?)\n```/g)];
-if (blocks.length === 0) throw new Error("framework-docs: no checked block in docs/js-frameworks.md");
+const checked = (name) => [...readFileSync(new URL(name, root), "utf8").matchAll(/<!-- check: ([a-z0-9-]+) -->\n```(tsx|ts)\n([\s\S]*?)\n```/g)];
+const docs = checked("docs/js-frameworks.md");
+// The README's block per framework (React, Vue, Svelte): checked the same way.
+const readme = checked("README.md");
+if (docs.length === 0) throw new Error("framework-docs: no checked block in docs/js-frameworks.md");
+if (new Set(readme.map(([, app]) => app)).size < 3) throw new Error("framework-docs: README.md lacks a checked React, Vue or Svelte block");
+const blocks = [...docs, ...readme];
 const apps = new Set(blocks.map(([, app]) => app));
 for (const app of apps) {
   const dir = new URL(`examples/${app}/docs-check/`, root);

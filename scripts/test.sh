@@ -70,6 +70,10 @@ bash scripts/framework-apps.sh
 step "Yew, Leptos and Dioxus example apps (wasm-pack, release)"
 wasm-pack --quiet build --release --target web --out-dir pkg examples/yew-app
 wasm-pack --quiet build --release --target web --out-dir pkg examples/leptos-app -- --features csr
+# The Leptos app again, rendered on the server (Leptos `ssr`, on the host) and built to hydrate
+# that HTML: e2e/examples.test.mjs loads the page and checks that hydration connects the hook.
+wasm-pack --quiet build --release --target web --out-dir hydrate/pkg examples/leptos-app -- --features hydrate
+cargo run --quiet -p typed-sse-leptos-example --features ssr --bin ssr_page > examples/leptos-app/hydrate/index.html
 wasm-pack --quiet build --release --target web --out-dir pkg examples/dioxus-app
 
 start_server 0 --serve "e2e=$ROOT/e2e" --serve "bench=$ROOT/bench" --serve "examples=$ROOT/examples"

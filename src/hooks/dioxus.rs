@@ -29,7 +29,7 @@ use std::fmt;
 use dioxus::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::hooks::push_bounded;
+use crate::hooks::{push_bounded, ResumePoint};
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
 use crate::{CloseReason, SseClient, State, StreamError};
 
@@ -45,7 +45,7 @@ pub struct UseEventSource<T: 'static> {
     /// The last error reported (a decode error, a failed connection, ...).
     pub error: ReadSignal<Option<StreamError>>,
     source: CopyValue<Option<SseClient>>,
-    last_id: CopyValue<String>,
+    resume: CopyValue<ResumePoint>,
     opened: Signal<u32>,
 }
 
@@ -79,17 +79,18 @@ impl<T> UseEventSource<T> {
 
     /// Closes the connection.
     pub fn close(&self) {
-        close(self.source, self.last_id);
+        close(self.source, self.resume);
     }
 }
 
-/// Closes the source, if any, and remembers where to resume. `try_`: on unmount the scope's
-/// values may already be gone, and then the source went with them (dropping it closes it).
-fn close(mut source: CopyValue<Option<SseClient>>, mut last_id: CopyValue<String>) {
+/// Closes the source, if any, and remembers where its stream was. `try_`: on unmount the
+/// scope's values may already be gone, and then the source went with them (dropping it closes
+/// it).
+fn close(mut source: CopyValue<Option<SseClient>>, mut resume: CopyValue<ResumePoint>) {
     let taken = source.try_write().ok().and_then(|mut s| s.take());
     if let Some(s) = taken {
-        if let Ok(mut id) = last_id.try_write() {
-            *id = s.last_event_id();
+        if let Ok(mut resume) = resume.try_write() {
+            resume.closed(s.last_event_id());
         }
         s.close();
     }
@@ -104,7 +105,9 @@ fn put<T: 'static>(mut signal: Signal<T>, value: T) {
 }
 
 /// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
-/// closes when the component unmounts; a new `url` reconnects, resuming from the last event id.
+/// closes when the component unmounts. A new `url` passed on a later render connects to it from
+/// scratch: no resume point is sent, and the old stream's data, buffer and error are cleared;
+/// `open` after `close` on the same URL resumes from the last event id (a GET only).
 /// The end of a streamed answer shows in `state` as [`CloseReason::Done`] or
 /// [`CloseReason::Ended`] (see the options `terminal_events` and `resume`).
 ///
@@ -144,7 +147,7 @@ struct Slots<T: 'static> {
     /// The options of the latest render, read (not tracked) when the effect connects.
     options: CopyValue<UseEventSourceOptions>,
     source: CopyValue<Option<SseClient>>,
-    last_id: CopyValue<String>,
+    resume: CopyValue<ResumePoint>,
     opened: Signal<u32>,
     /// What the handle hands out, made once: each `ReadSignal::new` allocates in the scope.
     handle: UseEventSource<T>,
@@ -171,9 +174,9 @@ where
     let slots = use_hook(|| {
         let (data, buffer) = (Signal::new(None), Signal::new(VecDeque::new()));
         let (state, error) = (Signal::new(State::Connecting), Signal::new(None));
-        let (source, last_id, opened) = (
+        let (source, resume, opened) = (
             CopyValue::new(None),
-            CopyValue::new(String::new()),
+            CopyValue::new(ResumePoint::default()),
             Signal::new(0),
         );
         Slots {
@@ -184,7 +187,7 @@ where
             target: Signal::new(wanted.clone()),
             options: CopyValue::new(options.clone()),
             source,
-            last_id,
+            resume,
             opened,
             handle: UseEventSource {
                 data: ReadSignal::new(data),
@@ -192,7 +195,7 @@ where
                 state: ReadSignal::new(state),
                 error: ReadSignal::new(error),
                 source,
-                last_id,
+                resume,
                 opened,
             },
         }
@@ -207,7 +210,7 @@ where
     use_effect(move || {
         let (url, event_type) = slots.target.read().clone();
         slots.opened.read();
-        close(slots.source, slots.last_id);
+        close(slots.source, slots.resume);
         let Slots {
             data,
             buffer,
@@ -215,6 +218,15 @@ where
             error,
             ..
         } = slots;
+        let target = (url.clone(), event_type.clone());
+        let mut resume = slots.resume;
+        let switched = resume.try_write().is_ok_and(|mut r| r.connect(&target));
+        if switched {
+            // Another stream: what the last one showed is not this one's.
+            put(data, None);
+            put(buffer, VecDeque::new());
+            put(error, None);
+        }
         let options = slots.options.peek().clone();
         let capacity = options.buffer;
         let on_event = move |event: Result<crate::Event<T>, crate::DecodeError>| match event {
@@ -227,8 +239,7 @@ where
             }
             Err(bad) => put(error, Some(StreamError::Decode(bad))),
         };
-        let last_id = slots.last_id.peek().clone();
-        let builder = options.apply_after(SseClient::builder(url.as_str()), &last_id);
+        let builder = options.apply_after(SseClient::builder(url.as_str()), &resume.peek());
         let builder = match &event_type {
             Some(event_type) => builder.on::<T>(event_type, on_event),
             None => builder.on_union::<T>(on_event),
@@ -250,6 +261,6 @@ where
             }
         }
     });
-    use_drop(move || close(slots.source, slots.last_id));
+    use_drop(move || close(slots.source, slots.resume));
     slots.handle
 }

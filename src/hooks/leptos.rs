@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
 
-use crate::hooks::push_bounded;
+use crate::hooks::{push_bounded, ResumePoint};
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
 use crate::{CloseReason, SseClient, State, StreamError};
 
@@ -40,7 +40,7 @@ pub struct UseEventSourceReturn<T: 'static> {
     /// The last error reported (a decode error, a failed connection, ...).
     pub error: ReadSignal<Option<StreamError>, LocalStorage>,
     source: StoredValue<Option<SseClient>, LocalStorage>,
-    last_id: StoredValue<String, LocalStorage>,
+    resume: StoredValue<ResumePoint, LocalStorage>,
     opened: RwSignal<u32>,
 }
 
@@ -60,23 +60,25 @@ impl<T> UseEventSourceReturn<T> {
 
     /// Closes the connection.
     pub fn close(&self) {
-        close(self.source, self.last_id);
+        close(self.source, self.resume);
     }
 }
 
+/// Closes the source, if any, and remembers where its stream was.
 fn close(
     source: StoredValue<Option<SseClient>, LocalStorage>,
-    last_id: StoredValue<String, LocalStorage>,
+    resume: StoredValue<ResumePoint, LocalStorage>,
 ) {
     if let Some(s) = source.try_update_value(Option::take).flatten() {
-        last_id.set_value(s.last_event_id());
+        resume.try_update_value(|r| r.closed(s.last_event_id()));
         s.close();
     }
 }
 
 /// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
-/// closes when the owner (the component) is cleaned up; a new `url` reconnects, resuming from
-/// the last event id. The end of a streamed answer shows in `state` as [`CloseReason::Done`]
+/// closes when the owner (the component) is cleaned up. A new `url` connects to it from
+/// scratch: no resume point is sent, and the old stream's data, buffer and error are cleared;
+/// `open` after `close` on the same URL resumes from the last event id (a GET only). The end of a streamed answer shows in `state` as [`CloseReason::Done`]
 /// or [`CloseReason::Ended`] (see the options `terminal_events` and `resume`).
 pub fn use_event_source<T>(
     url: impl Into<Signal<String>>,
@@ -117,14 +119,21 @@ where
     let (state, set_state) = signal_local(State::Connecting);
     let (error, set_error) = signal_local(None::<StreamError>);
     let source = StoredValue::new_local(None::<SseClient>);
-    let last_id = StoredValue::new_local(String::new());
+    let resume = StoredValue::new_local(ResumePoint::default());
     let opened = RwSignal::new(0u32);
     let capacity = options.buffer;
 
     Effect::new(move |_| {
         let url = url.get();
         opened.track();
-        close(source, last_id);
+        close(source, resume);
+        let target = (url.clone(), event_type.clone());
+        if resume.try_update_value(|r| r.connect(&target)) == Some(true) {
+            // Another stream: what the last one showed is not this one's.
+            set_data.set(None);
+            set_buffer.set(VecDeque::new());
+            set_error.set(None);
+        }
         let on_event = move |event: Result<crate::Event<T>, crate::DecodeError>| match event {
             Ok(event) => {
                 set_buffer.update(|b| push_bounded(b, capacity, event.data.clone()));
@@ -132,7 +141,7 @@ where
             }
             Err(bad) => set_error.set(Some(StreamError::Decode(bad))),
         };
-        let builder = options.apply_after(SseClient::builder(url), &last_id.get_value());
+        let builder = resume.with_value(|r| options.apply_after(SseClient::builder(url), r));
         let builder = match &event_type {
             Some(event_type) => builder.on::<T>(event_type, on_event),
             None => builder.on_union::<T>(on_event),
@@ -150,7 +159,7 @@ where
             }
         }
     });
-    on_cleanup(move || close(source, last_id));
+    on_cleanup(move || close(source, resume));
 
     UseEventSourceReturn {
         data,
@@ -158,7 +167,7 @@ where
         state,
         error,
         source,
-        last_id,
+        resume,
         opened,
     }
 }

@@ -1,4 +1,5 @@
-//! What the Yew, Leptos and Dioxus hooks share: their options and the bounded event buffer.
+//! What the Yew, Leptos and Dioxus hooks share: their options, the resume point they carry from
+//! one connection to the next, and the bounded event buffer.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -188,13 +189,13 @@ impl UseEventSourceOptions {
     }
 
     /// [`apply`](Self::apply), for a source that follows one the hook closed: it resumes after
-    /// `last_id`, the last id of that source, only when the request is safe to repeat. A POST
-    /// opened again is a new request (a new answer): the previous answer's id would ask a
-    /// server that resumes to continue the old one instead.
-    pub(crate) fn apply_after(&self, builder: SseClientBuilder, last_id: &str) -> SseClientBuilder {
+    /// `resume`'s last id (empty after a new target, see [`ResumePoint`]) only when the request
+    /// is safe to repeat. A POST opened again is a new request (a new answer): the previous
+    /// answer's id would ask a server that resumes to continue the old one instead.
+    pub(crate) fn apply_after(&self, builder: SseClientBuilder, resume: &ResumePoint) -> SseClientBuilder {
         let builder = self.apply(builder);
         if crate::machine::is_safe_method(self.method.as_deref()) {
-            builder.last_event_id(last_id)
+            builder.last_event_id(&resume.last_id)
         } else {
             builder
         }
@@ -241,6 +242,48 @@ impl UseEventSourceOptions {
         }
         let terminal: Vec<&str> = self.terminal_events.iter().map(String::as_str).collect();
         b.resume(self.resume).terminal_events(&terminal)
+    }
+}
+
+/// What a hook connects to: the URL and the event type (`None`: a union's types).
+pub(crate) type Target = (String, Option<String>);
+
+/// Where a hook's next connection resumes: the last event id of the source it closed last, kept
+/// for that source's target only. `open()` after `close()` (or after the end), on the same URL
+/// and event type, resumes from it; a new URL or event type starts from scratch, as a new
+/// stream: its server never sees the old stream's id (which means nothing there, and would tell
+/// another origin where the page was in the first stream), and the hook clears the old stream's
+/// data, buffer and error. Plain data, so that the rule is tested on the host.
+#[derive(Debug, Default)]
+pub(crate) struct ResumePoint {
+    target: Option<Target>,
+    last_id: String,
+}
+
+impl ResumePoint {
+    /// A connection to `target` is about to be made. Returns whether it is another stream than
+    /// the last one (not the first): the hook then clears what it shows. Forgets the resume
+    /// point of another target.
+    pub(crate) fn connect(&mut self, target: &Target) -> bool {
+        let switched = match &self.target {
+            Some(last) if last == target => return false,
+            Some(_) => true,
+            None => false,
+        };
+        self.target = Some(target.clone());
+        self.last_id.clear();
+        switched
+    }
+
+    /// The source of the current target closed with `last_id` as its last event id.
+    pub(crate) fn closed(&mut self, last_id: String) {
+        self.last_id = last_id;
+    }
+
+    /// The id the next connection to the current target resumes after (empty: none).
+    #[cfg(test)]
+    pub(crate) fn last_id(&self) -> &str {
+        &self.last_id
     }
 }
 
@@ -304,11 +347,73 @@ mod tests {
         assert!(defaults.terminal.types.is_empty());
     }
 
+    fn target(url: &str, event_type: Option<&str>) -> Target {
+        (url.to_owned(), event_type.map(str::to_owned))
+    }
+
+    /// The resume point after a source of `target` closed at `last_id`, then a connection to
+    /// `next`: the id that connection sends, and whether the hook clears what it shows.
+    fn after(target: &Target, last_id: &str, next: &Target) -> (String, bool) {
+        let mut resume = ResumePoint::default();
+        assert!(
+            !resume.connect(target),
+            "the first connection clears nothing"
+        );
+        resume.closed(last_id.to_owned());
+        let switched = resume.connect(next);
+        let sent = UseEventSourceOptions::default()
+            .apply_after(crate::SseClient::builder(next.0.as_str()), &resume)
+            .into_config()
+            .last_event_id;
+        (sent, switched)
+    }
+
+    #[test]
+    fn the_same_url_and_type_resume_from_the_last_id() {
+        let a = target("/events?key=a", Some("tick"));
+        assert_eq!(after(&a, "7-41", &a), ("7-41".to_owned(), false));
+        let union = target("/v1/messages", None);
+        assert_eq!(after(&union, "9", &union), ("9".to_owned(), false));
+    }
+
+    #[test]
+    fn a_new_url_or_event_type_starts_from_scratch() {
+        let a = target("/events?key=a", Some("tick"));
+        for next in [
+            target("/events?key=a-b", Some("tick")),
+            target("https://elsewhere.example/events", Some("tick")),
+            target("/events?key=a", Some("news")),
+            target("/events?key=a", None),
+        ] {
+            assert_eq!(after(&a, "7-41", &next), (String::new(), true), "{next:?}");
+        }
+    }
+
+    #[test]
+    fn going_back_to_an_earlier_url_does_not_resume_its_old_stream() {
+        let (a, b) = (target("/a", Some("tick")), target("/b", Some("tick")));
+        let mut resume = ResumePoint::default();
+        resume.connect(&a);
+        resume.closed("41".to_owned());
+        assert!(resume.connect(&b));
+        assert_eq!(resume.last_id(), "");
+        resume.closed("3".to_owned());
+        assert!(resume.connect(&a));
+        assert_eq!(resume.last_id(), "", "only the last target's id is kept");
+        // Closed and opened again on the same target: resumes from its own last id.
+        resume.closed("42".to_owned());
+        assert!(!resume.connect(&a));
+        assert_eq!(resume.last_id(), "42");
+    }
+
     #[test]
     fn a_new_source_resumes_after_the_last_one_only_for_a_request_safe_to_repeat() {
         let resumed = |options: UseEventSourceOptions| {
+            let mut resume = ResumePoint::default();
+            resume.connect(&target("/x", Some("token")));
+            resume.closed("41".to_owned());
             options
-                .apply_after(crate::SseClient::builder("/x"), "41")
+                .apply_after(crate::SseClient::builder("/x"), &resume)
                 .into_config()
                 .last_event_id
         };

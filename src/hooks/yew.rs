@@ -25,7 +25,7 @@ use std::rc::Rc;
 use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
-use crate::hooks::push_bounded;
+use crate::hooks::{push_bounded, ResumePoint};
 pub use crate::hooks::{HeadersFn, HeadersFuture, UseEventSourceOptions};
 use crate::{CloseReason, SseClient, State, StreamError};
 
@@ -53,12 +53,24 @@ struct Buffer<T> {
     capacity: usize,
 }
 
-impl<T: Clone> Reducible for Buffer<T> {
-    type Action = T;
+/// What changes the buffer: an event, or another stream (a new URL) emptying it.
+enum BufferAction<T> {
+    Push(T),
+    Clear,
+}
 
-    fn reduce(self: Rc<Self>, value: T) -> Rc<Self> {
-        let mut items = (*self.items).clone();
-        push_bounded(&mut items, self.capacity, value);
+impl<T: Clone> Reducible for Buffer<T> {
+    type Action = BufferAction<T>;
+
+    fn reduce(self: Rc<Self>, action: BufferAction<T>) -> Rc<Self> {
+        let items = match action {
+            BufferAction::Push(value) => {
+                let mut items = (*self.items).clone();
+                push_bounded(&mut items, self.capacity, value);
+                items
+            }
+            BufferAction::Clear => VecDeque::new(),
+        };
         Rc::new(Buffer {
             items: Rc::new(items),
             capacity: self.capacity,
@@ -67,7 +79,9 @@ impl<T: Clone> Reducible for Buffer<T> {
 }
 
 /// Connects to `url` and decodes the events of `event_type` as JSON into `T`. The connection
-/// closes when the component unmounts; a new `url` reconnects, resuming from the last event id.
+/// closes when the component unmounts. A new `url` (or event type) connects to it from scratch:
+/// no resume point is sent, and the old stream's latest value, buffer and error are cleared;
+/// `open` after `close` on the same URL resumes from the last event id (a GET only).
 /// The end of a streamed answer shows in `state` as [`CloseReason::Done`] or
 /// [`CloseReason::Ended`] (see the options `terminal_events` and `resume`).
 #[hook]
@@ -116,24 +130,31 @@ where
     let state = use_state(|| State::Connecting);
     let error = use_state(|| None::<StreamError>);
     let source = use_mut_ref(|| None::<SseClient>);
-    let last_id = use_mut_ref(String::new);
+    let resume = use_mut_ref(ResumePoint::default);
     let opened = use_state(|| 0u32);
 
     {
         let (latest, buffer, state, error) =
             (latest.clone(), buffer.clone(), state.clone(), error.clone());
-        let (source, last_id) = (source.clone(), last_id.clone());
+        let (source, resume) = (source.clone(), resume.clone());
         let deps = (url.to_owned(), event_type, *opened);
         use_effect_with(deps, move |(url, event_type, _)| {
+            let target = (url.clone(), event_type.clone());
+            if resume.borrow_mut().connect(&target) {
+                // Another stream: what the last one showed is not this one's.
+                latest.set(None);
+                buffer.dispatch(BufferAction::Clear);
+                error.set(None);
+            }
             let (on_error, on_decode_error) = (error.clone(), error.clone());
             let on_event = move |event: Result<crate::Event<T>, crate::DecodeError>| match event {
                 Ok(event) => {
-                    buffer.dispatch(event.data.clone());
+                    buffer.dispatch(BufferAction::Push(event.data.clone()));
                     latest.set(Some(event.data));
                 }
                 Err(bad) => on_decode_error.set(Some(StreamError::Decode(bad))),
             };
-            let builder = options.apply_after(SseClient::builder(url.as_str()), &last_id.borrow());
+            let builder = options.apply_after(SseClient::builder(url.as_str()), &resume.borrow());
             let builder = match event_type {
                 Some(event_type) => builder.on::<T>(event_type, on_event),
                 None => builder.on_union::<T>(on_event),
@@ -154,9 +175,9 @@ where
                 }
             }
             move || {
-                // Unmounting, or a new URL: close, and remember where to resume.
+                // Unmounting, or a new URL: close, and remember where this stream was.
                 if let Some(s) = source.borrow_mut().take() {
-                    *last_id.borrow_mut() = s.last_event_id();
+                    resume.borrow_mut().closed(s.last_event_id());
                     s.close();
                 }
             }
@@ -168,10 +189,10 @@ where
         Callback::from(move |()| opened.set(*opened + 1))
     };
     let close = {
-        let (source, last_id) = (source.clone(), last_id.clone());
+        let (source, resume) = (source.clone(), resume.clone());
         Callback::from(move |()| {
             if let Some(s) = source.borrow_mut().take() {
-                *last_id.borrow_mut() = s.last_event_id();
+                resume.borrow_mut().closed(s.last_event_id());
                 s.close();
             }
         })

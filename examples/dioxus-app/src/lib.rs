@@ -76,7 +76,7 @@ fn Ticker() -> Element {
         .collect();
     rsx! {
         section {
-            // A new URL reconnects, resuming from the last event id.
+            // A new URL reconnects, as a new stream: no resume point, the old events cleared.
             button { id: "switch", onclick: move |_| url.write().push_str("-b"), "Switch stream" }
             p {
                 "connection: "

@@ -2,6 +2,10 @@
 //! badge with the reconnect attempt and delay, and a button that unmounts the ticker (which
 //! closes the connection). Below it, a streamed answer: the same hook POSTing a prompt to the
 //! server's completion endpoint over the fetch transport, with a bearer token.
+//!
+//! Built two ways for the browser: client-rendered (feature `csr`, `index.html`), and
+//! server-rendered then hydrated (feature `hydrate` for the wasm; `src/bin/ssr_page.rs`, feature
+//! `ssr`, renders the page's HTML on the host into `hydrate/index.html`).
 use leptos::prelude::*;
 use serde::Deserialize;
 use typed_sse::leptos::{use_event_source, UseEventSourceOptions};
@@ -20,13 +24,23 @@ pub struct Quote {
     pub change: f64,
 }
 
-/// The page's `?key=`, so the tests can read the server's stats.
+/// The page's `?key=`, so the tests can read the server's stats. A server render has no page
+/// (and no browser API to call): it uses the default, which nothing connects to, since the
+/// hook connects in the browser only.
 fn page_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
-        .and_then(|p| p.get("key"))
-        .unwrap_or_else(|| "leptos-example".into())
+    const DEFAULT: &str = "leptos-example";
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+            .and_then(|p| p.get("key"))
+            .unwrap_or_else(|| DEFAULT.into())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        DEFAULT.to_owned()
+    }
 }
 
 /// `/events`, keyed by the page's `?key=`.
@@ -61,7 +75,7 @@ fn Ticker() -> impl IntoView {
     let sse = use_event_source::<Quote>(url, "tick", options);
     view! {
         <section>
-            // A new URL reconnects, resuming from the last event id.
+            // A new URL reconnects, as a new stream: no resume point, the old events cleared.
             <button id="switch" on:click=move |_| set_url.update(|u| u.push_str("-b"))>"Switch stream"</button>
             <p>"connection: "<span id="state" data-state=move || sse.state.get().name()>{move || badge(&sse.state.get())}</span></p>
             <p id="latest">{move || sse.data.get().map(|q| format!("{} {:.2}", q.symbol, q.price)).unwrap_or_default()}</p>
@@ -181,8 +195,9 @@ fn Answer() -> impl IntoView {
     }
 }
 
+/// The page: the ticker (which a button unmounts) and the streamed answer.
 #[component]
-fn App() -> impl IntoView {
+pub fn App() -> impl IntoView {
     let (shown, set_shown) = signal(true);
     view! {
         <main>
@@ -198,10 +213,42 @@ fn App() -> impl IntoView {
     }
 }
 
-/// Mounts the app on `<body>`.
+/// Mounts the app on `<body>` (client-side rendering: feature `csr`).
+#[cfg(feature = "csr")]
 #[wasm_bindgen(start)]
 pub fn start() {
     leptos::mount::mount_to_body(App);
+}
+
+/// Hydrates the server's HTML of the app in `<body>` (feature `hydrate`): the hooks, which did
+/// nothing on the server, connect now.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen(start)]
+pub fn hydrate() {
+    leptos::mount::hydrate_body(App);
+}
+
+/// The whole server-rendered page (feature `ssr`): the app's HTML as the first thing in `<body>`
+/// (where `hydrate_body` starts), and in `<head>` the module that loads the `hydrate` build from
+/// `pkg/` beside the page.
+#[cfg(feature = "ssr")]
+pub fn ssr_page() -> String {
+    let owner = Owner::new();
+    owner.set();
+    let app = view! { <App /> }.to_html();
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>typed-sse + Leptos (server-rendered, hydrated)</title>
+<link rel="icon" href="data:,">
+<script type="module">import init from "./pkg/typed_sse_leptos_example.js"; init();</script>
+</head>
+<body>{app}</body>
+</html>
+"#
+    )
 }
 
 /// A server build (`cargo test -p typed-sse-leptos-example --features ssr`): a component using

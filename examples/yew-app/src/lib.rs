@@ -59,7 +59,7 @@ fn Ticker() -> Html {
             .max_delay_ms(3_000),
     );
     let sse = use_event_source::<Quote>(&url, "tick", options);
-    // A new URL reconnects, resuming from the last event id.
+    // A new URL reconnects, as a new stream: no resume point, the old events cleared.
     let switch = {
         let url = url.clone();
         Callback::from(move |_| url.set(format!("{}-b", *url)))

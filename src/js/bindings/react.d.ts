@@ -15,8 +15,8 @@ export interface UseEventSourceResult<T> extends EventSourceSnapshot<T> {
 /** Connects to `url` once the component is mounted and receives the events of `type` (default
  *  `"message"`; or several types at once, given decoders by type: `data` is then a union
  *  discriminated on `type`). Under `<StrictMode>` at most one connection is open at any time;
- *  unmounting closes it; a new `url` (or type) reconnects, once, resuming a GET stream from
- *  the last event id; new `options` objects do not reconnect. No connection during server
+ *  unmounting closes it; a new `url` (or type) reconnects, once, from scratch (no
+ *  `Last-Event-ID`, the old data and buffer cleared); new `options` objects do not reconnect. No connection during server
  *  rendering: the state there is `connecting`. */
 export declare function useEventSource<T = any>(url: string | URL, type?: string, options?: UseEventSourceOptions<T>): UseEventSourceResult<T>;
 export declare function useEventSource<D extends SseDecoders>(url: string | URL, decoders: D, options?: Omit<UseEventSourceOptions, "decode">): UseEventSourceResult<EventData<D, never>>;

@@ -13,8 +13,8 @@ export interface EventSourceStore<T> {
   close(): void;
   /** Connects again after `close()` or after the stream ended. */
   open(): void;
-  /** Connects to `url` instead (once, if it differs), resuming a GET stream from the last
-   *  event id. */
+  /** Connects to `url` instead (once, if it differs), from scratch: no `Last-Event-ID`, the
+   *  old data and buffer cleared. */
   setUrl(url: string | URL): void;
 }
 

@@ -25,8 +25,8 @@ export interface UseEventSourceReturn<T> {
 }
 
 /** Receives the events of `type` (default `"message"`, or a union's decoders) at `url`: a
- *  string, a ref or a getter, whose new value reconnects, once, resuming a GET stream from the
- *  last event id. In a component it connects once mounted (never during server rendering); in
+ *  string, a ref or a getter, whose new value reconnects, once, from scratch (no `Last-Event-ID`,
+ *  the old data and buffer cleared). In a component it connects once mounted (never during server rendering); in
  *  a bare `effectScope`, at once. Closed when the scope is disposed (the component unmounted). */
 export declare function useEventSource<T = any>(url: MaybeRefOrGetter<string | URL>, type?: string, options?: UseEventSourceOptions<T>): UseEventSourceReturn<T>;
 export declare function useEventSource<D extends SseDecoders>(url: MaybeRefOrGetter<string | URL>, decoders: D, options?: Omit<UseEventSourceOptions, "decode">): UseEventSourceReturn<EventData<D, never>>;
