@@ -1,0 +1,4 @@
+//! The browser-free core of typed-sse.
+#![deny(missing_docs)]
+
+pub mod typed;
