@@ -85,3 +85,9 @@ pub use store::{
 /// The shared event enum's trait (from `typed-sse-core`), for [`EventStore::publish`] and
 /// [`typed_event`].
 pub use typed_sse_core::typed::{EncodeError, EncodedEvent, TypedEvent};
+
+/// docs/typed.md's Rust blocks (the shared enum, the server, the Rust client), compiled as
+/// doctests here, where both ends' crates are at hand.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/typed.md")]
+struct TypedDoctests;
