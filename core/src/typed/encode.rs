@@ -3,25 +3,15 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::shape::Shape;
+use super::shape::{Shape, CONTENT, TAG};
 use super::{EncodeError, EncodedEvent};
 
 /// The data of a variant without a payload: `null`, not empty, because an event with empty
 /// data is never dispatched by a browser's `EventSource` (HTML, "dispatch the event", step 2).
 const NO_PAYLOAD: &str = "null";
-
-/// `{"type": "name", "data": payload}`, `data` absent for a unit variant.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Adjacent<'a> {
-    #[serde(borrow, rename = "type")]
-    tag: Cow<'a, str>,
-    #[serde(borrow, rename = "data")]
-    content: Option<&'a RawValue>,
-}
 
 /// Serializes `value` with serde_json, then takes the variant's name and the payload's text
 /// apart, so that the payload is exactly what `serde_json::to_string` writes for it (the key
@@ -35,9 +25,24 @@ pub(crate) fn encode<E: Serialize + ?Sized>(
     };
     let json = serde_json::to_string(value).map_err(EncodeError::Json)?;
     let (name, data) = match shape {
+        // `{"type": "name", "data": payload}`, `data` absent for a unit variant. Read by hand:
+        // this crate does without serde's derive.
         Shape::Adjacent(_) => {
-            let wire: Adjacent<'_> = serde_json::from_str(&json).map_err(|_| refused())?;
-            (wire.tag, wire.content.map_or(NO_PAYLOAD, RawValue::get))
+            let map: BTreeMap<Cow<'_, str>, &RawValue> =
+                serde_json::from_str(&json).map_err(|_| refused())?;
+            let (mut tag, mut content) = (None, None);
+            for (key, value) in map {
+                match &*key {
+                    TAG => tag = Some(value),
+                    CONTENT => content = Some(value),
+                    _ => return Err(refused()),
+                }
+            }
+            let tag = tag.ok_or_else(refused)?;
+            (
+                serde_json::from_str::<Cow<'_, str>>(tag.get()).map_err(|_| refused())?,
+                content.map_or(NO_PAYLOAD, RawValue::get),
+            )
         }
         // `"name"` (a unit variant) or `{"name": payload}`. Not a `#[serde(untagged)]` enum
         // of the two: it would buffer the payload, which a `RawValue` cannot be read from.
