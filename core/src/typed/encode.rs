@@ -1,12 +1,8 @@
 //! A value of an enum as an SSE event: its variant's name and its payload's JSON.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use serde::Serialize;
-use serde_json::value::RawValue;
 
-use super::shape::{Shape, CONTENT, TAG};
+use super::shape::Shape;
 use super::{EncodeError, EncodedEvent};
 
 /// The data of a variant without a payload: `null`, not empty, because an event with empty
@@ -24,42 +20,7 @@ pub(crate) fn encode<E: Serialize + ?Sized>(
         type_name: std::any::type_name::<E>(),
     };
     let json = serde_json::to_string(value).map_err(EncodeError::Json)?;
-    let (name, data) = match shape {
-        // `{"type": "name", "data": payload}`, `data` absent for a unit variant. Read by hand:
-        // this crate does without serde's derive.
-        Shape::Adjacent(_) => {
-            let map: BTreeMap<Cow<'_, str>, &RawValue> =
-                serde_json::from_str(&json).map_err(|_| refused())?;
-            let (mut tag, mut content) = (None, None);
-            for (key, value) in map {
-                match &*key {
-                    TAG => tag = Some(value),
-                    CONTENT => content = Some(value),
-                    _ => return Err(refused()),
-                }
-            }
-            let tag = tag.ok_or_else(refused)?;
-            (
-                serde_json::from_str::<Cow<'_, str>>(tag.get()).map_err(|_| refused())?,
-                content.map_or(NO_PAYLOAD, RawValue::get),
-            )
-        }
-        // `"name"` (a unit variant) or `{"name": payload}`. Not a `#[serde(untagged)]` enum
-        // of the two: it would buffer the payload, which a `RawValue` cannot be read from.
-        Shape::External(_) if json.starts_with('"') => (
-            serde_json::from_str::<Cow<'_, str>>(&json).map_err(|_| refused())?,
-            NO_PAYLOAD,
-        ),
-        Shape::External(_) => {
-            let map: BTreeMap<Cow<'_, str>, &RawValue> =
-                serde_json::from_str(&json).map_err(|_| refused())?;
-            let mut entries = map.into_iter();
-            match (entries.next(), entries.next()) {
-                (Some((name, data)), None) => (name, data.get()),
-                _ => return Err(refused()),
-            }
-        }
-    };
+    let (name, data) = split(shape, &json).ok_or_else(refused)?;
     // The name must be one the client listens to: a variant's, not a string the enum's
     // `Serialize` made up (a custom impl, or `#[serde(untagged)]` on a variant).
     let Some(event_type) = shape.names().iter().find(|known| **known == name) else {
@@ -69,4 +30,48 @@ pub(crate) fn encode<E: Serialize + ?Sized>(
         event_type,
         data: data.to_owned(),
     })
+}
+
+/// The variant's name and the payload's JSON in serde_json's compact output of an enum:
+/// `{"type":"name","data":payload}` or `{"type":"name"}` (adjacently tagged), `{"name":payload}`
+/// or `"name"` (externally tagged). `None` for anything else. Read as text rather than through
+/// serde_json's `RawValue`, whose feature adds bytes to every JSON decoding in the wasm build.
+pub(super) fn split(shape: Shape, json: &str) -> Option<(String, &str)> {
+    let (name, data) = match shape {
+        Shape::Adjacent(_) => {
+            let rest = object(json)?.strip_prefix(r#""type":"#)?;
+            let (name, rest) = string(rest)?;
+            if rest.is_empty() {
+                (name, NO_PAYLOAD)
+            } else {
+                (name, rest.strip_prefix(r#","data":"#)?)
+            }
+        }
+        Shape::External(_) if json.starts_with('"') => {
+            let (name, rest) = string(json)?;
+            if !rest.is_empty() {
+                return None;
+            }
+            (name, NO_PAYLOAD)
+        }
+        Shape::External(_) => {
+            let (name, rest) = string(object(json)?)?;
+            (name, rest.strip_prefix(':')?)
+        }
+    };
+    // One JSON value and nothing after it (not `1,"x":2` from an extra field).
+    serde_json::from_str::<serde::de::IgnoredAny>(data).ok()?;
+    Some((name, data))
+}
+
+/// The JSON string at the start of `text`, unescaped, and the text after it.
+fn string(text: &str) -> Option<(String, &str)> {
+    let mut strings = serde_json::Deserializer::from_str(text).into_iter::<String>();
+    let name = strings.next()?.ok()?;
+    Some((name, &text[strings.byte_offset()..]))
+}
+
+/// The inside of a JSON object's braces.
+fn object(json: &str) -> Option<&str> {
+    json.strip_prefix('{')?.strip_suffix('}')
 }

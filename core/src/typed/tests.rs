@@ -255,3 +255,46 @@ fn a_payload_serde_json_refuses_is_a_json_error() {
     let value = Keys::Map(HashMap::from([((1, 2), 3)]));
     assert!(matches!(value.to_sse(), Err(EncodeError::Json(_))));
 }
+
+#[test]
+fn a_name_that_json_escapes_is_read_back_unescaped() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    #[serde(tag = "type", content = "data")]
+    enum Odd {
+        #[serde(rename = "say \"hi\"/é")]
+        Say(String),
+    }
+    let sse = Odd::Say("x".into()).to_sse().unwrap();
+    assert_eq!(
+        (sse.event_type, sse.data.as_str()),
+        ("say \"hi\"/é", r#""x""#)
+    );
+}
+
+#[test]
+fn json_of_another_layout_is_refused() {
+    // What a hand-written `Serialize` could write: content first, an extra field, a number
+    // as the tag, an array, text after the value.
+    for json in [
+        r#"{"data":1,"type":"a"}"#,
+        r#"{"type":"a","data":1,"x":2}"#,
+        r#"{"type":"a","data":1"#,
+        r#"{"type":1}"#,
+        r#"["a",1]"#,
+    ] {
+        assert!(
+            encode::split(shape::Shape::Adjacent(&["a"]), json).is_none(),
+            "{json}"
+        );
+    }
+    for json in [r#""a" "#, r#"{"a":1,"b":2}"#, r#"{"a"}"#] {
+        assert!(
+            encode::split(shape::Shape::External(&["a"]), json).is_none(),
+            "{json}"
+        );
+    }
+    assert_eq!(
+        encode::split(shape::Shape::External(&["a"]), r#"{"a":{"b":2}}"#),
+        Some(("a".to_owned(), r#"{"b":2}"#))
+    );
+}
