@@ -37,8 +37,7 @@
 //! An enum with `#[serde(tag = "type", content = "data")]` (any `rename_all` or `rename` on
 //! its variants): its JSON, `{"type": "message", "data": {...}}`, is what the JavaScript
 //! client's unions yield (`{ type, data }`), so the TypeScript generated from it
-//! ([`typescript`](crate::typed::typescript), feature `typescript`) describes what a JS
-//! client receives. serde's default, externally tagged shape (`{"message": {...}}`) works on
+//! (`typescript::<E>()`, feature `typescript`) describes what a JS client receives. serde's default, externally tagged shape (`{"message": {...}}`) works on
 //! the wire too (the Rust client's unions started with it), but its TypeScript is not a union
 //! on `type`.
 //!
