@@ -9,6 +9,9 @@
 //!   [`MemoryStore`] keeps a count of events in this process; [`RedisStore`] keeps them in a
 //!   Redis stream, whose ids every server instance on that Redis shares.
 //! - [`ResumableSse`] turns a store and a resume point into an `Sse` response.
+//! - [`EventStore::publish`] appends a value of an enum shared with the client (see
+//!   [`TypedEvent`]: the variant's name is the event name, its payload's JSON the data);
+//!   [`typed_event`] makes one SSE event of it without a store.
 //!
 //! # The wire format
 //!
@@ -73,8 +76,18 @@ pub use last_event_id::{LastEventId, LastEventIdRejection, ResumeConfig, LAST_EV
 pub use memory::MemoryStore;
 pub use redis_store::{RedisStore, Trim};
 pub use sse::{
-    gap_event, sse_event, EventStream, ResumableSse, GAP_EVENT, KEEP_ALIVE_COMMENT, PRIMING_COMMENT,
+    gap_event, sse_event, typed_event, EventStream, ResumableSse, GAP_EVENT, KEEP_ALIVE_COMMENT,
+    PRIMING_COMMENT,
 };
 pub use store::{
     EventStore, FollowStream, Followed, Position, StoreError, StoredEvent, RESERVED_PREFIX,
 };
+/// The shared event enum's trait (from `typed-sse-core`), for [`EventStore::publish`] and
+/// [`typed_event`].
+pub use typed_sse_core::typed::{EncodeError, EncodedEvent, TypedEvent};
+
+/// docs/typed.md's Rust blocks (the shared enum, the server, the Rust client), compiled as
+/// doctests here, where both ends' crates are at hand.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/typed.md")]
+struct TypedDoctests;

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use crate::last_event_id::LastEventId;
-use crate::store::{EventStore, Followed, Position, StoredEvent};
+use typed_sse_core::typed::TypedEvent;
+
+use crate::store::{check_event_name, EventStore, Followed, Position, StoreError, StoredEvent};
 
 /// The event name of the gap signal (see the crate docs for its bytes), shared with the
 /// client through typed-sse-core.
@@ -151,13 +153,44 @@ pub fn gap_event(last_event_id: &str, first_available: Option<&str>) -> Event {
 
 /// A stored event as SSE. Ids and names come from the store, which may hold what another
 /// program wrote: CR and LF (which would end the field early) become spaces in them; line
-/// breaks in the data (CRLF, CR, LF) become one `data:` line each.
+/// breaks in the data (CRLF, CR, LF) become one `data:` line each. An empty id sends no `id:`
+/// field (an empty one would reset the client's last id).
 pub fn sse_event(event: &StoredEvent) -> Event {
     let field = |text: &str| text.replace(['\r', '\n'], " ");
-    let mut sse = Event::default().id(field(&event.id));
+    let mut sse = Event::default();
+    if !event.id.is_empty() {
+        sse = sse.id(field(&event.id));
+    }
     if !event.event.is_empty() {
         sse = sse.event(field(&event.event));
     }
     let data = event.data.replace("\r\n", "\n").replace('\r', "\n");
     sse.data(data)
+}
+
+/// A value of a shared event enum as one SSE event with the id it is given, for a stream
+/// without a store: `id:` (when given), `event:` the variant's name, `data:` the payload's
+/// JSON on one line (see [`TypedEvent`]). The same errors as [`EventStore::publish`]: the
+/// type is not an event enum, or the variant's name has a line break or the reserved prefix.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// #[serde(tag = "type", content = "data", rename_all = "snake_case")]
+/// enum Chat {
+///     Joined(String),
+/// }
+///
+/// let event = typed_sse_axum::typed_event(&Chat::Joined("ada".into()), Some("7"))?;
+/// # Ok::<(), typed_sse_axum::StoreError>(())
+/// ```
+pub fn typed_event<E: TypedEvent>(value: &E, id: Option<&str>) -> Result<Event, StoreError> {
+    let encoded = value.to_sse().map_err(StoreError::Encode)?;
+    check_event_name(encoded.event_type)?;
+    Ok(sse_event(&StoredEvent {
+        id: id.unwrap_or_default().to_owned(),
+        event: encoded.event_type.to_owned(),
+        data: encoded.data,
+    }))
 }

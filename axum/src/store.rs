@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 
 use futures_util::stream::BoxStream;
+use typed_sse_core::typed::{EncodeError, TypedEvent};
 
 /// The reserved event-name prefix (typed-sse-core's): names starting with it belong to typed-sse
 /// (the gap event) and [`EventStore::append`] refuses them, so an application event can never
@@ -61,6 +62,9 @@ pub enum StoreError {
     /// The event name given to [`EventStore::append`] has a line break or the reserved prefix
     /// [`RESERVED_PREFIX`].
     InvalidEventName(String),
+    /// [`EventStore::publish`] could not encode the value: its type is not an event enum, or
+    /// serde_json refused the payload.
+    Encode(EncodeError),
 }
 
 impl fmt::Display for StoreError {
@@ -72,6 +76,7 @@ impl fmt::Display for StoreError {
                 f,
                 "invalid event name {name:?}: no CR or LF, and not starting with {RESERVED_PREFIX:?}"
             ),
+            StoreError::Encode(e) => write!(f, "cannot encode the event: {e}"),
         }
     }
 }
@@ -80,6 +85,7 @@ impl std::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             StoreError::Redis(e) => Some(e),
+            StoreError::Encode(e) => Some(e),
             _ => None,
         }
     }
@@ -111,6 +117,42 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         event: &str,
         data: &str,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// Appends a value of a shared event enum (see [`TypedEvent`]): its variant's name as the
+    /// event name, its payload's JSON as the data. Returns the id it was given, which the
+    /// client receives as the event's id.
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_sse_axum::{EventStore, MemoryStore};
+    ///
+    /// #[derive(Serialize, Deserialize)]
+    /// #[serde(tag = "type", content = "data", rename_all = "snake_case")]
+    /// enum Chat {
+    ///     Message { user: String, text: String },
+    ///     Ping,
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::with_epoch(100, 1);
+    /// let id = store.publish(&Chat::Message { user: "ada".into(), text: "hi".into() }).await?;
+    /// let held = store.replay_after(None, 10).await?;
+    /// assert_eq!((held[0].id.as_str(), held[0].event.as_str()), (id.as_str(), "message"));
+    /// assert_eq!(held[0].data, r#"{"user":"ada","text":"hi"}"#);
+    /// # Ok::<(), typed_sse_axum::StoreError>(())
+    /// # }).unwrap();
+    /// ```
+    fn publish<E: TypedEvent>(
+        &self,
+        value: &E,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send {
+        // Encoded before the future: `E` itself need not be `Send`.
+        let encoded = value.to_sse();
+        async move {
+            let encoded = encoded.map_err(StoreError::Encode)?;
+            self.append(encoded.event_type, &encoded.data).await
+        }
+    }
 
     /// Up to `limit` events after the id `after` (exclusive), oldest first; from the first held
     /// event when `after` is `None`. An `after` that is not [`Position::Held`] gives what

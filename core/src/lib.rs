@@ -8,7 +8,9 @@
 //!   the resume point, idle, offline and hidden pauses, the end of an answer;
 //! - [`reconnect`], [`resume`]: the policy's arithmetic and the resume URL;
 //! - [`gap`]: the signal a server sends when its history no longer reaches the resume point;
-//! - the types both ends of a connection speak in: [`Error`], [`State`], [`CloseReason`],
+//! - [`typed`]: one event enum for both ends (variant = SSE event type, payload = JSON), and
+//!   its TypeScript (feature `typescript`);
+//! - the types both ends of a connection speak in: [`StreamError`], [`ConfigError`], [`State`], [`CloseReason`],
 //!   [`Decoder`] and its [`Json`] and [`Text`] decoders.
 //!
 //! It depends on no `wasm-bindgen`, `js-sys`, `web-sys` or `gloo` (a check in the project's
@@ -27,6 +29,7 @@ pub mod parse;
 pub mod reconnect;
 pub mod resume;
 pub mod state;
+pub mod typed;
 pub mod url_check;
 
 pub use decode::{Decoder, Json, Text};

@@ -38,6 +38,7 @@ pub mod scenarios;
 pub mod static_files;
 pub mod stats;
 pub mod tokens;
+pub mod typed;
 
 pub use connections::{serve, ConnectionLimits};
 pub use cross_site::is_local_origin;

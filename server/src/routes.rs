@@ -7,6 +7,7 @@
 //! | `/v1/completions`, `/control/cut` | [`crate::completions`] |
 //! | `/v1/chat/completions`, `/v1/messages` | [`crate::llm`] |
 //! | `/events`, `/chat`, `/control/drop`, `/control/fail` | [`crate::demo`] |
+//! | `/typed/chat`, `/typed/chat/script` | [`crate::typed`] |
 //! | `/stats` | [`crate::stats`] |
 //!
 //! Every module depends on [`crate::scenario`] (the shared state and the request plumbing),
@@ -17,7 +18,7 @@ use axum::Router;
 
 use crate::scenario::{get_or_post, Shared};
 use crate::scenarios::{bytes, failures, streams};
-use crate::{completions, demo, llm, redirect, stats, tokens};
+use crate::{completions, demo, llm, redirect, stats, tokens, typed};
 
 /// Every dynamic route, on `shared`; the demo's generator is started.
 pub fn router(shared: Shared) -> Router {
@@ -60,6 +61,9 @@ pub fn router(shared: Shared) -> Router {
         .route("/chat", post(demo::chat))
         .route("/control/drop", post(demo::drop_all))
         .route("/control/fail", post(demo::fail))
+        // The shared event enum.
+        .route("/typed/chat", get(typed::chat))
+        .route("/typed/chat/script", get(typed::chat_script))
         // What the server saw.
         .route("/stats", get(stats::handler))
         .with_state(shared)

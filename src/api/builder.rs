@@ -344,9 +344,10 @@ impl SseClientBuilder {
     }
 
     /// Listens for the events whose types are the variant names of the enum `E`, decoded into
-    /// it: see [`SseClient::on_union`]. Events of other types are skipped. `E` must be an
-    /// externally tagged enum (serde's default); any other type fails [`build`](Self::build)
-    /// with [`ConfigError::InvalidOption`] (field `on_union`).
+    /// it: see [`SseClient::on_union`]. Events of other types are skipped. `E` is an enum
+    /// of serde's default shape or `#[serde(tag = "type", content = "data")]` (one shared with
+    /// the server: docs/typed.md); any other type fails [`build`](Self::build) with
+    /// [`ConfigError::InvalidOption`] (field `on_union`).
     pub fn on_union<E: DeserializeOwned + 'static>(
         mut self,
         listener: impl FnMut(Result<Event<E>, DecodeError>) + 'static,

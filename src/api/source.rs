@@ -120,9 +120,10 @@ impl SseClient {
     /// order; events of other types are skipped, never errors (a newer server must not break
     /// an older client). Dropping the [`Subscription`] removes it from every type.
     ///
-    /// `E` must be an externally tagged enum (serde's default: the variant name is the event
-    /// type, the data its payload). An internally tagged (`#[serde(tag = "..")]`), adjacently
-    /// tagged or untagged enum, or a struct, names no event type and would listen to nothing:
+    /// `E` is an enum of one of two shapes: serde's default (externally tagged), or
+    /// `#[serde(tag = "type", content = "data")]`, the shape an enum shared with the server
+    /// has (`typed_sse_core::typed::TypedEvent`, docs/typed.md). Another type (a struct, an
+    /// internally tagged or untagged enum, other tag names) would listen to nothing:
     /// [`ConfigError::InvalidOption`] (field `on_union`).
     ///
     /// ```no_run
@@ -158,10 +159,8 @@ impl SseClient {
 
     /// The events of [`on_union`](Self::on_union) as a [`Stream`](futures_core::Stream), in
     /// stream order. It ends when the source closes; dropping it removes its listener. The
-    /// same error as `on_union` for a type that is not an externally tagged enum.
-    pub fn stream_union<E: DeserializeOwned + 'static>(
-        &self,
-    ) -> Result<EventStream<E>, ConfigError> {
+    /// same error as `on_union` for a type of another shape.
+    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> Result<EventStream<E>, ConfigError> {
         let (sender, receiver) = futures_channel::mpsc::unbounded();
         let subscription = self.on_union::<E>(move |r| {
             let _ = sender.unbounded_send(r);

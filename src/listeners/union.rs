@@ -6,176 +6,37 @@
 //! union listens to exactly the enum's variant names (after serde's renames) and an event of
 //! any other type never reaches it: a newer server does not break an older client.
 //!
-//! The variant names are read from the enum's `Deserialize` itself (it names them when asked
-//! to deserialize an enum), so no derive of this crate's own is needed. The payload is decoded
-//! without building an intermediate JSON value: the event type is the variant's identifier and
-//! `serde_json` reads the data as the variant's content.
+//! The enum is read by `typed_sse_core::typed` (the names and the decoding, from the enum's
+//! own `Deserialize`), which the server half (`typed-sse-axum`) encodes with: one enum
+//! shared by both ends. Its two shapes: serde's default (externally tagged) and
+//! `#[serde(tag = "type", content = "data")]`, whose TypeScript is the JS client's union.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use serde::de::{
-    self, value::StrDeserializer, DeserializeOwned, DeserializeSeed, EnumAccess, IntoDeserializer,
-    VariantAccess, Visitor,
-};
-use serde::forward_to_deserialize_any;
+use serde::de::DeserializeOwned;
 
 use crate::listeners::dispatch::{Handler, Incoming};
 use crate::listeners::registry::Registry;
 use crate::{ConfigError, DecodeError, Event, StreamError};
 
-/// The event types a union of `E` listens to: its variant names. A type that names none (a
-/// struct, or an internally tagged, adjacently tagged or untagged enum, whose `Deserialize`
-/// never asks for an enum) would listen to nothing: an [`ConfigError::InvalidOption`] naming it.
+/// The event types a union of `E` listens to: its variant names. A type of another shape (a
+/// struct, an internally tagged or untagged enum ...) would listen to nothing: an
+/// [`ConfigError::InvalidOption`] naming it.
 pub(crate) fn event_types<E: DeserializeOwned>() -> Result<&'static [&'static str], ConfigError> {
-    let names = variant_names::<E>();
-    if names.is_empty() {
-        return Err(ConfigError::InvalidOption {
-            field: "on_union".into(),
-            message: format!(
-                "`{}` is not an externally tagged enum: a typed union needs an enum whose \
-                 variant names are the event types and whose payloads are the events' data",
-                std::any::type_name::<E>()
-            ),
-        });
-    }
-    Ok(names)
+    typed_sse_core::typed::event_types::<E>().map_err(|e| ConfigError::InvalidOption {
+        field: "on_union".into(),
+        message: e.to_string(),
+    })
 }
 
-/// The variant names of the enum `E` (empty when `E` is not an enum).
-pub(crate) fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
-    let names = Cell::new(None);
-    // Always an error: the deserializer answers nothing, it only notes what it was asked.
-    let _ = E::deserialize(Names(&names));
-    names.get().unwrap_or_default()
-}
-
-/// A deserializer that notes the variants an enum asks for, and fails.
-struct Names<'a>(&'a Cell<Option<&'static [&'static str]>>);
-
-impl<'de> de::Deserializer<'de> for Names<'_> {
-    type Error = de::value::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("not an enum"))
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        variants: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.set(Some(variants));
-        Err(de::Error::custom("names noted"))
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
-        ignored_any
-    }
-}
-
-/// Decodes an event of `event_type` with `data` into the enum `E`: the variant named
-/// `event_type`, its content read from `data` as JSON. A unit variant ignores the data
-/// (Anthropic's `ping` carries `{"type": "ping"}`).
-pub(crate) fn decode<E: DeserializeOwned>(event_type: &str, data: &str) -> Result<E, String> {
-    E::deserialize(Union { event_type, data }).map_err(|e| e.to_string())
-}
-
-/// One event as an externally tagged enum: the type is the tag, the data the content.
-struct Union<'a> {
-    event_type: &'a str,
-    data: &'a str,
-}
-
-impl<'de> de::Deserializer<'de> for Union<'de> {
-    type Error = serde_json::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("a typed union decodes into an enum"))
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        visitor.visit_enum(self)
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
-        ignored_any
-    }
-}
-
-impl<'de> EnumAccess<'de> for Union<'de> {
-    type Error = serde_json::Error;
-    type Variant = Payload<'de>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, Self::Variant), Self::Error> {
-        let name: StrDeserializer<'_, Self::Error> = self.event_type.into_deserializer();
-        Ok((seed.deserialize(name)?, Payload(self.data)))
-    }
-}
-
-/// An event's data as a variant's content.
-struct Payload<'a>(&'a str);
-
-impl Payload<'_> {
-    fn read<'de, T>(
-        data: &'de str,
-        read: impl FnOnce(
-            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-        ) -> Result<T, serde_json::Error>,
-    ) -> Result<T, serde_json::Error> {
-        let mut json = serde_json::Deserializer::from_str(data);
-        let value = read(&mut json)?;
-        json.end()?;
-        Ok(value)
-    }
-}
-
-impl<'de> VariantAccess<'de> for Payload<'de> {
-    type Error = serde_json::Error;
-
-    fn unit_variant(self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
-        self,
-        seed: T,
-    ) -> Result<T::Value, Self::Error> {
-        Payload::read(self.0, |json| seed.deserialize(json))
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        Payload::read(self.0, |json| {
-            de::Deserializer::deserialize_tuple(json, len, visitor)
-        })
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        Payload::read(self.0, |json| {
-            de::Deserializer::deserialize_struct(json, "", fields, visitor)
-        })
-    }
+/// Decodes an event of `event_type` with `data` into the enum `E` (`None`: not one of its
+/// types, which the union never listens to).
+pub(crate) fn decode<E: DeserializeOwned>(
+    event_type: &str,
+    data: &str,
+) -> Result<Option<E>, String> {
+    typed_sse_core::typed::decode::<E>(event_type, data).map_err(|e| e.to_string())
 }
 
 /// The handler shared by every type of a union: decodes into `E`, reports a failure to the
@@ -197,7 +58,8 @@ pub(crate) fn handler<E: DeserializeOwned + 'static>(
                 return;
             };
             match decoded {
-                Ok(data) => listener(Ok(incoming.event(data))),
+                Ok(Some(data)) => listener(Ok(incoming.event(data))),
+                Ok(None) => {}
                 Err(_) if text.is_empty() => {}
                 Err(message) => {
                     let error = DecodeError::new(&incoming.event_type, text, message);
@@ -242,7 +104,7 @@ mod tests {
     #[test]
     fn the_variant_names_are_the_enums_after_renames() {
         assert_eq!(
-            variant_names::<Anthropic>(),
+            event_types::<Anthropic>().unwrap(),
             [
                 "message_start",
                 "content_block_delta",
@@ -252,8 +114,8 @@ mod tests {
                 "point"
             ]
         );
-        assert!(variant_names::<Delta>().is_empty(), "a struct has none");
-        assert!(variant_names::<String>().is_empty());
+        assert!(event_types::<Delta>().is_err(), "a struct has none");
+        assert!(event_types::<String>().is_err());
     }
 
     #[derive(Deserialize)]
@@ -267,6 +129,14 @@ mod tests {
     #[serde(tag = "t", content = "c")]
     #[allow(dead_code)]
     enum Adjacently {
+        Ping,
+    }
+
+    /// The shape shared with the server and the TypeScript.
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(tag = "type", content = "data", rename_all = "snake_case")]
+    enum Shared {
+        Said(Text),
         Ping,
     }
 
@@ -288,10 +158,11 @@ mod tests {
     }
 
     #[test]
-    fn a_union_of_anything_but_an_externally_tagged_enum_is_refused() {
+    fn a_union_of_another_shape_is_refused() {
         assert_eq!(event_types::<Anthropic>().map(<[_]>::len), Ok(6));
+        assert_eq!(event_types::<Shared>().map(<[_]>::len), Ok(2));
         assert!(refused::<Internally>().contains("Internally"));
-        assert!(refused::<Adjacently>().contains("externally tagged"));
+        assert!(refused::<Adjacently>().contains(r#"tag = "type", content = "data""#));
         refused::<Untagged>();
         refused::<Delta>();
     }
@@ -314,26 +185,26 @@ mod tests {
             r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#;
         assert_eq!(
             decode::<Anthropic>("content_block_delta", delta),
-            Ok(Anthropic::ContentBlockDelta(Delta {
+            Ok(Some(Anthropic::ContentBlockDelta(Delta {
                 index: 0,
                 delta: Text { text: "Hi".into() }
-            }))
+            })))
         );
         assert_eq!(
             decode::<Anthropic>("ping", r#"{"type": "ping"}"#),
-            Ok(Anthropic::Ping)
+            Ok(Some(Anthropic::Ping))
         );
         assert_eq!(
             decode::<Anthropic>("message_stop", ""),
-            Ok(Anthropic::MessageStop)
+            Ok(Some(Anthropic::MessageStop))
         );
         assert_eq!(
             decode::<Anthropic>("pair", "[1, 2]"),
-            Ok(Anthropic::Pair(1, 2))
+            Ok(Some(Anthropic::Pair(1, 2)))
         );
         assert_eq!(
             decode::<Anthropic>("point", r#"{"x":-3}"#),
-            Ok(Anthropic::Point { x: -3 })
+            Ok(Some(Anthropic::Point { x: -3 }))
         );
     }
 
@@ -343,8 +214,19 @@ mod tests {
         assert!(bad.contains("invalid type"), "{bad}");
         let trailing = decode::<Anthropic>("pair", "[1, 2] 3").unwrap_err();
         assert!(trailing.contains("trailing"), "{trailing}");
-        // Never reached in use (the union listens to its own names only), but not a panic.
-        let unknown = decode::<Anthropic>("error", "{}").unwrap_err();
-        assert!(unknown.contains("unknown variant"), "{unknown}");
+        // Never reached in use (the union listens to its own names only): skipped.
+        assert_eq!(decode::<Anthropic>("error", "{}"), Ok(None));
+    }
+
+    #[test]
+    fn the_shared_shape_decodes_the_same_way() {
+        assert_eq!(
+            decode::<Shared>("said", r#"{"text":"hi"}"#),
+            Ok(Some(Shared::Said(Text { text: "hi".into() })))
+        );
+        assert_eq!(decode::<Shared>("ping", "null"), Ok(Some(Shared::Ping)));
+        assert_eq!(decode::<Shared>("typing", "{}"), Ok(None));
+        let bad = decode::<Shared>("said", r#"{"text":1}"#).unwrap_err();
+        assert!(bad.contains("invalid type"), "{bad}");
     }
 }
