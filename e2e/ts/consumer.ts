@@ -2,7 +2,7 @@
 // user meets them. Lines marked @ts-expect-error must stay errors.
 import init, {
   SseClient, TypedEventSource, type EventMeta, type SseEvent, type SseOptions, type SseState, TypedSseError,
-  SseConfigError, SseStreamError,
+  SseConfigError, SseStreamError, type SseGap,
 } from "typed-sse";
 
 interface Quote {
@@ -101,6 +101,20 @@ export async function main(): Promise<void> {
     serverRetry: false,
   });
   const offComment: () => void = streamed.onComment((text: string) => console.log(text.length));
+  // The gap signal: the id the client had, and the oldest the server holds (or null).
+  const offGap: () => void = streamed.onGap((gap: SseGap, meta: EventMeta) => {
+    const last: string = gap.lastEventId;
+    const first: string | null = gap.firstAvailable;
+    console.log(last, first, meta.type);
+  }, { signal: new AbortController().signal });
+  offGap();
+  for await (const { data } of streamed.gaps({ buffer: 4 })) {
+    const first: string | null = data.firstAvailable;
+    console.log(first);
+    break;
+  }
+  // @ts-expect-error the gap has no `first_available`: its fields are camelCase
+  streamed.onGap((gap) => gap.first_available);
   streamed.onError((e) => {
     if (e.kind === "too_large") {
       const limit: number = e.limit;
