@@ -55,6 +55,13 @@ fi
 step "crates.io: cargo package of typed-sse-core, typed-sse and typed-sse-axum (each packaged crate built alone)"
 # --allow-dirty: this checks what would be published, not whether the work tree is committed.
 # In dependency order: each crate is verified against the packages of the ones before it.
+# Cargo unpacks each packaged crate into $CARGO_HOME/registry/src/<temporary registry>/ and
+# reuses that copy on the next run when the version is the same: a changed core would then be
+# verified against its stale copy. Only these runs make those folders (the crates come from
+# path dependencies, never from crates.io), so they go first.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/typed-sse-core-0.* \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/typed-sse-0.* \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/typed-sse-axum-0.*
 run cargo package -p typed-sse-core -p typed-sse -p typed-sse-axum --allow-dirty
 
 step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
