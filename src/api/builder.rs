@@ -375,7 +375,7 @@ impl SseClientBuilder {
     /// id this source had. Refetch a snapshot of whatever the stream describes.
     ///
     /// ```no_run
-    /// # fn main() -> Result<(), typed_sse::Error> {
+    /// # fn main() -> Result<(), typed_sse::ConfigError> {
     /// let source = typed_sse::SseClient::builder("https://example.com/events")
     ///     .on_gap(|gap| eprintln!("missed events after {:?}: reloading", gap.last_event_id))
     ///     .build()?;
