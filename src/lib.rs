@@ -53,6 +53,7 @@ mod parse;
 mod reconnect;
 mod registry;
 mod resume;
+mod share;
 mod shell;
 mod source;
 mod state;
@@ -83,6 +84,8 @@ pub use machine::{
 pub use parse::MAX_EVENT_BYTES_LIMIT;
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
+pub use share::Role;
+pub use shell::StorageArea;
 pub use source::{EventSource, Subscription};
 pub use state::{CloseReason, State};
 pub use stream::EventStream;

@@ -9,7 +9,7 @@ use crate::dispatch::{Incoming, ListenerId};
 use crate::registry::Registry;
 use crate::shell::Shell;
 use crate::stream::EventStream;
-use crate::{Builder, DecodeError, Error, Event, State};
+use crate::{Builder, DecodeError, Error, Event, Role, State};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
@@ -194,6 +194,12 @@ impl EventSource {
     /// The id of the last event delivered (empty before any): what the next connection resumes from.
     pub fn last_event_id(&self) -> String {
         self.shell.last_event_id()
+    }
+
+    /// What this source is to its connection: its own, or a shared one that it holds or
+    /// follows ([`Builder::shared`](crate::Builder::shared)).
+    pub fn role(&self) -> Role {
+        self.shell.role()
     }
 
     /// The absolute URL the source connects to (without the resume parameter).
