@@ -92,8 +92,11 @@ for (const how of ["closed", "crashed"]) {
       if (how === "closed") {
         await holder.page.close();
       } else {
+        // The renderer killed: its answer never comes (the session dies with it).
         const cdp = await context.newCDPSession(holder.page);
-        await cdp.send("Page.crash").catch(() => {}); // the session dies with the renderer
+        const crashed = new Promise((resolve) => holder.page.once("crash", resolve));
+        cdp.send("Page.crash").catch(() => {});
+        await Promise.race([crashed, new Promise((resolve) => setTimeout(resolve, 5000))]);
       }
       const done = await until(async () => (await Promise.all(rest.map(({ page }) => seen(page)))).every((s) => s.length >= total));
       const all = await Promise.all(rest.map(({ page }) => seen(page)));
