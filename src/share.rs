@@ -132,7 +132,7 @@ mod tests {
                 delivered_c.push(n);
             }
         }
-        drop(a);
+        // A's tab closes: the browser grants the lock to C.
         c.granted();
         for _ in 0..2 {
             let n = c.stamp();

@@ -4,9 +4,10 @@
 //! connection and relays each event, numbered, on the channel; the others deliver what they
 //! hear as if their own connection had parsed it. The decisions are `crate::share`'s.
 //!
-//! A message on the channel is an array: `[position, type, data, id]` for an event,
-//! `["open", position, id]` when the holder's connection opens (and in answer to a newcomer's
-//! `["hello"]`).
+//! A message on the channel is an array: `[position, type, data, id, type, data, id, ...]` for
+//! the events of one chunk the holder read (the first numbered `position`, the next ones after
+//! it), `["open", position, id]` when the holder's connection opens (and in answer to a
+//! newcomer's `["hello"]`).
 
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
@@ -69,6 +70,8 @@ struct Relay {
     last_id: Shared<String>,
     /// The holder's connection.
     live: Shared<Option<fetch::Connection>>,
+    /// The holder's events of the chunk being read, posted as one message when it is done.
+    batch: Shared<Option<Array>>,
 }
 
 impl Member {
@@ -91,6 +94,7 @@ impl Member {
             open: Cell::new(false),
             last_id: Shared::default(),
             live: Shared::new(None),
+            batch: Shared::new(None),
         });
         let weak = Rc::downgrade(&relay);
         let role = Closure::wrap(Box::new(move |held: bool| {
@@ -181,6 +185,7 @@ impl Relay {
     fn drop_connection(&self) {
         let live = self.live.borrow_mut().take();
         drop(live);
+        drop(self.batch.borrow_mut().take());
     }
 
     fn announce(&self) {
@@ -204,25 +209,36 @@ impl Relay {
             if conn == 0 {
                 return;
             }
-            let (Some(event_type), Some(data), Some(id)) = (
-                message.get(1).as_string(),
-                message.get(2).as_string(),
-                message.get(3).as_string(),
-            ) else {
-                return;
-            };
-            if self.share.borrow_mut().heard(position as u64) == Heard::Repeat {
-                return;
-            }
             // An event is the holder's connection at work, even before its announcement.
             if !self.open.replace(true) {
                 shell.opened(conn);
             }
-            let changed = *self.last_id.borrow() != id;
-            if changed {
-                *self.last_id.borrow_mut() = id.clone();
+            let mut position = position as u64;
+            let mut at = 1;
+            while at + 2 < message.length() {
+                let (Some(event_type), Some(data), Some(id)) = (
+                    message.get(at).as_string(),
+                    message.get(at + 1).as_string(),
+                    message.get(at + 2).as_string(),
+                ) else {
+                    break;
+                };
+                at += 3;
+                let heard = self.share.borrow_mut().heard(position);
+                position = position.saturating_add(1);
+                if heard == Heard::Repeat {
+                    continue;
+                }
+                let changed = *self.last_id.borrow() != id;
+                if changed {
+                    *self.last_id.borrow_mut() = id.clone();
+                }
+                shell.parsed(conn, &event_type, &data, false, &id, changed);
+                // A listener may have closed the client.
+                if self.conn.get() != conn {
+                    return;
+                }
             }
-            shell.parsed(conn, &event_type, &data, false, &id, changed);
             return shell.chunk_done(conn);
         }
         match first.as_string().as_deref() {
@@ -273,13 +289,12 @@ impl Sink for Relay {
             last.clear();
             last.push_str(last_event_id);
         }
-        let message = Array::of4(
-            &(position as f64).into(),
-            &event_type.into(),
-            &data.into(),
-            &last_event_id.into(),
-        );
-        self.post(&message);
+        let mut batch = self.batch.borrow_mut();
+        let message = batch.get_or_insert_with(|| Array::of1(&(position as f64).into()));
+        message.push(&event_type.into());
+        message.push(&data.into());
+        message.push(&last_event_id.into());
+        drop(batch);
         if let Some(shell) = self.shell.upgrade() {
             shell.parsed(conn, event_type, data, ascii, last_event_id, id_changed);
         }
@@ -300,6 +315,11 @@ impl Sink for Relay {
         }
     }
     fn chunk_done(&self, conn: ConnId) {
+        // One message per chunk read: the per-message cost is paid once for all its events.
+        let batch = self.batch.borrow_mut().take();
+        if let Some(message) = batch {
+            self.post(&message);
+        }
         if let Some(shell) = self.shell.upgrade() {
             shell.chunk_done(conn);
         }
