@@ -17,8 +17,10 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // large events are gathered in pieces (+~750 B), the wasm loads itself (+~200 B), URLs that are
 // not http(s) are refused with a hint (+347 B) and unheard errors are rate-limited (+312 B of
 // JS). The package's front-door work aims at 42 KiB. This guards against growth, with ~0.7 KB
-// of room, while that target stays open.
-export const BUNDLE_BUDGET_GZIP = 50 * 1024;
+// of room, while that target stays open. Sharing one connection across tabs (`shared`, the
+// resume point in storage) took it to 54,777 B (+4,297 B: wasm +3,628, JS +669; BENCHMARKS.md,
+// "Shared connections"), hence 54 KiB.
+export const BUNDLE_BUDGET_GZIP = 54 * 1024;
 
 const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 

@@ -104,6 +104,7 @@ E2E=(
   e2e/node.test.mjs
   e2e/hostile.test.mjs
   e2e/resume-ids.test.mjs
+  e2e/tabs.test.mjs
   e2e/vite-app.test.mjs
   e2e/examples.test.mjs
   e2e/js-frameworks.test.mjs

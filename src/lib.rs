@@ -68,7 +68,7 @@ pub mod yew;
 
 // The browser-free half lives in `typed-sse-core`; its modules keep their paths here
 // (`crate::machine`, `crate::parse`, ...), so the layers above name them as before.
-use typed_sse_core::{decode, error, machine, parse, reconnect, resume, state, url_check};
+use typed_sse_core::{decode, error, machine, parse, reconnect, resume, share, state, url_check};
 
 pub use api::builder::SseClientBuilder;
 pub use api::source::{SseClient, Subscription};
@@ -82,6 +82,8 @@ pub use machine::{
 pub use parse::MAX_EVENT_BYTES_LIMIT;
 pub use reconnect::ReconnectPolicy;
 pub use resume::DEFAULT_RESUME_PARAM;
+pub use share::Role;
+pub use shell::StorageArea;
 pub use state::{CloseReason, State};
 pub use transport::Transport;
 pub use typed_sse_core::{Gap, GAP_EVENT};

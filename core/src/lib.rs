@@ -7,6 +7,8 @@
 //!   time, outputs are polled): the reconnect policy and its budget, `Retry-After`, `retry:`,
 //!   the resume point, idle, offline and hidden pauses, the end of an answer;
 //! - [`reconnect`], [`resume`]: the policy's arithmetic and the resume URL;
+//! - [`share`]: one connection for every tab: who holds it, and the position of each event
+//!   relayed to the others (no event lost or repeated on a take-over);
 //! - [`gap`]: the signal a server sends when its history no longer reaches the resume point;
 //! - [`typed`]: one event enum for both ends (variant = SSE event type, payload = JSON), and
 //!   its TypeScript (feature `typescript`);
@@ -28,6 +30,7 @@ pub mod machine;
 pub mod parse;
 pub mod reconnect;
 pub mod resume;
+pub mod share;
 pub mod state;
 pub mod typed;
 pub mod url_check;

@@ -79,6 +79,9 @@ export async function main(): Promise<void> {
   const last: string = client.lastEventId;
   const url: string = client.url;
   console.log(ready, last, url);
+  const tabs = new SseClient("/events", { shared: true, storageKey: "events", storageArea: "local" });
+  const role: "own" | "holder" | "follower" = tabs.role;
+  console.log(role);
 
   // @ts-expect-error: decode is "json" or "text"
   new SseClient("/events", { decode: "xml" });

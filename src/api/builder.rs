@@ -14,7 +14,8 @@ use crate::listeners::registry::Registry;
 use crate::shell::Refresher;
 use crate::transport::{Attached, Transport};
 use crate::{
-    ConfigError, DecodeError, Event, Gap, ReconnectPolicy, Resume, SseClient, State, StreamError,
+    ConfigError, DecodeError, Event, Gap, ReconnectPolicy, Resume, SseClient, State, StorageArea,
+    StreamError,
 };
 
 /// Configures an [`SseClient`] before it connects. Listeners added here live as long as the
@@ -145,6 +146,30 @@ impl SseClientBuilder {
     /// send is given (a method, headers, a body).
     pub fn transport(mut self, transport: Transport) -> Self {
         self.config.transport = Some(transport);
+        self
+    }
+
+    /// Shares one connection with every client of the same URL and request settings, in every
+    /// tab and frame of the origin: one tab holds it (elected with Web Locks) and relays each
+    /// event on a `BroadcastChannel`; when it closes, crashes or is frozen, another takes over
+    /// and resumes from the last id relayed. Each client keeps its own listeners, state and
+    /// `close`; [`SseClient::role`](crate::SseClient::role) says which part it plays.
+    /// The holder reads the stream with fetch whatever the transport, and a headers function
+    /// runs in the tab that holds. Where Web Locks or `BroadcastChannel` is missing (and in
+    /// Node) the client opens a connection of its own ([`Role::Own`](crate::Role::Own)). A
+    /// method other than GET or HEAD is refused (`InvalidOption` naming `shared`): a take-over
+    /// would send it again. See docs/tabs.md. Default off.
+    pub fn shared(mut self, yes: bool) -> Self {
+        self.config.shared = yes;
+        self
+    }
+
+    /// Keeps the last event id in storage under `key` (`sessionStorage` per tab, or
+    /// `localStorage` per origin), so that a reload or a restored tab resumes where it stopped.
+    /// A [`last_event_id`](Self::last_event_id) given wins over the kept one. Storage that is
+    /// missing or refuses (Node, a sandboxed frame, a full quota) keeps nothing, silently.
+    pub fn store_last_event_id(mut self, key: &str, area: StorageArea) -> Self {
+        self.config.store = Some((key.to_owned(), area));
         self
     }
 

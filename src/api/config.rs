@@ -8,7 +8,7 @@ use crate::listeners::registry::Registry;
 use crate::machine::{is_safe_method, Machine, Settings, Terminal, MAX_TIMER_MS};
 use crate::parse::{DEFAULT_MAX_EVENT_BYTES, MAX_EVENT_BYTES_LIMIT};
 use crate::resume::fits_header;
-use crate::shell::{Effects, Refresher, Shell};
+use crate::shell::{Effects, Refresher, Shell, StorageArea, Store};
 use crate::transport::fetch::FetchSettings;
 use crate::transport::{Attached, Transport};
 use crate::web::dom;
@@ -39,6 +39,10 @@ pub(crate) struct Config {
     pub(crate) signal: Option<web_sys::AbortSignal>,
     /// What ends an answer.
     pub(crate) terminal: Terminal,
+    /// Share one connection with the clients of every tab.
+    pub(crate) shared: bool,
+    /// Where to keep the resume point between page loads: a key and an area.
+    pub(crate) store: Option<(String, StorageArea)>,
 }
 
 impl Config {
@@ -62,6 +66,8 @@ impl Config {
             union_error: None,
             signal: None,
             terminal: Terminal::default(),
+            shared: false,
+            store: None,
         }
     }
 
@@ -89,6 +95,31 @@ impl Config {
                 "an event id cannot contain NUL, CR or LF",
             ));
         }
+        // A request not safe to repeat cannot be shared: a take-over sends it again.
+        if self.shared && !is_safe_method(self.fetch.method.as_deref()) {
+            return Err(invalid_option(
+                "shared",
+                "a request that is not safe to repeat (a method other than GET or HEAD) \
+                 cannot be shared: the next tab to hold it would send it again",
+            ));
+        }
+        // A hidden holder that let its connection go would keep every other tab waiting.
+        if self.shared && self.settings.pause_when_hidden {
+            return Err(invalid_option(
+                "shared",
+                "cannot pause when hidden: the tab holding the connection serves every tab",
+            ));
+        }
+        let store = self.store.map(|(key, area)| Store::new(key, area));
+        // The kept resume point, unless one is given: one no request could carry (written by
+        // another script under the same key, say) is ignored rather than refused.
+        let mut last_event_id = self.last_event_id;
+        if let (Some(store), true) = (&store, last_event_id.is_empty()) {
+            let kept = store.read();
+            if !kept.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) && fits_header(&kept) {
+                last_event_id = kept;
+            }
+        }
         let url = dom::resolve_url(&self.url).map_err(|message| ConfigError::InvalidUrl {
             url: self.url,
             message,
@@ -104,7 +135,7 @@ impl Config {
                 });
         // The fetch transport sends it as the `Last-Event-ID` header: an id no header can carry
         // would fail every connection (Node refuses it) or reach the server altered.
-        if transport == Transport::Fetch && !fits_header(&self.last_event_id) {
+        if transport == Transport::Fetch && !fits_header(&last_event_id) {
             return Err(invalid_option(
                 "last_event_id",
                 "the fetch transport sends it as the Last-Event-ID header, which cannot carry \
@@ -125,8 +156,9 @@ impl Config {
                 "needs the fetch transport: native EventSource sends no headers, method or body",
             ));
         }
-        // Checked for fetch only: the native transport ignores it, as the README says.
-        if transport == Transport::Fetch {
+        // Checked for fetch only: the native transport ignores it, as the README says. (A
+        // shared stream's holder reads with fetch.)
+        if transport == Transport::Fetch || self.shared {
             check_max_event_bytes(self.fetch.max_event_bytes)?;
         }
         check_request(
@@ -176,10 +208,12 @@ impl Config {
             watch_hidden: settings.pause_when_hidden,
             signal: self.signal,
             terminal: self.terminal,
+            shared: self.shared,
+            store,
         };
         // The jitter's seed: 53 random bits.
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-        let machine = Machine::new(url, self.last_event_id, settings, seed);
+        let machine = Machine::new(url, last_event_id, settings, seed);
         Ok(Shell::new(machine, registry, effects))
     }
 }

@@ -9,7 +9,7 @@ use crate::decode::{Decoder, Json, Text};
 use crate::listeners::dispatch::{Incoming, ListenerId};
 use crate::listeners::registry::Registry;
 use crate::shell::Shell;
-use crate::{ConfigError, DecodeError, Event, Gap, SseClientBuilder, State, StreamError};
+use crate::{ConfigError, DecodeError, Event, Gap, Role, SseClientBuilder, State, StreamError};
 
 /// A server-sent event stream with typed listeners and a reconnect policy.
 ///
@@ -160,7 +160,9 @@ impl SseClient {
     /// The events of [`on_union`](Self::on_union) as a [`Stream`](futures_core::Stream), in
     /// stream order. It ends when the source closes; dropping it removes its listener. The
     /// same error as `on_union` for a type of another shape.
-    pub fn stream_union<E: DeserializeOwned + 'static>(&self) -> Result<EventStream<E>, ConfigError> {
+    pub fn stream_union<E: DeserializeOwned + 'static>(
+        &self,
+    ) -> Result<EventStream<E>, ConfigError> {
         let (sender, receiver) = futures_channel::mpsc::unbounded();
         let subscription = self.on_union::<E>(move |r| {
             let _ = sender.unbounded_send(r);
@@ -204,6 +206,12 @@ impl SseClient {
     /// The id of the last event delivered (empty before any): what the next connection resumes from.
     pub fn last_event_id(&self) -> String {
         self.shell.last_event_id()
+    }
+
+    /// What this source is to its connection: its own, or a shared one that it holds or
+    /// follows ([`SseClientBuilder::shared`](crate::SseClientBuilder::shared)).
+    pub fn role(&self) -> Role {
+        self.shell.role()
     }
 
     /// The absolute URL the source connects to (without the resume parameter).

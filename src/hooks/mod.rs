@@ -73,6 +73,12 @@ pub struct UseEventSourceOptions {
     /// Event types that end the stream once delivered (see
     /// [`SseClientBuilder::terminal_events`](crate::SseClientBuilder::terminal_events)).
     pub terminal_events: Vec<String>,
+    /// Share one connection with every tab of the origin (see
+    /// [`SseClientBuilder::shared`](crate::SseClientBuilder::shared)).
+    pub shared: bool,
+    /// Keep the last event id in storage under this key (see
+    /// [`SseClientBuilder::store_last_event_id`](crate::SseClientBuilder::store_last_event_id)).
+    pub store_last_event_id: Option<(String, crate::StorageArea)>,
 }
 
 impl UseEventSourceOptions {
@@ -189,10 +195,26 @@ impl UseEventSourceOptions {
     }
 
     /// [`apply`](Self::apply), for a source that follows one the hook closed: it resumes after
+    /// Shares one connection with every tab of the origin.
+    pub fn shared(mut self, yes: bool) -> Self {
+        self.shared = yes;
+        self
+    }
+
+    /// Keeps the last event id in storage under `key`, so that a reload resumes.
+    pub fn store_last_event_id(mut self, key: &str, area: crate::StorageArea) -> Self {
+        self.store_last_event_id = Some((key.to_owned(), area));
+        self
+    }
+
     /// `resume`'s last id (empty after a new target, see [`ResumePoint`]) only when the request
     /// is safe to repeat. A POST opened again is a new request (a new answer): the previous
     /// answer's id would ask a server that resumes to continue the old one instead.
-    pub(crate) fn apply_after(&self, builder: SseClientBuilder, resume: &ResumePoint) -> SseClientBuilder {
+    pub(crate) fn apply_after(
+        &self,
+        builder: SseClientBuilder,
+        resume: &ResumePoint,
+    ) -> SseClientBuilder {
         let builder = self.apply(builder);
         if crate::machine::is_safe_method(self.method.as_deref()) {
             builder.last_event_id(&resume.last_id)
@@ -240,8 +262,13 @@ impl UseEventSourceOptions {
         if let Some(yes) = self.done_marker {
             b = b.done_marker(yes);
         }
+        if let Some((key, area)) = &self.store_last_event_id {
+            b = b.store_last_event_id(key, *area);
+        }
         let terminal: Vec<&str> = self.terminal_events.iter().map(String::as_str).collect();
-        b.resume(self.resume).terminal_events(&terminal)
+        b.shared(self.shared)
+            .resume(self.resume)
+            .terminal_events(&terminal)
     }
 }
 
@@ -320,7 +347,9 @@ mod tests {
             .heartbeat_event("heartbeat")
             .resume(Resume::Repeat)
             .done_marker(false)
-            .terminal_events(&["message_stop"]);
+            .terminal_events(&["message_stop"])
+            .shared(true)
+            .store_last_event_id("feed", crate::StorageArea::Local);
         let builder = options.apply(crate::SseClient::builder("/x"));
         assert_eq!(builder.type_names(), [std::rc::Rc::from("heartbeat")]);
         let config = builder.into_config();
@@ -333,6 +362,11 @@ mod tests {
         assert_eq!(config.settings.resume, Resume::Repeat);
         assert!(!config.terminal.done_marker);
         assert_eq!(config.terminal.types, ["message_stop"]);
+        assert!(config.shared);
+        assert_eq!(
+            config.store,
+            Some(("feed".to_owned(), crate::StorageArea::Local))
+        );
         let defaults = UseEventSourceOptions::default()
             .apply(crate::SseClient::builder("/x"))
             .into_config();
@@ -345,6 +379,8 @@ mod tests {
         assert_eq!(defaults.settings.resume, Resume::Never);
         assert!(defaults.terminal.done_marker);
         assert!(defaults.terminal.types.is_empty());
+        assert!(!defaults.shared);
+        assert_eq!(defaults.store, None);
     }
 
     fn target(url: &str, event_type: Option<&str>) -> Target {

@@ -100,6 +100,11 @@ export class SseClient {
     return this.#core?.state ?? this.#hub.ended;
   }
 
+  /** "own", "holder" or "follower" (`shared`): what this client is to its connection. */
+  get role() {
+    return this.#core?.role ?? "own";
+  }
+
   get lastEventId() {
     return this.#core?.lastEventId ?? this.#lastEventId;
   }

@@ -236,6 +236,12 @@ impl Core {
         self.source.last_event_id()
     }
 
+    /// `"own"`, `"holder"` or `"follower"`: what this client is to its connection.
+    #[wasm_bindgen(getter)]
+    pub fn role(&self) -> String {
+        self.source.role().name().to_owned()
+    }
+
     /// The absolute URL (without the resume parameter).
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {

@@ -165,6 +165,9 @@ const FIELDS = {
   terminalEvents: (f, v) =>
     typeof v === "function" || (Array.isArray(v) && v.every((t) => typeof t === "string"))
       ? v : fail(f, "expected an array of event types, or a function (type, data) => boolean"),
+  shared: boolean,
+  storageKey: (f, v) => (typeof v === "string" && v !== "" ? v : fail(f, "expected a non-empty storage key")),
+  storageArea: (f, v) => oneOf(f, v, ["session", "local"]),
   // JS only (the hub): whether an error nobody listens for is printed with console.error.
   logErrors: boolean,
 };
@@ -199,6 +202,7 @@ function checkOptions(options) {
     if (!check) fail(field, `unknown option; known options are ${Object.keys(FIELDS).join(", ")}`);
     out[field] = check(field, value);
   }
+  if (out.storageArea !== undefined && out.storageKey === undefined) fail("storageArea", "needs storageKey, the key to keep the last event id under");
   if (out.body !== undefined && typeof options.body !== "string") out.contentType = "application/json";
   return out;
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 use crate::web::dom::Pending;
-use crate::{ReconnectPolicy, Resume, SseClientBuilder, Transport};
+use crate::{ReconnectPolicy, Resume, SseClientBuilder, StorageArea, Transport};
 
 use super::glue::Hub;
 
@@ -58,6 +58,9 @@ options! {
     Resume = "resume",
     DoneMarker = "doneMarker",
     TerminalEvents = "terminalEvents",
+    Shared = "shared",
+    StorageKey = "storageKey",
+    StorageArea = "storageArea",
     // JS only: read by the hub (options.js `hubSettings`), as `Decode` is.
     LogErrors = "logErrors",
     ContentType = "contentType",
@@ -171,6 +174,16 @@ pub(crate) fn apply(o: &Array, hub: &Hub, builder: SseClientBuilder) -> (SseClie
     }
 
     // Streamed answers.
+    if let Some(yes) = flag(Opt::Shared) {
+        b = b.shared(yes);
+    }
+    if let Some(key) = text(Opt::StorageKey) {
+        let area = match text(Opt::StorageArea).as_deref() {
+            Some("local") => StorageArea::Local,
+            _ => StorageArea::Session,
+        };
+        b = b.store_last_event_id(&key, area);
+    }
     if let Some(how) = text(Opt::Resume) {
         b = b.resume(match how.as_str() {
             "repeat" => Resume::Repeat,

@@ -91,6 +91,21 @@ export interface SseOptions {
    *  after it is delivered or reconnected. A function is called for every event (fetch); what
    *  it throws counts as no and is reported as a `listener` error (its `cause` what it threw). */
   terminalEvents?: string[] | ((type: string, data: string) => boolean);
+  /** Share one connection with every client of the same URL and request settings, in every
+   *  tab and frame of this origin: one tab holds it (Web Locks) and relays each event on a
+   *  `BroadcastChannel`; when it closes, crashes or is frozen, another takes over, resuming
+   *  from the last id relayed. Each client keeps its own listeners, state and `close()`;
+   *  `role` says which part it plays. The holder reads with fetch; a `headers` function runs
+   *  in the holding tab. Without Web Locks or `BroadcastChannel` (Node), a connection of its
+   *  own (`role` `"own"`). A `method` other than GET/HEAD is refused (`invalid_option`).
+   *  Default `false`. See docs/tabs.md. */
+  shared?: boolean;
+  /** Keep the last event id in storage under this key, so that a reload or a restored tab
+   *  resumes where it stopped. A `lastEventId` given wins. Default: not kept. */
+  storageKey?: string;
+  /** Where `storageKey` keeps it: `"session"` (`sessionStorage`, per tab; default) or
+   *  `"local"` (`localStorage`, per origin). */
+  storageArea?: "session" | "local";
   /** Fetch: how the stream of a request that is not safe to repeat (a `method` other than GET
    *  and HEAD) resumes after a cut, where the server supports it. `"never"` (default): a stream
    *  the server accepted (a 200 head) that then ends, drops or goes idle, with or without
@@ -352,6 +367,9 @@ export declare class SseClient {
   onComment(listener: (text: string) => void): () => void;
   /** The current state; its name is `state.state` (`"open"`, `"closed"`...). */
   readonly state: SseState;
+  /** What this client is to its connection: `"own"`, or with `shared` `"holder"` or
+   *  `"follower"`. */
+  readonly role: "own" | "holder" | "follower";
   /** The resume point: the id of the last event delivered, or before any the `lastEventId`
    *  option (empty when neither). */
   readonly lastEventId: string;

@@ -16,15 +16,20 @@ use web_sys::MessageEvent;
 
 mod batch;
 mod sink;
+mod storage;
 mod watch;
 
 use crate::listeners::dispatch::{Handler, Incoming, ListenerId};
 use crate::listeners::registry::Registry;
 use crate::machine::{ConnId, Failure, Input, Machine, Output, Refreshed, Terminal, MAX_TIMER_MS};
+use crate::share::Role;
 use crate::transport::fetch::{self, FetchSettings};
+use crate::transport::shared::Member;
 use crate::transport::{native, probe, Attached, Request, Sink, Transport};
 use crate::web::dom::{self, DomListener, Pending};
 use crate::{ConfigError, State, StreamError};
+pub use storage::StorageArea;
+pub(crate) use storage::Store;
 
 /// Asks for a fresh URL after a 401/403 (e.g. with a renewed token) and passes it to the callback
 /// later, never synchronously; `Err` gives up. A callback rather than a future, so that the npm
@@ -46,6 +51,10 @@ pub(crate) struct Effects {
     pub(crate) signal: Option<web_sys::AbortSignal>,
     /// What ends an answer: `data: [DONE]`, named terminal events.
     pub(crate) terminal: Terminal,
+    /// Share one connection with the clients of every tab (`transport::shared`).
+    pub(crate) shared: bool,
+    /// Where the resume point is kept between page loads.
+    pub(crate) store: Option<Store>,
 }
 
 /// The live connection, of whichever transport.
@@ -101,6 +110,10 @@ pub(crate) struct Shell {
     /// The probe's fetch, or the URL refresher's request, in flight.
     pending: Shared<Option<Pending>>,
     watchers: Shared<Vec<DomListener>>,
+    /// The membership of a shared stream, from the first connection to the close.
+    member: Shared<Option<Member>>,
+    /// Sharing was asked for but is not available here: a connection of its own.
+    unshared: Cell<bool>,
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -135,6 +148,8 @@ impl Shell {
             timer: Shared::new(None),
             pending: Shared::new(None),
             watchers: Shared::new(Vec::new()),
+            member: Shared::new(None),
+            unshared: Cell::new(false),
         })
     }
 
@@ -161,6 +176,15 @@ impl Shell {
     pub(crate) fn last_event_id(&self) -> String {
         self.sync();
         self.machine.borrow().last_event_id().to_owned()
+    }
+
+    /// What this client is to its connection.
+    pub(crate) fn role(&self) -> Role {
+        match &*self.member.borrow() {
+            Some(member) => member.role(),
+            None if self.effects.shared && !self.unshared.get() => Role::Follower,
+            None => Role::Own,
+        }
     }
 
     pub(crate) fn url(&self) -> String {
@@ -209,6 +233,7 @@ impl Shell {
         // Whatever was delivered since the last report counts before what happens now.
         self.sync();
         self.machine.borrow_mut().handle(input, now());
+        self.store_id();
         self.drive();
     }
 
@@ -283,6 +308,9 @@ impl Shell {
             last_event_id,
             with_credentials: self.effects.with_credentials,
         };
+        if self.joined() {
+            return self.connect_shared(conn, &request);
+        }
         let sink = self.me.clone() as Weak<dyn Sink>;
         let attached = self.effects.attached.clone();
         let opened = match self.effects.transport {
@@ -333,7 +361,88 @@ impl Shell {
         }
     }
 
+    /// Whether this client shares its connection: joined already, or joining now. Where
+    /// sharing is not available, it never tries again: a connection of its own.
+    fn joined(self: &Rc<Self>) -> bool {
+        if !self.effects.shared || self.unshared.get() {
+            return false;
+        }
+        if self.member.borrow().is_some() {
+            return true;
+        }
+        let weak = Rc::downgrade(self);
+        let member = Member::join(
+            self.machine.borrow().url(),
+            &self.effects.fetch,
+            self.effects.with_credentials,
+            self.me.clone() as Weak<dyn Sink>,
+            move |held| {
+                if let Some(shell) = weak.upgrade() {
+                    shell.granted(held);
+                }
+            },
+        );
+        self.unshared.set(member.is_none());
+        let joined = member.is_some();
+        *self.member.borrow_mut() = member;
+        joined
+    }
+
+    /// Connection `conn` of a shared stream: the holder opens it, a follower asks the holder.
+    fn connect_shared(&self, conn: ConnId, request: &Request) {
+        let origin = dom::origin(request.url);
+        self.batch.borrow_mut().new_connection();
+        *self.stream.borrow_mut() = Stream {
+            origin: Rc::from(origin.as_str()),
+            ..Stream::default()
+        };
+        if let Some(attached) = &self.effects.attached {
+            attached.attach_stream(&origin);
+        }
+        *self.carried_id.borrow_mut() = Rc::from(request.last_event_id);
+        self.live_conn.set(conn);
+        if let Some(member) = &*self.member.borrow() {
+            member.connect(conn);
+            if member.role() == Role::Holder {
+                member.hold(request, &self.effects.fetch, &origin);
+            }
+        }
+    }
+
+    /// This client was granted the shared connection (`held`), or gave it up to be frozen.
+    /// Granted while connected, it opens the connection at once, resuming from the last id it
+    /// heard; state listeners hear the state again, with the new role.
+    fn granted(self: &Rc<Self>, held: bool) {
+        let conn = self.live_conn.get();
+        if held && conn != 0 {
+            self.sync();
+            let (url, last_event_id) = {
+                let machine = self.machine.borrow();
+                (machine.resume_url(), machine.last_event_id().to_owned())
+            };
+            let request = Request {
+                url: &url,
+                last_event_id: &last_event_id,
+                with_credentials: self.effects.with_credentials,
+            };
+            let origin = self.stream.borrow().origin.clone();
+            if let Some(member) = &*self.member.borrow() {
+                member.hold(&request, &self.effects.fetch, &origin);
+            }
+        }
+        let state = self.state();
+        self.registry.state_changed(&state);
+    }
+
     fn disconnect(&self) {
+        if let Some(member) = &*self.member.borrow() {
+            member.disconnect();
+            if self.live_conn.get() != 0 {
+                if let Some(attached) = &self.effects.attached {
+                    attached.detach();
+                }
+            }
+        }
         self.live_conn.set(0);
         drop(self.last_event.borrow_mut().take());
         self.stream.borrow_mut().unreported = false;
@@ -392,7 +501,9 @@ impl Shell {
     fn announce(&self, state: &State) {
         self.registry.state_changed(state);
         if state.is_closed() {
-            // Closed is final: every watcher and listener goes, which ends every stream.
+            // Closed is final: every watcher and listener goes, which ends every stream, and
+            // a shared stream's membership (the next client takes over).
+            drop(self.member.borrow_mut().take());
             drop(std::mem::take(&mut *self.watchers.borrow_mut()));
             if let Some(attached) = &self.effects.attached {
                 attached.clear();

@@ -37,6 +37,19 @@ impl Shell {
         if let Some(signal) = &self.effects.signal {
             watch(signal, "abort", || Input::Abort);
         }
+        // The resume point kept in storage is written as the machine hears of events, which on
+        // the native transport is lazy: a page going away writes the latest.
+        if self.effects.store.is_some() {
+            let weak = Rc::downgrade(self);
+            if let Ok(listener) = DomListener::new(&dom::global_target(), "pagehide", move |_| {
+                if let Some(shell) = weak.upgrade() {
+                    shell.sync();
+                    shell.store_id();
+                }
+            }) {
+                watchers.push(listener);
+            }
+        }
         *self.watchers.borrow_mut() = watchers;
     }
 }

@@ -54,7 +54,7 @@ impl FetchSettings {
     /// The `init` fields that do not change between connections, as the object `fetch.js` reads;
     /// `get`: as a GET without the body, whatever the method (a stream resumed as
     /// `Resume::Get` says).
-    fn options(&self, with_credentials: bool, get: bool) -> JsValue {
+    pub(crate) fn options(&self, with_credentials: bool, get: bool) -> JsValue {
         let o = Object::new();
         let set = |k: &str, v: JsValue| {
             // Setting a property on a fresh plain object cannot fail.

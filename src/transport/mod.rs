@@ -10,6 +10,7 @@
 pub(crate) mod fetch;
 pub(crate) mod native;
 pub(crate) mod probe;
+pub(crate) mod shared;
 
 use web_sys::MessageEvent;
 

@@ -38,6 +38,10 @@ test("every refusal is an SseConfigError naming its field", () => {
   assert.equal(refused({ logErrors: "no" }).field, "logErrors");
   assert.equal(refused(42).field, "options");
   assert.equal(refused({ __proto__: null, toString: 1 }).field, "toString");
+  assert.equal(refused({ shared: "yes" }).field, "shared");
+  assert.equal(refused({ storageKey: "" }).field, "storageKey");
+  assert.equal(refused({ storageKey: "k", storageArea: "disk" }).field, "storageArea");
+  assert.match(refused({ storageArea: "local" }).message, /needs storageKey/);
 });
 
 test("undefined means the default; the hub's settings come from decode and logErrors", () => {

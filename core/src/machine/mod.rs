@@ -292,12 +292,18 @@ impl Machine {
         }
     }
 
-    fn connect(&mut self, now: u64) {
-        self.conn = self.conn.wrapping_add(1);
-        let url = match &self.settings.resume_param {
+    /// The URL a connection opened now asks for: the resume parameter carries the resume
+    /// point when the settings ask for one.
+    pub fn resume_url(&self) -> String {
+        match &self.settings.resume_param {
             Some(param) => resume_url(&self.url, param, &self.resume_id),
             None => self.url.clone(),
-        };
+        }
+    }
+
+    fn connect(&mut self, now: u64) {
+        self.conn = self.conn.wrapping_add(1);
+        let url = self.resume_url();
         self.connected_url.clone_from(&url);
         self.outputs.push(Output::Connect {
             conn: self.conn,

@@ -110,16 +110,24 @@ pub(crate) async fn unicode(s: Scenario) -> Result<Response, BadParam> {
 
 /// Numbered messages `1..=total` (default 100), at most `cut` (default: all) per connection: the
 /// stream then ends, and a resuming client continues after its last id. Holds after `total`.
+/// `delay_ms`: a connection that starts from the first event waits that long before it (a
+/// resumed one does not), so that clients sharing it can all join first.
 pub(crate) async fn numbered(s: Scenario) -> Result<Response, BadParam> {
     let total = s.num("total", 100, 0..=MAX_EVENTS)?;
     let cut = s.num("cut", MAX_EVENTS, 1..=MAX_EVENTS)?;
     let interval_ms = s.num("interval_ms", 0, 0..=MAX_PAUSE_MS)?;
+    let delay_ms = s.num("delay_ms", 0, 0..=MAX_PAUSE_MS)?;
     let r = s.open(200);
     let from = r.next_id();
     // Past `total` (or past the last id there is), nothing is left: hold.
     let to = from.map_or(total, |from| total.min(from.saturating_add(cut - 1)));
-    let events = numbered_events(from, to);
-    Ok(r.respond(paced(events, interval_ms), to < total))
+    let mut events = paced(numbered_events(from, to), interval_ms);
+    if delay_ms > 0 && from == Some(1) {
+        let wait = tokio::time::sleep(Duration::from_millis(delay_ms));
+        let nothing = stream::once(wait).filter_map(|()| async { None::<Event> });
+        events = nothing.chain(events).boxed();
+    }
+    Ok(r.respond(events, to < total))
 }
 
 /// One `ready` event, then only keep-alive comments (which `EventSource` does not surface).

@@ -1,0 +1,84 @@
+// The shared transport's browser effects: a Web Lock that one client at a time holds, and a
+// BroadcastChannel the holder relays on. In JS for the same reason as fetch.js: the lock's
+// promise and the channel are a few calls here, and kilobytes as web-sys bindings. Who holds,
+// where a take-over resumes and which relayed events are new are decided in Rust (src/share.rs).
+
+/** Whether this environment can share a connection between tabs: Web Locks and
+ *  BroadcastChannel (Node has the channel but no `navigator.locks`). */
+export const canShare = () =>
+  typeof BroadcastChannel === "function" &&
+  typeof navigator === "object" && navigator !== null &&
+  typeof navigator.locks?.request === "function";
+
+/** The name of the lock and the channel of a shared stream: its URL and what its request
+ *  sends (`options` as fetch.js reads them; fixed headers, not a headers function, which runs
+ *  in the holding tab). Per origin: locks and channels are. */
+const shareName = (url, options, headers) =>
+  "typed-sse " + JSON.stringify([url, options.method, options.credentials,
+    typeof headers === "object" && headers !== null ? headers : null]);
+
+/** Joins the clients that share `url` with these request settings (a lock and a channel,
+ *  per origin):
+ *  - `role(true)` when this client is granted the lock and holds the connection, `role(false)`
+ *    when it gives it up without leaving (the page is being frozen: a frozen page cannot relay);
+ *  - `message(data)` for every message another client posts.
+ *  Returns `{ post(data), leave() }`, or null where sharing is not available. After `leave()`
+ *  nothing more is reported: the lock is released (or its request withdrawn), the channel
+ *  closed and the page listeners removed, so nothing here outlives the client. */
+export function joinShared(url, options, headers, role, message) {
+  if (!canShare()) return null;
+  const name = shareName(url, options, headers);
+  let channel = null;
+  let release = null;
+  let request = null;
+  let left = false;
+  const open = () => {
+    channel = new BroadcastChannel(name);
+    channel.onmessage = (e) => {
+      if (!left) message(e.data);
+    };
+    const controller = (request = new AbortController());
+    navigator.locks
+      .request(name, { signal: controller.signal }, () => {
+        if (left || controller.signal.aborted) return undefined;
+        return new Promise((resolve) => {
+          release = resolve;
+          role(true);
+        });
+      })
+      // A withdrawn request rejects with an AbortError: nothing to report.
+      .catch(() => {});
+    channel.postMessage(["hello"]);
+  };
+  const close = () => {
+    request?.abort();
+    release?.();
+    channel?.close();
+    request = release = channel = null;
+  };
+  const doc = typeof document === "object" ? document : null;
+  // A page about to be frozen runs no more tasks: it hands the connection over rather than
+  // holding the lock (and every other tab's events) while frozen; it joins again on resume.
+  const onFreeze = () => {
+    const held = release !== null;
+    close();
+    if (held) role(false);
+  };
+  const onResume = () => {
+    if (!left && channel === null) open();
+  };
+  doc?.addEventListener("freeze", onFreeze);
+  doc?.addEventListener("resume", onResume);
+  open();
+  return {
+    post(data) {
+      channel?.postMessage(data);
+    },
+    leave() {
+      left = true;
+      close();
+      doc?.removeEventListener("freeze", onFreeze);
+      doc?.removeEventListener("resume", onResume);
+    },
+  };
+}
