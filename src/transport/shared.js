@@ -1,7 +1,7 @@
 // The shared transport's browser effects: a Web Lock that one client at a time holds, and a
 // BroadcastChannel the holder relays on. In JS for the same reason as fetch.js: the lock's
 // promise and the channel are a few calls here, and kilobytes as web-sys bindings. Who holds,
-// where a take-over resumes and which relayed events are new are decided in Rust (src/share.rs).
+// where a take-over resumes and which relayed events are new are decided in Rust (core/src/share.rs, in typed-sse-core).
 
 /** Whether this environment can share a connection between tabs: Web Locks and
  *  BroadcastChannel (Node has the channel but no `navigator.locks`). */
