@@ -19,8 +19,11 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // JS). The package's front-door work aims at 42 KiB. This guards against growth, with ~0.7 KB
 // of room, while that target stays open. Sharing one connection across tabs (`shared`, the
 // resume point in storage) took it to 54,777 B (+4,297 B: wasm +3,628, JS +669; BENCHMARKS.md,
-// "Shared connections"), hence 54 KiB.
-export const BUNDLE_BUDGET_GZIP = 54 * 1024;
+// "Shared connections"). Merged with the same round's other work (the core crate's split, whose
+// cross-crate calls rustc does not inline before LTO, +~270 B; the typed gap, +165 B of JS; the
+// CORS and could-not-connect messages, +544 B) it is 56,096 B (BENCHMARKS.md, "Bundle size: the
+// round's merge"), hence 56 KiB, ~1.2 KB of room.
+export const BUNDLE_BUDGET_GZIP = 56 * 1024;
 
 const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 
