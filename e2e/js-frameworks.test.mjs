@@ -121,6 +121,41 @@ for (const app of APPS) {
 
 // Runs `program` (an ES module) with node in examples/APP, whose node_modules has the packed
 // package and the framework, with SERVER_URL set; returns its last line of output, parsed.
+test("React: `?shared` tabs of the example app read one connection, and another tab takes over, resuming, when the holder closes", async () => {
+  const k = key("react-shared");
+  // One browser context: tabs of one origin share Web Locks and BroadcastChannel.
+  const context = await browser.newContext();
+  try {
+    const pages = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await context.newPage();
+      await page.goto(`${SERVER}/examples/react-app/dist/index.html?key=${k}&shared`);
+      pages.push(page);
+    }
+    for (const page of pages) {
+      await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 3, null, { timeout: 15000 });
+    }
+    const open = (conns) => conns.filter((c) => c.closed_ms === null);
+    let conns = await connections(k);
+    assert.equal(open(conns).length, 1, `three tabs, ${open(conns).length} open connections: ${JSON.stringify(conns)}`);
+    const first = conns.length;
+    // The first tab asked for the lock first, so it holds the connection: closing it hands the
+    // stream to another tab, which resumes from the last id relayed.
+    await pages[0].close();
+    conns = await statsUntil(k, (c) => c.length > first && open(c).length === 1);
+    assert.equal(conns.length, first + 1, `a take-over opens one new connection: ${JSON.stringify(conns)}`);
+    assert.equal(open(conns).length, 1);
+    const taken = conns.sort((a, b) => a.opened_ms - b.opened_ms).at(-1);
+    assert.notEqual(taken.resumed_via, "none", `the new holder resumes: ${JSON.stringify(taken)}`);
+    for (const page of pages.slice(1)) {
+      const before = await page.textContent("#latest");
+      await page.waitForFunction((b) => document.querySelector("#latest").textContent !== b, before, { timeout: 15000 });
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 function inApp(app, program) {
   const dir = fileURLToPath(new URL(`../examples/${app}/node_modules/.typed-sse-e2e/`, import.meta.url));
   mkdirSync(dir, { recursive: true });

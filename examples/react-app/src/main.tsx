@@ -10,7 +10,11 @@ interface Tick {
 }
 
 // The page's `?key=` names its connections in the test server's /stats.
-const key = new URLSearchParams(location.search).get("key") ?? "react-example";
+const params = new URLSearchParams(location.search);
+const key = params.get("key") ?? "react-example";
+// `?shared`: every tab of this page reads one connection (one tab holds it, the others hear it
+// relayed); open the page in several tabs and the server sees one stream.
+const shared = params.has("shared");
 
 // "reconnecting in 0.7 s (attempt 1, network)", counting down every 100 ms.
 function useBadge(state: SseState): string {
@@ -41,7 +45,7 @@ function Ticker({ url }: { url: string }) {
     window.__mounts = (window.__mounts ?? 0) + 1;
   }, []);
   // Inline options, a new object every render: they do not reconnect; a new `url` does.
-  const { state, data, buffer, error } = useEventSource<Tick>(url, "tick", { buffer: 20, maxDelayMs: 5000 });
+  const { state, data, buffer, error } = useEventSource<Tick>(url, "tick", { buffer: 20, maxDelayMs: 5000, shared });
   const badge = useBadge(state);
   return (
     <section>
