@@ -94,7 +94,8 @@ where
 /// Connects to `url` and decodes the events whose types are the variant names of the enum `E`
 /// into it, in stream order (see [`SseClient::on_union`]): an LLM's named events through one
 /// hook. Events of other types are skipped. Otherwise as [`use_event_source`]. `E` must be
-/// an externally tagged enum: any other type is the handle's error (`InvalidOption`).
+/// an enum of serde's default shape or `#[serde(tag = "type", content = "data")]` (one shared
+/// with the server: docs/typed.md): any other type is the handle's error (`InvalidOption`).
 pub fn use_event_source_union<E>(
     url: impl Into<Signal<String>>,
     options: UseEventSourceOptions,
