@@ -157,7 +157,9 @@ for (const [name, options] of [["native transport", {}], ["shared", { shared: tr
       assert.ok(await until(async () => (await seen(page)).length >= 20));
       await page.reload();
       await page.waitForFunction(() => window.ready === true);
-      const stored = Number(await page.evaluate((key) => sessionStorage.getItem(key), opts.storageKey));
+      const kept = JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), opts.storageKey));
+      assert.equal(kept.url, url, "kept with its URL");
+      const stored = Number(kept.id);
       assert.ok(stored >= 20, `stored: ${stored}`);
       await follow(page, url, opts);
       assert.ok(await until(async () => (await seen(page)).length >= 1));
@@ -293,6 +295,33 @@ test("a stream kept alive by comments alone: followers hear them and do not time
       assert.equal(o.state, "open", o.role);
       assert.ok(o.comments >= 10, `${o.role} heard ${o.comments} comments`);
     }
+  } finally {
+    await browser.close();
+  }
+});
+
+test("one storageKey for two URLs: the second starts from its start, not from the first's id", async () => {
+  const browser = await launch();
+  try {
+    const { list } = await pages(browser, 1);
+    const { page } = list[0];
+    const [a, b] = [key("tabs-room-1"), key("tabs-room-2")];
+    const url = (k) => `${SERVER}/sse/numbered?key=${k}&total=100000&interval_ms=20`;
+    const opts = { storageKey: "room", storageArea: "local" };
+    await follow(page, url(a), opts);
+    assert.ok(await until(async () => (await seen(page)).length >= 20));
+    await page.evaluate(() => window.client.close());
+    await follow(page, url(b), opts);
+    assert.ok(await until(async () => (await seen(page)).length >= 1));
+    assert.equal((await seen(page))[0], 1, "the second URL starts from its first event");
+    const conns = await statsUntil(b, (cs) => cs.length >= 1);
+    assert.equal(conns[0].last_event_id ?? null, null, "no id sent to the second URL");
+    await page.evaluate(() => window.client.close());
+    // The first URL, opened again, resumes from its own id (the key now holds the second's).
+    await follow(page, url(a), opts);
+    assert.ok(await until(async () => (await seen(page)).length >= 1));
+    assert.equal((await seen(page))[0], 1, "the key keeps one URL's id: the first starts over");
+    await page.evaluate(() => window.client.close());
   } finally {
     await browser.close();
   }
