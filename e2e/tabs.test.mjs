@@ -157,7 +157,9 @@ for (const [name, options] of [["native transport", {}], ["shared", { shared: tr
       assert.ok(await until(async () => (await seen(page)).length >= 20));
       await page.reload();
       await page.waitForFunction(() => window.ready === true);
-      const stored = Number(await page.evaluate((key) => sessionStorage.getItem(key), opts.storageKey));
+      const kept = JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), opts.storageKey));
+      assert.equal(kept.url, url, "kept with its URL");
+      const stored = Number(kept.id);
       assert.ok(stored >= 20, `stored: ${stored}`);
       await follow(page, url, opts);
       assert.ok(await until(async () => (await seen(page)).length >= 1));
@@ -198,4 +200,129 @@ test("a POST with a body refuses `shared`; Node falls back to a connection of it
     return out;
   `);
   assert.deepEqual(r, { seen: [1, 2, 3], role: "own" });
+});
+
+// The name of the shared stream's lock (and channel), as any script of the origin can list it.
+const lockName = (page) =>
+  page.evaluate(async () => (await navigator.locks.query()).held.map((l) => l.name).find((n) => n.startsWith("typed-sse ")));
+
+test("an unchanged id is relayed once per chunk, not once per event; the lock's name shows no header", async () => {
+  const browser = await launch();
+  try {
+    const { list } = await pages(browser, 2);
+    const n = 50_000;
+    const url = `${SERVER}/sse/tiny?n=${n}&key=${key("tabs-tiny")}`;
+    const options = { shared: true, headers: { authorization: "Bearer s3cret-token" } };
+    await list[0].page.evaluate(({ url, options }) => {
+      window.client = new window.sse.SseClient(url, options);
+    }, { url, options });
+    assert.ok(await until(async () => (await role(list[0].page)) === "holder"));
+    const name = await lockName(list[0].page);
+    assert.ok(name, "a typed-sse lock is held");
+    assert.ok(!name.includes("s3cret") && !name.includes("tiny"), `the name is a hash: ${name}`);
+    // A listener on the channel (as any page of the origin can open) counts the ids relayed.
+    await list[1].page.evaluate((name) => {
+      window.relayed = { events: 0, ids: 0 };
+      new BroadcastChannel(name).onmessage = ({ data }) => {
+        if (typeof data[0] !== "number") return;
+        for (let at = 3; at < data.length; at += 3) {
+          window.relayed.events++;
+          if (data[at] !== null) window.relayed.ids++;
+        }
+      };
+    }, name);
+    await list[1].page.evaluate(({ url, options }) => {
+      window.client = new window.sse.SseClient(url, options);
+    }, { url, options });
+    // The events (`data: x`, not JSON) reach the follower as decoding errors: what is counted
+    // here is what crosses the channel.
+    assert.ok(await until(async () => (await list[1].page.evaluate(() => window.relayed.events)) > 1000));
+    const { events, ids } = await list[1].page.evaluate(() => window.relayed);
+    assert.ok(events > 1000, `events relayed: ${events}`);
+    assert.ok(ids * 100 < events, `ids relayed: ${ids} for ${events} events`);
+    for (const { errors } of list) assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a forged message on the channel (a huge position, an id with a line break) is ignored", async () => {
+  const browser = await launch();
+  try {
+    const { list } = await pages(browser, 2);
+    const url = `${SERVER}/sse/numbered?key=${key("tabs-forged")}&total=100000&interval_ms=20`;
+    await Promise.all(list.map(({ page }) => follow(page, url, { shared: true })));
+    assert.ok(await until(async () => (await Promise.all(list.map(({ page }) => seen(page)))).every((s) => s.length >= 5)));
+    const roles = await Promise.all(list.map(({ page }) => role(page)));
+    const holder = list[roles.indexOf("holder")];
+    const follower = list[roles.indexOf("follower")];
+    assert.ok(holder && follower, String(roles));
+    const name = await lockName(holder.page);
+    await holder.page.evaluate((name) => {
+      const forged = new BroadcastChannel(name);
+      forged.postMessage(["open", 1e300, "x\ny"]);
+      forged.postMessage([1e300, "message", "{\"n\":0}", "x"]);
+      forged.close();
+    }, name);
+    const before = (await seen(follower.page)).length;
+    assert.ok(await until(async () => (await seen(follower.page)).length >= before + 20, 5000), "the follower still gets events");
+    const s = await seen(follower.page);
+    assert.deepEqual(s, range(1, s.length), "nothing forged delivered, nothing lost");
+    for (const { errors } of list) assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a stream kept alive by comments alone: followers hear them and do not time out", async () => {
+  const browser = await launch();
+  try {
+    const { list } = await pages(browser, 3);
+    const url = `${SERVER}/sse/comments?every_ms=100&key=${key("tabs-comments")}`;
+    await Promise.all(list.map(({ page }) => page.evaluate((url) => {
+      window.comments = 0;
+      window.states = [];
+      window.client = new window.sse.SseClient(url, { shared: true, idleTimeoutMs: 600 });
+      window.client.onComment(() => window.comments++);
+      window.client.onError((e) => window.states.push(e.kind));
+    }, url)));
+    await new Promise((r) => setTimeout(r, 2500));
+    const out = await Promise.all(list.map(({ page }) => page.evaluate(() => ({
+      comments: window.comments, errors: window.states, state: window.client.state.state, role: window.client.role,
+    }))));
+    for (const o of out) {
+      assert.deepEqual(o.errors, [], `${o.role}: no idle timeout`);
+      assert.equal(o.state, "open", o.role);
+      assert.ok(o.comments >= 10, `${o.role} heard ${o.comments} comments`);
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+test("one storageKey for two URLs: the second starts from its start, not from the first's id", async () => {
+  const browser = await launch();
+  try {
+    const { list } = await pages(browser, 1);
+    const { page } = list[0];
+    const [a, b] = [key("tabs-room-1"), key("tabs-room-2")];
+    const url = (k) => `${SERVER}/sse/numbered?key=${k}&total=100000&interval_ms=20`;
+    const opts = { storageKey: "room", storageArea: "local" };
+    await follow(page, url(a), opts);
+    assert.ok(await until(async () => (await seen(page)).length >= 20));
+    await page.evaluate(() => window.client.close());
+    await follow(page, url(b), opts);
+    assert.ok(await until(async () => (await seen(page)).length >= 1));
+    assert.equal((await seen(page))[0], 1, "the second URL starts from its first event");
+    const conns = await statsUntil(b, (cs) => cs.length >= 1);
+    assert.equal(conns[0].last_event_id ?? null, null, "no id sent to the second URL");
+    await page.evaluate(() => window.client.close());
+    // The first URL, opened again, resumes from its own id (the key now holds the second's).
+    await follow(page, url(a), opts);
+    assert.ok(await until(async () => (await seen(page)).length >= 1));
+    assert.equal((await seen(page))[0], 1, "the key keeps one URL's id: the first starts over");
+    await page.evaluate(() => window.client.close());
+  } finally {
+    await browser.close();
+  }
 });

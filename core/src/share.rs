@@ -125,9 +125,59 @@ impl Share {
     }
 }
 
+/// The largest position a message may carry: the largest integer a JavaScript number holds
+/// exactly (`Number.MAX_SAFE_INTEGER`). Positions go on the channel as numbers; a larger one
+/// would lose its low bits, and one near `u64::MAX` would leave no number for the next event.
+pub const MAX_POSITION: u64 = (1 << 53) - 1;
+
+/// A position heard on the channel, if it is one: an integer from 0 to [`MAX_POSITION`]. A page
+/// of the origin may post anything there; anything else is ignored, so that a forged huge
+/// number cannot move a client where no holder's events ever reach again.
+#[inline]
+pub fn position(value: f64) -> Option<u64> {
+    // `fract` is not in `core` without std's float math: an integer converts back unchanged.
+    let ok = (0.0..=MAX_POSITION as f64).contains(&value) && value as u64 as f64 == value;
+    ok.then_some(value as u64)
+}
+
+/// Whether an id announced on the channel may become a client's resume point: one that a
+/// `Last-Event-ID` header carries exactly ([`fits_header`](crate::resume::fits_header)), as a
+/// kept id must be. The next holder sends it: one with a line break would fail every request.
+#[inline]
+pub fn announceable(id: &str) -> bool {
+    crate::resume::fits_header(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Forged positions (a page of the origin may post anything) are refused: fractions,
+    /// negatives, NaN, infinities and anything past 2^53 - 1, which would saturate the count.
+    #[test]
+    fn only_integer_positions_up_to_2_pow_53_are_heard() {
+        assert_eq!(position(0.0), Some(0));
+        assert_eq!(position(7.0), Some(7));
+        assert_eq!(position(MAX_POSITION as f64), Some(MAX_POSITION));
+        for bad in [1e300, 2f64.powi(53), -1.0, 1.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(position(bad), None, "{bad}");
+        }
+        // The largest position accepted still leaves numbers for the next holder's events.
+        let mut s = Share::new();
+        assert!(s.announced(position(MAX_POSITION as f64).unwrap_or(0)));
+        s.granted();
+        assert!(s.stamp() > MAX_POSITION);
+    }
+
+    /// An announced id that no `Last-Event-ID` header can carry is not taken as a resume point.
+    #[test]
+    fn an_id_no_header_carries_is_not_announced() {
+        assert!(announceable("42"));
+        assert!(announceable(""));
+        for bad in ["x\ny", "x\ry", "x\0y", " x", "x\u{1}"] {
+            assert!(!announceable(bad), "{bad:?}");
+        }
+    }
 
     /// Three tabs: A holds, B and C follow; A relays 1..=5, B hears all of them and C only up
     /// to 4 (the broadcast of 5 did not reach it). A's tab closes; C is granted the lock and its

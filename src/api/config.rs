@@ -110,7 +110,14 @@ impl Config {
                 "cannot pause when hidden: the tab holding the connection serves every tab",
             ));
         }
-        let store = self.store.map(|(key, area)| Store::new(key, area));
+        let url = dom::resolve_url(&self.url).map_err(|message| ConfigError::InvalidUrl {
+            url: self.url,
+            message,
+        })?;
+        // Kept with the URL: a key shared by several URLs resumes none from another's id.
+        let store = self
+            .store
+            .map(|(key, area)| Store::new(key, area, url.clone()));
         // The kept resume point, unless one is given: one no request could carry (written by
         // another script under the same key, say) is ignored rather than refused.
         let mut last_event_id = self.last_event_id;
@@ -120,10 +127,6 @@ impl Config {
                 last_event_id = kept;
             }
         }
-        let url = dom::resolve_url(&self.url).map_err(|message| ConfigError::InvalidUrl {
-            url: self.url,
-            message,
-        })?;
         // A method, headers or a body can only be sent by fetch: asking for one without naming
         // a transport chooses it (an LLM API's POST needs no more than `method` and `body`).
         let transport =

@@ -11,22 +11,25 @@ const area = (local) => {
   }
 };
 
-/** The id kept under `key` ("" when none, or when it cannot be read). */
-export function readId(local, key) {
+// Kept as `{"url":..., "id":...}`: an id is a position in one stream, so a key shared by
+// several URLs (a constant key, a hook whose URL changes) must not resume one from another's id.
+
+/** The id kept under `key` for `url` ("" when none, kept for another URL, or unreadable). */
+export function readId(local, key, url) {
   try {
-    const id = area(local)?.getItem(key);
-    return typeof id === "string" ? id : "";
+    const kept = JSON.parse(area(local)?.getItem(key) ?? "null");
+    return kept?.url === url && typeof kept.id === "string" ? kept.id : "";
   } catch (_) {
     return "";
   }
 }
 
-/** Keeps `id` under `key`; false when storage refused it. */
-export function writeId(local, key, id) {
+/** Keeps `id` for `url` under `key`; false when storage refused it. */
+export function writeId(local, key, url, id) {
   try {
     const storage = area(local);
     if (storage === null) return false;
-    storage.setItem(key, id);
+    storage.setItem(key, JSON.stringify({ url, id }));
     return true;
   } catch (_) {
     return false;

@@ -9,9 +9,9 @@ use crate::cell::Shared;
 #[wasm_bindgen(module = "/src/shell/storage.js")]
 extern "C" {
     #[wasm_bindgen(js_name = readId)]
-    fn read_id(local: bool, key: &str) -> String;
+    fn read_id(local: bool, key: &str, url: &str) -> String;
     #[wasm_bindgen(js_name = writeId)]
-    fn write_id(local: bool, key: &str, id: &str) -> bool;
+    fn write_id(local: bool, key: &str, url: &str, id: &str) -> bool;
 }
 
 /// Where the last event id is kept.
@@ -24,26 +24,31 @@ pub enum StorageArea {
     Local,
 }
 
-/// The key and the area, and the id last written (written again only when it changes).
+/// The key and the area, the stream's URL (kept with the id: an id kept for another URL under
+/// the same key is not this stream's), and the id last written (written again only when it
+/// changes).
 #[derive(Debug)]
 pub(crate) struct Store {
     key: String,
     local: bool,
+    url: String,
     written: Shared<String>,
 }
 
 impl Store {
-    pub(crate) fn new(key: String, area: StorageArea) -> Self {
+    pub(crate) fn new(key: String, area: StorageArea, url: String) -> Self {
         Self {
             key,
             local: area == StorageArea::Local,
+            url,
             written: Shared::default(),
         }
     }
 
-    /// The id kept under the key, "" when there is none (or storage cannot be read).
+    /// The id kept under the key for this URL, "" when there is none (or storage cannot be
+    /// read).
     pub(crate) fn read(&self) -> String {
-        let id = read_id(self.local, &self.key);
+        let id = read_id(self.local, &self.key, &self.url);
         self.written.borrow_mut().clone_from(&id);
         id
     }
@@ -53,7 +58,7 @@ impl Store {
             return;
         }
         // A refusal (quota, storage off) keeps nothing; the stream goes on.
-        if write_id(self.local, &self.key, id) {
+        if write_id(self.local, &self.key, &self.url, id) {
             let mut written = self.written.borrow_mut();
             written.clear();
             written.push_str(id);

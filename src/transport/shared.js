@@ -10,12 +10,30 @@ export const canShare = () =>
   typeof navigator === "object" && navigator !== null &&
   typeof navigator.locks?.request === "function";
 
-/** The name of the lock and the channel of a shared stream: its URL and what its request
- *  sends (`options` as fetch.js reads them; fixed headers, not a headers function, which runs
- *  in the holding tab). Per origin: locks and channels are. */
+/** 64-bit FNV-1a of a string's UTF-16 code units, in two 32-bit lanes (low, high), as 16 hex
+ *  digits. Not a secret (anyone can hash a guess), but the names below carry no header value
+ *  in the clear; a collision would only merge two streams' clients. */
+const fnv64 = (text) => {
+  let lo = 0x84222325, hi = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    // Times 0x100000001b3 = 2^40 + 0x1b3, exact in doubles (every term is below 2^53): lo's
+    // carry and lo * 2^8 (the 2^40 part) go into hi.
+    const l = lo * 0x1b3;
+    hi = (hi * 0x1b3 + lo * 0x100 + Math.floor(l / 0x100000000)) >>> 0;
+    lo = l >>> 0;
+  }
+  return hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
+};
+
+/** The name of the lock and the channel of a shared stream: a hash of its URL and what its
+ *  request sends (`options` as fetch.js reads them; fixed headers, not a headers function,
+ *  which runs in the holding tab). Hashed: any script of the origin can list lock names
+ *  (`navigator.locks.query()`), and fixed headers are often a bearer token. Per origin: locks
+ *  and channels are. */
 const shareName = (url, options, headers) =>
-  "typed-sse " + JSON.stringify([url, options.method, options.credentials,
-    typeof headers === "object" && headers !== null ? headers : null]);
+  "typed-sse " + fnv64(JSON.stringify([url, options.method, options.credentials,
+    typeof headers === "object" && headers !== null ? headers : null]));
 
 /** Joins the clients that share `url` with these request settings (a lock and a channel,
  *  per origin):

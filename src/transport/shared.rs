@@ -6,8 +6,10 @@
 //!
 //! A message on the channel is an array: `[position, type, data, id, type, data, id, ...]` for
 //! the events of one chunk the holder read (the first numbered `position`, the next ones after
-//! it), `["open", position, id]` when the holder's connection opens (and in answer to a
-//! newcomer's `["hello"]`).
+//! it; `id` is `null` when it is the previous event's, so a long id crosses the channel once per
+//! chunk, not once per event), `["alive", comment, ...]` for the comments of a chunk (a
+//! keep-alive: followers count it as activity), `["open", position, id]` when the holder's
+//! connection opens (and in answer to a newcomer's `["hello"]`).
 
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
@@ -19,7 +21,7 @@ use super::fetch::{self, FetchSettings};
 use super::{Request, Sink};
 use crate::cell::Shared;
 use crate::machine::{ConnId, Failure};
-use crate::share::{Heard, Role, Share};
+use crate::share::{self, Heard, Role, Share};
 
 #[wasm_bindgen(module = "/src/transport/shared.js")]
 extern "C" {
@@ -72,6 +74,8 @@ struct Relay {
     live: Shared<Option<fetch::Connection>>,
     /// The holder's events of the chunk being read, posted as one message when it is done.
     batch: Shared<Option<Array>>,
+    /// The holder's comments of the chunk being read, posted before its events.
+    alive: Shared<Option<Array>>,
 }
 
 impl Member {
@@ -95,6 +99,7 @@ impl Member {
             last_id: Shared::default(),
             live: Shared::new(None),
             batch: Shared::new(None),
+            alive: Shared::new(None),
         });
         let weak = Rc::downgrade(&relay);
         let role = Closure::wrap(Box::new(move |held: bool| {
@@ -186,6 +191,7 @@ impl Relay {
         let live = self.live.borrow_mut().take();
         drop(live);
         drop(self.batch.borrow_mut().take());
+        drop(self.alive.borrow_mut().take());
     }
 
     fn announce(&self) {
@@ -205,35 +211,62 @@ impl Relay {
             return;
         };
         let first = message.get(0);
-        if let Some(position) = first.as_f64().filter(|p| *p >= 1.0) {
+        let alive = first.as_string().is_some_and(|s| s == "alive");
+        let position = first.as_f64().and_then(share::position).filter(|p| *p >= 1);
+        if alive || position.is_some() {
             if conn == 0 {
                 return;
             }
-            // An event is the holder's connection at work, even before its announcement.
+            // An event or a comment is the holder's connection at work, even before its
+            // announcement.
             if !self.open.replace(true) {
                 shell.opened(conn);
             }
-            let mut position = position as u64;
+            if alive {
+                for comment in message.iter().skip(1) {
+                    if let Some(text) = comment.as_string() {
+                        shell.comment(conn, &text);
+                    }
+                    if self.conn.get() != conn {
+                        return;
+                    }
+                }
+                return shell.chunk_done(conn);
+            }
+            let mut position = position.unwrap_or(0);
             let mut at = 1;
             while at + 2 < message.length() {
-                let (Some(event_type), Some(data), Some(id)) = (
-                    message.get(at).as_string(),
-                    message.get(at + 1).as_string(),
-                    message.get(at + 2).as_string(),
-                ) else {
+                let (Some(event_type), Some(data)) =
+                    (message.get(at).as_string(), message.get(at + 1).as_string())
+                else {
+                    break;
+                };
+                // `null`: the previous event's id, which this client keeps.
+                let id = message.get(at + 2);
+                let id = if id.is_null() {
+                    None
+                } else if let Some(id) = id.as_string() {
+                    Some(id)
+                } else {
                     break;
                 };
                 at += 3;
                 let heard = self.share.borrow_mut().heard(position);
                 position = position.saturating_add(1);
+                let changed = id.is_some_and(|id| {
+                    let changed = *self.last_id.borrow() != id;
+                    if changed {
+                        *self.last_id.borrow_mut() = id;
+                    }
+                    changed
+                });
                 if heard == Heard::Repeat {
                     continue;
                 }
-                let changed = *self.last_id.borrow() != id;
-                if changed {
-                    *self.last_id.borrow_mut() = id.clone();
-                }
+                // Lent to the shell, not copied: a long id costs nothing per event.
+                let id = std::mem::take(&mut *self.last_id.borrow_mut());
                 shell.parsed(conn, &event_type, &data, false, &id, changed);
+                *self.last_id.borrow_mut() = id;
                 // A listener may have closed the client.
                 if self.conn.get() != conn {
                     return;
@@ -246,8 +279,14 @@ impl Relay {
                 self.announce();
             }
             Some("open") if conn != 0 => {
-                let position = message.get(1).as_f64().unwrap_or(0.0) as u64;
+                // A forged announcement (a page of the origin may post one) is ignored.
+                let Some(position) = message.get(1).as_f64().and_then(share::position) else {
+                    return;
+                };
                 let id = message.get(2).as_string().unwrap_or_default();
+                if !share::announceable(&id) {
+                    return;
+                }
                 if self.share.borrow_mut().announced(position) && !id.is_empty() {
                     shell.parsed_id(conn, &id);
                     *self.last_id.borrow_mut() = id;
@@ -290,10 +329,16 @@ impl Sink for Relay {
             last.push_str(last_event_id);
         }
         let mut batch = self.batch.borrow_mut();
+        // The id goes with the chunk's first event and when it changes; `null` otherwise.
+        let first = batch.is_none();
         let message = batch.get_or_insert_with(|| Array::of1(&(position as f64).into()));
         message.push(&event_type.into());
         message.push(&data.into());
-        message.push(&last_event_id.into());
+        if first || id_changed {
+            message.push(&last_event_id.into());
+        } else {
+            message.push(&JsValue::NULL);
+        }
         drop(batch);
         if let Some(shell) = self.shell.upgrade() {
             shell.parsed(conn, event_type, data, ascii, last_event_id, id_changed);
@@ -305,6 +350,12 @@ impl Sink for Relay {
         }
     }
     fn comment(&self, conn: ConnId, text: &str) {
+        // Relayed: a stream kept alive by comments alone keeps the followers' idle watch quiet.
+        let mut alive = self.alive.borrow_mut();
+        alive
+            .get_or_insert_with(|| Array::of1(&"alive".into()))
+            .push(&text.into());
+        drop(alive);
         if let Some(shell) = self.shell.upgrade() {
             shell.comment(conn, text);
         }
@@ -316,6 +367,10 @@ impl Sink for Relay {
     }
     fn chunk_done(&self, conn: ConnId) {
         // One message per chunk read: the per-message cost is paid once for all its events.
+        let alive = self.alive.borrow_mut().take();
+        if let Some(message) = alive {
+            self.post(&message);
+        }
         let batch = self.batch.borrow_mut().take();
         if let Some(message) = batch {
             self.post(&message);
