@@ -59,6 +59,7 @@ function tickerLog(url) {
     ["tick", "ACME", 10.5, '{"symbol":"ACME","price":10.5}', "1", SERVER, true, "tick"],
     ["news", "ACME beats estimates", "2", "string"],
     ["message", { n: 3 }, "3", SERVER, "string", true, "message", true],
+    ["message shape", true, true, false, false, true, 0, null, 2, false],
     ["tick", "INIT", 3.25, '{"symbol":"INIT","price":3.25}', "4", SERVER, true, "tick"],
     ["closed", 2, "6", "{}"],
   ];

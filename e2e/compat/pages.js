@@ -20,6 +20,9 @@ export function ticker(EventSource, url, init) {
       const data = JSON.parse(e.data);
       log.push(["message", data, e.lastEventId, e.origin, typeof e.data,
         e instanceof MessageEvent, e.type, e.target === es]);
+      // The rest of a MessageEvent's members, as page code may read them.
+      log.push(["message shape", e instanceof Event, e.currentTarget === es, e.bubbles, e.cancelable,
+        Array.isArray(e.ports), e.ports.length, e.source, e.eventPhase, e.defaultPrevented]);
     };
     es.addEventListener("tick", (e) => {
       const quote = JSON.parse(e.data);

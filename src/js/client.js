@@ -10,6 +10,7 @@ import { Hub } from "./hub.js";
 import { events } from "./iterator.js";
 import { gaps, onGap } from "./gap.js";
 import { hubSettings, readOptions } from "./options.js";
+import { SseMessageEvent } from "./message-event.js";
 
 export { SseConfigError, SseStreamError, TypedSseError } from "./errors.js";
 
@@ -197,12 +198,12 @@ export class TypedEventSource extends EventTarget {
     this.#forward("message");
   }
 
-  // Dispatches the client's events of `type` as MessageEvents on this target.
+  // Dispatches the client's events of `type` on this target, as MessageEvent-like events
+  // (message-event.js says why not MessageEvent itself).
   #forward(type) {
     if (this.#forwarded.has(type)) return;
     const off = this.#client.on(type, (data, meta) => {
-      const init = { data, lastEventId: meta.id, origin: meta.origin };
-      this.dispatchEvent(new MessageEvent(type, init));
+      this.dispatchEvent(new SseMessageEvent(type, data, meta.id, meta.origin));
     });
     this.#forwarded.set(type, off);
   }

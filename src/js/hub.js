@@ -193,10 +193,11 @@ export class Hub {
     // [DONE] is not delivered, and its id (if any) is no resume point: as on fetch and in Rust.
     if (end === "marker") return this.finish();
     // The latest event with an id: a reset (an empty id) is no resume point (src/shell).
-    if (ev.lastEventId !== "") this.lastEvent = ev;
+    const id = ev.lastEventId;
+    if (id !== "") this.lastEvent = ev;
     const list = this.types.get(type);
     const epoch = this.epoch;
-    if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, this), UNPARSED);
+    if (list !== undefined && list.length !== 0) this.dispatch(type, list, new NativeMeta(type, ev, id, this), UNPARSED);
     // Unless a listener closed the client meanwhile.
     if (end && this.epoch === epoch) this.finish();
   }

@@ -1,0 +1,32 @@
+// message-event.js: the event TypedEventSource dispatches, checked against what page code written
+// for EventSource reads of a MessageEvent.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SseMessageEvent } from "../../src/js/message-event.js";
+
+test("an SseMessageEvent is a MessageEvent to page code, with MessageEvent's members", () => {
+  const event = new SseMessageEvent("tick", '{"n":1}', "7", "http://127.0.0.1:1");
+  assert.ok(event instanceof MessageEvent);
+  assert.ok(event instanceof Event);
+  assert.equal(event.type, "tick");
+  assert.equal(event.data, '{"n":1}');
+  assert.equal(event.lastEventId, "7");
+  assert.equal(event.origin, "http://127.0.0.1:1");
+  assert.deepEqual(event.ports, []);
+  assert.ok(Object.isFrozen(event.ports), "ports is read-only, as MessageEvent's");
+  assert.equal(event.source, null);
+  assert.equal(event.bubbles, false);
+  assert.equal(event.cancelable, false);
+  assert.equal(SseMessageEvent.name, "SseMessageEvent");
+});
+
+test("it is dispatched as any event: target, currentTarget and phase as a MessageEvent's", () => {
+  const target = new EventTarget();
+  const seen = [];
+  target.addEventListener("tick", (e) => seen.push([e.data, e.target === target, e.currentTarget === target, e.eventPhase]));
+  const real = new MessageEvent("tick", { data: "a", lastEventId: "1" });
+  target.dispatchEvent(real);
+  target.dispatchEvent(new SseMessageEvent("tick", "a", "1", ""));
+  assert.deepEqual(seen[1], seen[0]);
+  assert.deepEqual(seen[0], ["a", true, true, 2]);
+});
