@@ -126,6 +126,26 @@ test("the tarball holds the package and nothing else", () => {
   assert.ok(manifest.engines?.node);
 });
 
+// The README and CHANGELOG read in node_modules (or on the registry's page) link to the repository
+// at the package's tag, not to relative paths the tarball does not ship; each target exists here.
+test("the shipped README's and CHANGELOG's links lead out of the package, to files that exist", () => {
+  const manifest = JSON.parse(readFileSync(join(dir, "node_modules/typed-sse/package.json"), "utf8"));
+  const base = `${manifest.repository.url.replace(/\.git$/, "")}/blob/v${manifest.version}/`;
+  let checked = 0;
+  for (const f of ["README.md", "CHANGELOG.md"]) {
+    const text = readFileSync(join(dir, "node_modules/typed-sse", f), "utf8");
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (target.startsWith("#")) continue;
+      assert.match(target, /^https?:\/\//, `${f} links to ${target}, which the package does not ship`);
+      if (!target.startsWith(base)) continue;
+      const path = decodeURIComponent(target.slice(base.length).replace(/#.*$/, ""));
+      assert.ok(existsSync(join(ROOT, path)), `${f} links to ${path}, which is not in the repository`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 10, `only ${checked} links into the repository were found`);
+});
+
 // The wasm names no path of the machine that built it (cargo's registry under the builder's
 // home, the checkout): the build remaps them (NPM_RUSTFLAGS in scripts/lib.sh).
 test("the wasm file embeds no build-machine path", () => {

@@ -192,7 +192,18 @@ writeFileSync(join(outDir, "typed_sse.d.cts"), types);
 
 // --- the manifest and the files beside the code -----------------------------------------------
 
-for (const f of ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]) copyFileSync(join(ROOT, f), join(outDir, f));
+for (const f of ["LICENSE-MIT", "LICENSE-APACHE"]) copyFileSync(join(ROOT, f), join(outDir, f));
+
+// The README and the CHANGELOG link to docs/, CONTRIBUTING.md and BENCHMARKS.md by relative
+// paths, which the package does not ship: read in node_modules or on a registry's page, those
+// links would lead nowhere. In the package they point at the same files in the repository, at
+// this version's tag, so that they match the code installed.
+const built = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
+const repository = (built.repository?.url ?? built.repository ?? "").replace(/^git\+/, "").replace(/\.git$/, "");
+if (!/^https:\/\/github\.com\//.test(repository)) throw new Error(`package: no GitHub repository in Cargo.toml (${JSON.stringify(repository)}) for the README's links`);
+const absoluteLinks = (markdown) => markdown.replace(/\]\((?![a-z][a-z0-9+.-]*:|#|\/)([^)\s]+)\)/gi,
+  (_, path) => `](${repository}/blob/v${built.version}/${path.replace(/^\.\//, "")})`);
+for (const f of ["README.md", "CHANGELOG.md"]) writeFileSync(join(outDir, f), absoluteLinks(readFileSync(join(ROOT, f), "utf8")));
 
 // The React, Vue and Svelte bindings (src/js/bindings/): plain ES modules, copied as they are
 // with their types, as the subpath exports `typed-sse/react`, `/vue` and `/svelte`. They import
@@ -203,7 +214,6 @@ for (const name of [...BINDINGS, "sse-store"]) {
   for (const ext of [".js", ".d.ts"]) copyFileSync(join(ROOT, `src/js/bindings/${name}${ext}`), join(outDir, `${name}${ext}`));
 }
 
-const built = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
 const files = readdirSync(outDir).sort();
 const manifest = {
   name: built.name,
