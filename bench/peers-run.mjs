@@ -6,6 +6,9 @@
 // published). `node bench/peers-run.mjs --render` writes the section again from bench/peers.json.
 // NS, NL and ROUNDS change the events per run (~90 B and ~2 KB) and the rounds (Chromium; Node
 // reads NODE_NS, NODE_NL and ROUNDS).
+// CLIENTS=a,b,... (names of bench/peers.mjs BROWSER_LABEL) runs only those clients in Chromium,
+// with the same pairing, and prints their ratios to the `eventsource` library and to the
+// browser's EventSource: for trying one change on a few clients. Nothing is written.
 //
 // Throughput is measured as in bench/run.mjs: one response per run, the clients one after
 // another, order rotated every round, heap collected before each run, and ratios paired by
@@ -30,7 +33,11 @@ const log = (...a) => console.error(...a);
 const BROWSER_BASELINES = ["eventsource_lib", "eventsource4_lib", "fetch_parser_js", "native"];
 const NODE_BASELINES = ["eventsource", "eventsource4", "fetch_parser"];
 
-if (RENDER) {
+const ONLY = process.env.CLIENTS ? process.env.CLIENTS.split(",") : null;
+
+if (ONLY) {
+  await measureOnly(ONLY);
+} else if (RENDER) {
   const results = JSON.parse(readFileSync(join(ROOT, "bench/peers.json"), "utf8"));
   writeMarkdown(results);
   log("rendered BENCHMARKS.md's peer section from bench/peers.json");
@@ -77,6 +84,31 @@ async function measure() {
   writeFileSync(join(OUT_BENCH, "peers.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeMarkdown(results);
   log(`wrote ${QUICK ? "bench/out/{peers.json,BENCHMARKS.md} (BENCH_QUICK)" : "bench/peers.json, BENCHMARKS.md"}`);
+}
+
+async function measureOnly(clients) {
+  const unknown = clients.filter((c) => !(c in BROWSER_LABEL));
+  if (unknown.length) throw new Error(`CLIENTS: unknown ${unknown.join(", ")} (see BROWSER_LABEL in bench/peers.mjs)`);
+  const baselines = ["eventsource_lib", "native"].filter((b) => clients.includes(b));
+  await buildPeers();
+  const { browser, page } = await openBenchPage(server, { rustClients: clients.some((c) => c.includes("rust") || c === "fetch_parser_js") });
+  try {
+    await page.eval("loadPeers()");
+    for (const [size, n] of [["small", RUN.small], ["large", RUN.large]]) {
+      let tag = 0;
+      const r = await pairedThroughput({
+        clients, n, rounds: RUN.rounds, baselines,
+        gc: () => page.send("HeapProfiler.collectGarbage"),
+        run: (c, count) => page.eval(`throughput(${JSON.stringify(c)}, ${JSON.stringify(`${server}/sse/bench?n=${count}&size=${size}&key=only-${size}-${tag++}`)}, ${count}, ${size === "large"})`),
+      });
+      for (const [c, v] of Object.entries(r)) {
+        const vs = Object.entries(v.vs).map(([b, x]) => `vs ${b} ${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)})`);
+        console.log(`${size} ${c}: ${Math.round(v.median)} events/s  ${vs.join("  ")}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
 }
 
 function writeMarkdown(r) {
