@@ -20,6 +20,16 @@ test("an SseMessageEvent is a MessageEvent to page code, with MessageEvent's mem
   assert.equal(SseMessageEvent.name, "SseMessageEvent");
 });
 
+test("its members are read-only, as a MessageEvent's: assigning one throws (strict mode) and changes nothing", () => {
+  for (const event of [new MessageEvent("tick", { data: "a", lastEventId: "1" }), new SseMessageEvent("tick", "a", "1", "")]) {
+    for (const member of ["data", "lastEventId", "origin", "ports", "source"]) {
+      const before = event[member];
+      assert.throws(() => { event[member] = "changed"; }, TypeError, `${member} of ${event.constructor.name}`);
+      assert.equal(event[member], before);
+    }
+  }
+});
+
 test("it is dispatched as any event: target, currentTarget and phase as a MessageEvent's", () => {
   const target = new EventTarget();
   const seen = [];

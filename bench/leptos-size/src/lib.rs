@@ -20,7 +20,11 @@ pub struct Tick {
 #[component]
 fn Ticker() -> impl IntoView {
     use typed_sse::leptos::{use_event_source, UseEventSourceOptions};
-    let sse = use_event_source::<Tick>("/sse/named".to_owned(), "tick", UseEventSourceOptions::default());
+    let sse = use_event_source::<Tick>(
+        "/sse/named".to_owned(),
+        "tick",
+        UseEventSourceOptions::default(),
+    );
     view! { <p>{move || sse.data.get().map(|t| format!("{} {:.2}", t.symbol, t.price))}</p> }
 }
 
