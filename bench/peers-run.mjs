@@ -7,8 +7,9 @@
 // NS, NL and ROUNDS change the events per run (~90 B and ~2 KB) and the rounds (Chromium; Node
 // reads NODE_NS, NODE_NL and ROUNDS).
 // CLIENTS=a,b,... (names of bench/peers.mjs BROWSER_LABEL) runs only those clients in Chromium,
-// with the same pairing, and prints their ratios to the `eventsource` library and to the
-// browser's EventSource: for trying one change on a few clients. Nothing is written.
+// with the same pairing, and prints their rates, and their ratios to `eventsource_lib` and
+// `native` when those are among them: for trying one change on a few clients. Nothing is
+// written. `--render` goes first.
 //
 // Throughput is measured as in bench/run.mjs: one response per run, the clients one after
 // another, order rotated every round, heap collected before each run, and ratios paired by
@@ -35,12 +36,12 @@ const NODE_BASELINES = ["eventsource", "eventsource4", "fetch_parser"];
 
 const ONLY = process.env.CLIENTS ? process.env.CLIENTS.split(",") : null;
 
-if (ONLY) {
-  await measureOnly(ONLY);
-} else if (RENDER) {
+if (RENDER) {
   const results = JSON.parse(readFileSync(join(ROOT, "bench/peers.json"), "utf8"));
   writeMarkdown(results);
   log("rendered BENCHMARKS.md's peer section from bench/peers.json");
+} else if (ONLY) {
+  await measureOnly(ONLY);
 } else {
   await measure();
 }

@@ -133,8 +133,13 @@ test("the shipped README's and CHANGELOG's links lead out of the package, to fil
   const base = `${manifest.repository.url.replace(/\.git$/, "")}/blob/v${manifest.version}/`;
   let checked = 0;
   for (const f of ["README.md", "CHANGELOG.md"]) {
-    const text = readFileSync(join(dir, "node_modules/typed-sse", f), "utf8");
-    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    // Code is never rewritten, nor read here: fenced blocks and code spans go first.
+    const text = readFileSync(join(dir, "node_modules/typed-sse", f), "utf8")
+      .replace(/^ {0,3}(`{3,}|~{3,})[\s\S]*?^ {0,3}\1\s*$/gm, "")
+      .replace(/(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, "");
+    const inline = [...text.matchAll(/\]\(\s*<?([^\s)>]+)/g)].map((m) => m[1]);
+    const definitions = [...text.matchAll(/^ {0,3}\[[^\]]+\]:[ \t]*<?([^\s>]+)/gm)].map((m) => m[1]);
+    for (const target of [...inline, ...definitions]) {
       if (target.startsWith("#")) continue;
       assert.match(target, /^https?:\/\//, `${f} links to ${target}, which the package does not ship`);
       if (!target.startsWith(base)) continue;

@@ -60,6 +60,7 @@ function tickerLog(url) {
     ["news", "ACME beats estimates", "2", "string"],
     ["message", { n: 3 }, "3", SERVER, "string", true, "message", true],
     ["message shape", true, true, false, false, true, 0, null, 2, false],
+    ["message copy", true, "3", SERVER, null, true, true, "3", SERVER],
     ["tick", "INIT", 3.25, '{"symbol":"INIT","price":3.25}', "4", SERVER, true, "tick"],
     ["closed", 2, "6", "{}"],
   ];

@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { rolldown } from "rolldown";
+import { absoluteLinks } from "./package-links.mjs";
 
 // `--keep-names`: unminified, for the benchmark's CPU profiles (bench/out/pkg-prof).
 const args = process.argv.slice(2);
@@ -194,16 +195,12 @@ writeFileSync(join(outDir, "typed_sse.d.cts"), types);
 
 for (const f of ["LICENSE-MIT", "LICENSE-APACHE"]) copyFileSync(join(ROOT, f), join(outDir, f));
 
-// The README and the CHANGELOG link to docs/, CONTRIBUTING.md and BENCHMARKS.md by relative
-// paths, which the package does not ship: read in node_modules or on a registry's page, those
-// links would lead nowhere. In the package they point at the same files in the repository, at
-// this version's tag, so that they match the code installed.
+// The README and the CHANGELOG, with their links to the repository's other files pointed at this
+// version's tag (scripts/package-links.mjs says why): CONTRIBUTING.md ("Releasing") tags it.
 const built = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
 const repository = (built.repository?.url ?? built.repository ?? "").replace(/^git\+/, "").replace(/\.git$/, "");
-if (!/^https:\/\/github\.com\//.test(repository)) throw new Error(`package: no GitHub repository in Cargo.toml (${JSON.stringify(repository)}) for the README's links`);
-const absoluteLinks = (markdown) => markdown.replace(/\]\((?![a-z][a-z0-9+.-]*:|#|\/)([^)\s]+)\)/gi,
-  (_, path) => `](${repository}/blob/v${built.version}/${path.replace(/^\.\//, "")})`);
-for (const f of ["README.md", "CHANGELOG.md"]) writeFileSync(join(outDir, f), absoluteLinks(readFileSync(join(ROOT, f), "utf8")));
+const linkBase = `${repository}/blob/v${built.version}/`;
+for (const f of ["README.md", "CHANGELOG.md"]) writeFileSync(join(outDir, f), absoluteLinks(readFileSync(join(ROOT, f), "utf8"), linkBase));
 
 // The React, Vue and Svelte bindings (src/js/bindings/): plain ES modules, copied as they are
 // with their types, as the subpath exports `typed-sse/react`, `/vue` and `/svelte`. They import

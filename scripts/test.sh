@@ -66,7 +66,7 @@ run cargo package -p typed-sse-core -p typed-sse -p typed-sse-axum --allow-dirty
 
 step "npm package (scripts/package.sh: wasm-pack, release), packed into dist/"
 bash scripts/package.sh --pack pkg
-run node --test --test-reporter=tap scripts/shrink-package.test.mjs
+run node --test --test-reporter=tap scripts/shrink-package.test.mjs scripts/package-links.test.mjs
 
 step "TypeScript: the package's types, the JS/TS blocks of the README and docs/, the shared enum's generated union and its client (tsc --strict)"
 node e2e/readme-snippets.mjs

@@ -23,6 +23,13 @@ export function ticker(EventSource, url, init) {
       // The rest of a MessageEvent's members, as page code may read them.
       log.push(["message shape", e instanceof Event, e.currentTarget === es, e.bubbles, e.cancelable,
         Array.isArray(e.ports), e.ports.length, e.source, e.eventPhase, e.defaultPrevented]);
+      // Copied member by member (as jQuery.extend or a logger does), and cloned through its
+      // constructor (to dispatch it again elsewhere).
+      const copy = {};
+      for (const k in e) copy[k] = e[k];
+      const clone = new e.constructor(e.type, e);
+      log.push(["message copy", copy.data === e.data, copy.lastEventId, copy.origin, e.userActivation ?? null,
+        clone instanceof MessageEvent, clone.data === e.data, clone.lastEventId, clone.origin]);
     };
     es.addEventListener("tick", (e) => {
       const quote = JSON.parse(e.data);

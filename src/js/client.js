@@ -203,7 +203,7 @@ export class TypedEventSource extends EventTarget {
   #forward(type) {
     if (this.#forwarded.has(type)) return;
     const off = this.#client.on(type, (data, meta) => {
-      this.dispatchEvent(new SseMessageEvent(type, data, meta.id, meta.origin));
+      this.dispatchEvent(new SseMessageEvent(type, { data, lastEventId: meta.id, origin: meta.origin }));
     });
     this.#forwarded.set(type, off);
   }
