@@ -86,9 +86,6 @@ pub use share::Role;
 pub use shell::StorageArea;
 pub use state::{CloseReason, State};
 pub use transport::Transport;
-/// One event type for both ends (`typed::TypedEvent`), as `typed-sse-core` defines it: re-exported
-/// so that a client that only names the shared enum needs no dependency of its own on the core.
-pub use typed_sse_core::typed;
 pub use typed_sse_core::{Gap, GAP_EVENT};
 
 // The npm package's allocator (lol_alloc's free list, 3 KB gzipped smaller than the default):
