@@ -58,11 +58,8 @@ async function measure() {
     results.browser = browser.version;
     for (const [size, n] of [["small", RUN.small], ["large", RUN.large]]) {
       log(`chromium: ${n.toLocaleString("en")} ${size} events, ${RUN.rounds} rounds of ${clients.length} clients ...`);
-      let tag = 0;
       results[`chromium_${size}`] = await pairedThroughput({
-        clients, n, rounds: RUN.rounds, baselines: BROWSER_BASELINES,
-        gc: () => page.send("HeapProfiler.collectGarbage"),
-        run: (c, count) => page.eval(`throughput(${JSON.stringify(c)}, ${JSON.stringify(`${server}/sse/bench?n=${count}&size=${size}&key=peers-${size}-${tag++}`)}, ${count}, ${size === "large"})`),
+        clients, n, rounds: RUN.rounds, baselines: BROWSER_BASELINES, ...inPage(page, size, "peers"),
       });
     }
   } finally {
@@ -87,6 +84,16 @@ async function measure() {
   log(`wrote ${QUICK ? "bench/out/{peers.json,BENCHMARKS.md} (BENCH_QUICK)" : "bench/peers.json, BENCHMARKS.md"}`);
 }
 
+// How pairedThroughput runs a Chromium client: in the bench page, on a stream of its own (a fresh
+// `key` per run), with the page's heap collected before each run.
+function inPage(page, size, prefix) {
+  let tag = 0;
+  return {
+    gc: () => page.send("HeapProfiler.collectGarbage"),
+    run: (c, count) => page.eval(`throughput(${JSON.stringify(c)}, ${JSON.stringify(`${server}/sse/bench?n=${count}&size=${size}&key=${prefix}-${size}-${tag++}`)}, ${count}, ${size === "large"})`),
+  };
+}
+
 async function measureOnly(clients) {
   const unknown = clients.filter((c) => !(c in BROWSER_LABEL));
   if (unknown.length) throw new Error(`CLIENTS: unknown ${unknown.join(", ")} (see BROWSER_LABEL in bench/peers.mjs)`);
@@ -96,12 +103,7 @@ async function measureOnly(clients) {
   try {
     await page.eval("loadPeers()");
     for (const [size, n] of [["small", RUN.small], ["large", RUN.large]]) {
-      let tag = 0;
-      const r = await pairedThroughput({
-        clients, n, rounds: RUN.rounds, baselines,
-        gc: () => page.send("HeapProfiler.collectGarbage"),
-        run: (c, count) => page.eval(`throughput(${JSON.stringify(c)}, ${JSON.stringify(`${server}/sse/bench?n=${count}&size=${size}&key=only-${size}-${tag++}`)}, ${count}, ${size === "large"})`),
-      });
+      const r = await pairedThroughput({ clients, n, rounds: RUN.rounds, baselines, ...inPage(page, size, "only") });
       for (const [c, v] of Object.entries(r)) {
         const vs = Object.entries(v.vs).map(([b, x]) => `vs ${b} ${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)})`);
         console.log(`${size} ${c}: ${Math.round(v.median)} events/s  ${vs.join("  ")}`);

@@ -66,7 +66,7 @@ export function absoluteLinks(markdown, base) {
       }
       flush();
       fence = open[1];
-    } else if (new RegExp(`^ {0,3}${fence[0] === "`" ? "`" : "~"}{${fence.length},}\\s*$`).test(line)) {
+    } else if (new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(line)) {
       fence = null;
     }
     out.push(line);

@@ -95,9 +95,10 @@ step "browser tests (wasm-bindgen-test) in headless Chromium"
 # before loading a test module: the page stays at "Loading scripts...", Chromium stops reading
 # the module's wasm from the runner's server and never fetches the last JS snippet. Which build
 # hangs is fixed by its bytes, not by chance: some builds of tests/fetch.rs hung on every run (ten
-# runs in all, in two checkouts), and the same tests built at opt-level 1 passed in seconds. So a file that times out is built again differently (opt-level 1, then without
-# debug info too) and run again, at most three times in all: the same tests and assertions,
-# another module. A third time out, or any failure, fails the step.
+# runs in all, in two checkouts), and the same tests built at opt-level 1 passed in seconds. So a
+# file that times out is built again differently (opt-level 1, then without debug info too) and
+# run again, at most three times in all: the same tests and assertions, another module. A third
+# time out, or any failure, fails the step.
 for test_file in tests/*.rs; do
   name="$(basename "$test_file" .rs)"
   for attempt in 1 2 3; do
